@@ -1,0 +1,76 @@
+// The snapshot: readers in a fixed order inside one read-only snapshot.
+#include "catalog/catalog.h"
+
+#include "util/error.h"
+
+namespace pgflux {
+
+namespace catalog {
+
+std::string user_schema_filter(const std::string& n) {
+    return n + ".nspname NOT IN ('information_schema', '_pgflux') AND " + n +
+           ".nspname NOT LIKE 'pg\\_%'";
+}
+
+std::string not_extension_member(const std::string& catalog, const std::string& oid) {
+    return "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep WHERE dep.classid = '" + catalog +
+           "'::pg_catalog.regclass AND dep.objid = " + oid + " AND dep.deptype = 'e')";
+}
+
+json unmodeled_objects(Connection& conn) {
+    std::string rel = "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE " +
+                      user_schema_filter() + " AND " + not_extension_member("pg_class", "c.oid");
+    std::string typ = "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE " +
+                      user_schema_filter() + " AND " + not_extension_member("pg_type", "t.oid");
+    std::string sql =
+        "SELECT 'view' AS kind, count(*) " + rel + " AND c.relkind = 'v' UNION ALL "
+        "SELECT 'materialized view', count(*) " + rel + " AND c.relkind = 'm' UNION ALL "
+        "SELECT 'partitioned table', count(*) " + rel + " AND c.relkind = 'p' UNION ALL "
+        "SELECT 'partition', count(*) " + rel + " AND c.relkind = 'r' AND c.relispartition UNION ALL "
+        "SELECT 'foreign table', count(*) " + rel + " AND c.relkind = 'f' UNION ALL "
+        "SELECT 'composite type', count(*) " + rel + " AND c.relkind = 'c' UNION ALL "
+        "SELECT 'domain', count(*) " + typ + " AND t.typtype = 'd' UNION ALL "
+        "SELECT 'range type', count(*) " + typ + " AND t.typtype = 'r' UNION ALL "
+        "SELECT 'function', count(*) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE " +
+        user_schema_filter() + " AND " + not_extension_member("pg_proc", "p.oid") + " UNION ALL "
+        "SELECT 'trigger', count(*) FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE NOT g.tgisinternal AND " + user_schema_filter() +
+        " UNION ALL SELECT 'policy', count(*) FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE " + user_schema_filter() +
+        " UNION ALL SELECT 'inheriting table', count(DISTINCT i.inhrelid) FROM pg_catalog.pg_inherits i "
+        "JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE NOT c.relispartition AND " + user_schema_filter();
+    QueryResult r = conn.query(sql);
+    json out = json::object();
+    for (int i = 0; i < r.rows(); ++i) {
+        long long count = std::stoll(r.text(i, 1));
+        if (count > 0) out[r.text(i, 0)] = count;
+    }
+    return out;
+}
+
+}  // namespace catalog
+
+Model read_catalog(Connection& conn) {
+    conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    conn.exec("SELECT pg_catalog.set_config('search_path', '', true)");
+    Model model;
+    catalog::read_schemas(conn, model);
+    catalog::read_extensions(conn, model);
+    catalog::read_collations(conn, model);
+    catalog::read_enums(conn, model);
+    catalog::read_sequences(conn, model);
+    catalog::read_tables(conn, model);
+    catalog::read_constraints(conn, model);
+    catalog::read_indexes(conn, model);
+    json unmodeled = catalog::unmodeled_objects(conn);
+    conn.exec("COMMIT");
+    model.compute_dependencies();
+    model.source = {{"type", "database"},
+                    {"database", conn.database()},
+                    {"server_version", conn.server_version()},
+                    {"unmodeled", unmodeled}};
+    return model;
+}
+
+}  // namespace pgflux

@@ -1,0 +1,108 @@
+// libpq wrappers.
+#include "catalog/connection.h"
+
+#include <cstdlib>
+
+#include "util/error.h"
+
+namespace pgflux {
+namespace {
+
+std::optional<std::string> result_error(PGconn* conn, PGresult* result) {
+    ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY)
+        return std::nullopt;
+    if (!result || !PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY)) {
+        std::string message = PQerrorMessage(conn);
+        while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+        return message;
+    }
+    std::string message = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+    if (const char* detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL))
+        message += std::string(" (") + detail + ")";
+    if (const char* hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT))
+        message += std::string("; hint: ") + hint;
+    return message;
+}
+
+}  // namespace
+
+int QueryResult::column(const char* name) const {
+    int c = PQfnumber(result_.get(), name);
+    if (c < 0) throw std::logic_error(std::string("query result has no column ") + name);
+    return c;
+}
+
+std::optional<std::string> QueryResult::optional_text(int row, int column) const {
+    if (is_null(row, column)) return std::nullopt;
+    return text(row, column);
+}
+
+std::string resolve_conninfo(const std::string& db_option) {
+    if (!db_option.empty()) return db_option;
+    if (const char* url = std::getenv("DATABASE_URL"); url && *url) return url;
+    return "";
+}
+
+Connection::Connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str()), PQfinish) {
+    if (!conn_) fail(k_exit_database, "cannot connect: out of memory");
+    if (PQstatus(conn_.get()) != CONNECTION_OK) {
+        std::string message = PQerrorMessage(conn_.get());
+        while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+        fail(k_exit_database, "cannot connect to the database: " + message);
+    }
+    PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
+}
+
+QueryResult Connection::query(const std::string& sql, const std::vector<std::string>& params) {
+    std::vector<const char*> values;
+    for (const auto& p : params) values.push_back(p.c_str());
+    PGresult* raw = PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                 values.data(), nullptr, nullptr, 0);
+    QueryResult result(raw);
+    if (auto error = result_error(conn_.get(), raw)) fail(k_exit_database, "database error: " + *error);
+    return result;
+}
+
+std::optional<std::string> Connection::try_exec(const std::string& sql) {
+    PGresult* raw = PQexec(conn_.get(), sql.c_str());
+    QueryResult result(raw);
+    return result_error(conn_.get(), raw);
+}
+
+std::string Connection::describe() const {
+    std::string host = PQhost(conn_.get()) ? PQhost(conn_.get()) : "";
+    std::string out = "database \"" + std::string(PQdb(conn_.get())) + "\"";
+    if (!host.empty()) out += " on " + host + ":" + PQport(conn_.get());
+    return out + " as " + PQuser(conn_.get());
+}
+
+std::string conninfo_value(const std::string& value) {
+    std::string out = "'";
+    for (char c : value) {
+        if (c == '\'' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "'";
+}
+
+std::string conninfo_with_database(const std::string& conninfo, const std::string& database) {
+    // libpq lets a later dbname override an earlier one only in key=value
+    // form, so expand the original (URL or not) and rebuild it.
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+    if (!options) {
+        std::string message = error ? error : "invalid connection string";
+        PQfreemem(error);
+        usage_error("invalid connection string: " + message);
+    }
+    std::string out;
+    for (PQconninfoOption* o = options; o->keyword; ++o) {
+        if (!o->val || std::string(o->keyword) == "dbname") continue;
+        out += std::string(o->keyword) + "=" + conninfo_value(o->val) + " ";
+    }
+    PQconninfoFree(options);
+    return out + "dbname=" + conninfo_value(database);
+}
+
+}  // namespace pgflux

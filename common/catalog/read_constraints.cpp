@@ -1,0 +1,36 @@
+// Catalog reader: PRIMARY KEY, UNIQUE, CHECK, FOREIGN KEY and EXCLUDE
+// constraints of ordinary tables, from pg_get_constraintdef() parsed by the
+// same code as the source side.
+#include "catalog/catalog.h"
+
+#include "canon/definitions.h"
+#include "sql/parser.h"
+#include "sql/quote.h"
+#include "util/error.h"
+
+namespace pgflux::catalog {
+
+void read_constraints(Connection& conn, Model& model) {
+    QueryResult r = conn.query(
+        "SELECT n.nspname, t.relname, c.conname, pg_catalog.pg_get_constraintdef(c.oid) AS def, "
+        "pg_catalog.obj_description(c.oid, 'pg_constraint') AS comment "
+        "FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class t ON t.oid = c.conrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
+        "WHERE c.contype IN ('p', 'u', 'c', 'f', 'x') AND t.relkind = 'r' AND NOT t.relispartition "
+        "AND " + user_schema_filter() + " AND " + not_extension_member("pg_class", "t.oid"));
+    int schema = r.column("nspname"), table = r.column("relname"), name = r.column("conname"),
+        def = r.column("def"), comment = r.column("comment");
+    for (int i = 0; i < r.rows(); ++i) {
+        ObjectId id{Kind::constraint, r.text(i, schema), r.text(i, name), r.text(i, table)};
+        if (!model.find(ObjectId{Kind::table, id.schema, id.table, ""})) continue;
+        std::string sql = "ALTER TABLE " + qualified_name(id.schema, id.table) + " ADD CONSTRAINT " +
+                          quote_ident(id.name) + " " + r.text(i, def);
+        auto parsed = pq::ParseResult::parse(sql);
+        pq::Msg constraint = parsed->statements().at(0).node.list("cmds").at(0).get("def");
+        json attrs = constraint_attributes(constraint, catalog_scope(), "");
+        if (auto c = r.optional_text(i, comment)) attrs["comment"] = *c;
+        model.add(Object(id, attrs));
+    }
+}
+
+}  // namespace pgflux::catalog

@@ -1,0 +1,22 @@
+// Catalog reader: extensions (plpgsql, built into every database, is not modeled).
+#include "catalog/catalog.h"
+
+namespace pgflux::catalog {
+
+void read_extensions(Connection& conn, Model& model) {
+    QueryResult r = conn.query(
+        "SELECT e.extname, n.nspname, e.extversion, "
+        "pg_catalog.obj_description(e.oid, 'pg_extension') AS comment "
+        "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname <> 'plpgsql'");
+    int name = r.column("extname"), schema = r.column("nspname"), version = r.column("extversion"),
+        comment = r.column("comment");
+    for (int i = 0; i < r.rows(); ++i) {
+        Object object(ObjectId{Kind::extension, "", r.text(i, name), ""},
+                      {{"schema", r.text(i, schema)}, {"version", r.text(i, version)}});
+        if (auto c = r.optional_text(i, comment)) object.attrs["comment"] = *c;
+        model.add(std::move(object));
+    }
+}
+
+}  // namespace pgflux::catalog

@@ -1,0 +1,19 @@
+// Catalog reader: schemas (public is never modeled; see pg-flux(1)).
+#include "catalog/catalog.h"
+
+namespace pgflux::catalog {
+
+void read_schemas(Connection& conn, Model& model) {
+    QueryResult r = conn.query(
+        "SELECT n.nspname, pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment "
+        "FROM pg_catalog.pg_namespace n WHERE n.nspname <> 'public' AND " + user_schema_filter() +
+        " AND " + not_extension_member("pg_namespace", "n.oid"));
+    int name = r.column("nspname"), comment = r.column("comment");
+    for (int i = 0; i < r.rows(); ++i) {
+        Object object(ObjectId{Kind::schema, "", r.text(i, name), ""});
+        if (auto c = r.optional_text(i, comment)) object.attrs["comment"] = *c;
+        model.add(std::move(object));
+    }
+}
+
+}  // namespace pgflux::catalog

@@ -1,0 +1,88 @@
+// Catalog reader: ordinary tables and their columns (type, NOT NULL,
+// default, identity with its sequence options, generated expression,
+// collation, comment), one query for all tables.
+#include "catalog/catalog.h"
+
+#include "canon/expressions.h"
+#include "canon/types.h"
+#include "sql/quote.h"
+
+namespace pgflux::catalog {
+namespace {
+
+const char* k_columns_query = R"SQL(
+SELECT n.nspname, c.relname, c.relpersistence,
+       pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
+       (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+                 'name', a.attname,
+                 'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
+                 'not_null', a.attnotnull,
+                 'expr', pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),
+                 'identity', a.attidentity,
+                 'generated', a.attgenerated,
+                 'collation_schema', CASE WHEN a.attcollation <> t.typcollation THEN cn.nspname END,
+                 'collation', CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
+                 'comment', pg_catalog.col_description(c.oid, a.attnum),
+                 'sequence', (SELECT pg_catalog.json_build_object(
+                                  'name', s.relname, 'start', q.seqstart, 'increment', q.seqincrement,
+                                  'min_value', q.seqmin, 'max_value', q.seqmax, 'cache', q.seqcache,
+                                  'cycle', q.seqcycle)
+                              FROM pg_catalog.pg_depend d
+                              JOIN pg_catalog.pg_class s ON s.oid = d.objid
+                              JOIN pg_catalog.pg_sequence q ON q.seqrelid = s.oid
+                              WHERE d.refclassid = 'pg_class'::pg_catalog.regclass AND d.refobjid = c.oid
+                                AND d.refobjsubid = a.attnum AND d.classid = 'pg_class'::pg_catalog.regclass
+                                AND d.deptype = 'i'))
+               ORDER BY a.attnum)
+        FROM pg_catalog.pg_attribute a
+        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+        LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+        LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+        LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r' AND NOT c.relispartition
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)
+)SQL";
+
+json column_of(const json& row) {
+    json column = {{"name", row["name"]},
+                   {"type", canonical_type_text(row["type"], nullptr)},
+                   {"not_null", row["not_null"]}};
+    std::string identity = row["identity"], generated = row["generated"];
+    if (!row["expr"].is_null()) {
+        std::string expr = canonical_expression_text(row["expr"]);
+        column[generated == "s" ? "generated" : "default"] = expr;
+    }
+    if (!identity.empty() && !row["sequence"].is_null()) {
+        json seq = row["sequence"];
+        column["identity"] = {{"always", identity == "a"}, {"sequence", seq}};
+    }
+    if (!row["collation"].is_null()) {
+        std::string schema = row["collation_schema"], name = row["collation"];
+        if (!(schema == "pg_catalog" && name == "default")) column["collation"] = qualified_name(schema, name);
+    }
+    if (!row["comment"].is_null()) column["comment"] = row["comment"];
+    return column;
+}
+
+}  // namespace
+
+void read_tables(Connection& conn, Model& model) {
+    QueryResult r = conn.query(std::string(k_columns_query) + " AND " + user_schema_filter() + " AND " +
+                               not_extension_member("pg_class", "c.oid"));
+    int schema = r.column("nspname"), name = r.column("relname"),
+        persistence = r.column("relpersistence"), comment = r.column("comment"),
+        columns = r.column("columns");
+    for (int i = 0; i < r.rows(); ++i) {
+        json cols = json::array();
+        if (!r.is_null(i, columns))
+            for (const json& row : json::parse(r.text(i, columns))) cols.push_back(column_of(row));
+        json attrs = {{"unlogged", r.text(i, persistence) == "u"}, {"columns", cols}};
+        if (auto c = r.optional_text(i, comment)) attrs["comment"] = *c;
+        model.add(Object(ObjectId{Kind::table, r.text(i, schema), r.text(i, name), ""}, attrs));
+    }
+}
+
+}  // namespace pgflux::catalog

@@ -1,0 +1,40 @@
+// DDL text for model objects: CREATE/DROP/ALTER/COMMENT statements built
+// from canonical attributes, every identifier quoted, output deterministic.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/model.h"
+
+namespace pgflux::ddl {
+
+// "name type [COLLATE c] [GENERATED ...] [DEFAULT e] [NOT NULL] [identity]";
+// `schema` qualifies an identity's sequence.
+std::string column_definition(const json& column, const std::string& schema);
+std::string identity_clause(const json& identity, const std::string& schema, const std::string& type);
+std::string constraint_definition(const json& attrs);
+std::string index_element(const json& element);
+
+std::string create_schema(const Object& o);
+std::string create_extension(const Object& o);
+std::string create_collation(const Object& o);
+std::string create_enum(const Object& o);
+std::string create_sequence(const Object& o);
+// CREATE TABLE with the given (non-foreign-key) constraints inline.
+std::string create_table(const Object& table, const std::vector<const Object*>& constraints);
+std::string create_index(const Object& o);
+std::string add_constraint(const Object& o);
+std::string drop(const ObjectId& id);
+
+// ALTER SEQUENCE options that differ between two sequence attribute sets
+// (everything when `old` is null); "" when nothing differs.
+std::string sequence_option_changes(const json& old_attrs, const json& new_attrs,
+                                    bool include_type = true);
+
+// COMMENT ON ... IS 'text' | NULL; `column` for a column comment.
+std::string comment(const ObjectId& id, const json& attrs, const std::string& column = "");
+
+std::string table_name(const ObjectId& id);  // schema-qualified table of a table/constraint/index
+
+}  // namespace pgflux::ddl

@@ -1,0 +1,44 @@
+// The pgflux.plan document: ordered DDL steps from a live model to a desired
+// one. flux-diff writes it, flux-hazards classifies and rewrites its steps,
+// flux-track turns it into a migration file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/model.h"
+
+namespace pgflux {
+
+inline constexpr const char* k_phase_transactional = "transactional";
+inline constexpr const char* k_phase_after_commit = "after-commit";
+
+struct Hazard {
+    std::string code;     // DATA_LOSS, COLUMN_TYPE_CHANGE, MASS_DROP, CONSTRAINT_SCAN
+    std::string message;  // what and why
+};
+
+struct Step {
+    std::string sql;       // one statement, ending in ';'
+    std::string summary;   // one line, as drift prints it: "ADD COLUMN users.last_login timestamp"
+    std::string action;    // create | drop | alter | comment
+    ObjectId object;
+    std::string phase = k_phase_transactional;
+    std::string lock;      // strongest lock the statement takes, set by flux-hazards
+    std::vector<Hazard> hazards;
+};
+
+struct Plan {
+    std::string baseline_hash;  // state hash of the live model the plan starts from
+    std::string target_hash;    // state hash of the desired model
+    json from = json::object(), to = json::object();  // provenance of both models
+    int live_object_count = 0;  // top-level live objects (for MASS_DROP)
+    std::vector<Step> steps;
+    std::vector<std::string> notes;     // differences compared loosely or not acted on
+    bool classified = false;            // flux-hazards has run
+};
+
+json plan_to_document(const Plan& plan, const std::string& tool);
+Plan plan_from_document(const json& document, const std::string& name);
+
+}  // namespace pgflux

@@ -1,0 +1,38 @@
+// Attributes of each object kind, in canonical form. Both flux-parse and
+// flux-snapshot build them through the helpers in canon/definitions.h, so a
+// key spelled here is spelled the same on both sides. Absent optional keys
+// mean "none" (no comment, no default, ...).
+//
+// schema      {comment?}
+// extension   {schema, version?, comment?}        version only when pinned
+// collation   {provider: "libc"|"icu", locale?, lc_collate?, lc_ctype?,
+//              deterministic, comment?}
+// enum        {values: [..], comment?}
+// sequence    {data_type, start, increment, min_value, max_value, cache, cycle,
+//              owned_by?: {table, column}, comment?}
+// table       {unlogged, columns: [column..], comment?}
+//   column    {name, type, not_null, default?, generated?, collation?,
+//              identity?: {always, sequence: {name, start, increment,
+//              min_value, max_value, cache, cycle}}, comment?}
+// constraint  {type: "primary_key"|"unique"|"check"|"foreign_key"|"exclusion",
+//              deferrable, initially_deferred, comment?, and by type:
+//              primary_key/unique: columns, include, index_options,
+//                                  nulls_not_distinct (unique)
+//              check:       expression, no_inherit, not_valid
+//              foreign_key: columns, references: {schema, table, columns},
+//                           match, on_update, on_delete, not_valid
+//              exclusion:   method, elements, include, index_options, where?}
+// index       {unique, method, elements: [element..], include, where?,
+//              nulls_not_distinct, options, comment?}
+//   element   {column | expression, collation?, opclass?, opclass_options?,
+//              descending, nulls_first, operator? (exclusion only)}
+#pragma once
+
+#include "model/model.h"
+
+namespace pgflux {
+
+// Index of a column in a table's attrs["columns"], or -1.
+int column_index(const json& table_attrs, const std::string& column);
+
+}  // namespace pgflux

@@ -1,0 +1,24 @@
+// Dependencies between model objects, derived from their attributes the same
+// way for both sides: schema membership, column types, sequences named in
+// defaults, a constraint's or index's table, and the key a foreign key needs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/model.h"
+
+namespace pgflux {
+
+std::vector<ObjectId> dependencies_of(const Model& model, const Object& object);
+
+// Sequences a default expression takes values from: nextval('x'::regclass).
+std::vector<std::vector<std::string>> sequences_in_default(const std::string& expression);
+
+// Splits a possibly-quoted qualified name: public."My Seq" -> {public, My Seq}.
+std::vector<std::string> split_qualified_name(const std::string& text);
+
+// The constraint or unique index that provides the key a foreign key references.
+const Object* referenced_key(const Model& model, const Object& foreign_key);
+
+}  // namespace pgflux

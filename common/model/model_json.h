@@ -1,0 +1,15 @@
+// The pgflux.model document: a Model with its envelope, state hash and
+// provenance, and the reverse with field-by-field validation.
+#pragma once
+
+#include <string>
+
+#include "model/model.h"
+
+namespace pgflux {
+
+json model_to_document(const Model& model, const std::string& tool);
+// `name` labels errors ("desired.json: objects[2].kind: unknown kind").
+Model model_from_document(const json& document, const std::string& name);
+
+}  // namespace pgflux

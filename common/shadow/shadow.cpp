@@ -1,0 +1,165 @@
+// Shadow database lifecycle: create (temporary database or throwaway local
+// cluster), load the parsed model, snapshot, overlay, and always clean up.
+#include "shadow/shadow.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <random>
+
+#include "catalog/catalog.h"
+#include "catalog/connection.h"
+#include "diff/differ.h"
+#include "util/cli.h"
+#include "util/error.h"
+#include "util/process.h"
+
+namespace fs = std::filesystem;
+
+namespace pgflux {
+namespace {
+
+std::string random_suffix() {
+    std::random_device rd;
+    std::uniform_int_distribution<uint64_t> dist;
+    char buf[17];
+    snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(dist(rd)));
+    return std::string(buf).substr(0, 12);
+}
+
+bool may_create_database(Connection& conn) {
+    QueryResult r = conn.query(
+        "SELECT rolsuper OR rolcreatedb FROM pg_catalog.pg_roles WHERE rolname = current_user");
+    return r.rows() == 1 && r.text(0, 0) == "t";
+}
+
+// A temporary database on a server; dropped when this goes out of scope.
+class ScratchDatabase {
+public:
+    ScratchDatabase(const std::string& server_conninfo) : admin_(server_conninfo) {
+        name_ = "pgflux_shadow_" + std::to_string(getpid()) + "_" + random_suffix();
+        admin_.exec("CREATE DATABASE " + name_ + " TEMPLATE template0 ENCODING 'UTF8'");
+        conninfo_ = conninfo_with_database(server_conninfo, name_);
+    }
+    ~ScratchDatabase() { admin_.try_exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)"); }
+    const std::string& conninfo() const { return conninfo_; }
+
+private:
+    Connection admin_;
+    std::string name_, conninfo_;
+};
+
+// A throwaway cluster started with scripts/pgflux-cluster; destroyed after use.
+class LocalCluster {
+public:
+    LocalCluster() {
+        script_ = sibling_path("pgflux-cluster");
+        if (script_.empty()) fail(k_exit_database, "pgflux-cluster not found next to the tools or on PATH");
+        dir_ = (fs::temp_directory_path() / ("pgflux-shadow-" + random_suffix())).string();
+        ProcessResult r = run_process(script_, {"start", dir_, "--fast"});
+        if (r.exit_code != 0) fail(k_exit_database, "cannot start a local shadow cluster: " + r.err);
+        url_ = r.out.substr(0, r.out.find('\n'));
+    }
+    ~LocalCluster() { run_process(script_, {"destroy", dir_}); }
+    const std::string& url() const { return url_; }
+
+private:
+    std::string script_, dir_, url_;
+};
+
+bool have_local_binaries() {
+    for (const char* dir : {"/usr/lib/postgresql/15/bin/initdb"})
+        if (access(dir, X_OK) == 0) return true;
+    return std::getenv("PG_BIN") != nullptr;
+}
+
+// Runs the plan that creates `parsed` from nothing; a failure names the
+// object's source location.
+void load(Connection& conn, const Model& parsed) {
+    Model empty;
+    Plan plan = diff_models(empty, parsed);
+    for (const Step& step : plan.steps) {
+        if (auto error = conn.try_exec(step.sql)) {
+            const Object* object = parsed.find(step.object);
+            std::string where = object && object->location ? object->location->text() + ": " : "";
+            usage_error(where + step.object.describe() + ": PostgreSQL rejects it: " + *error);
+        }
+    }
+}
+
+Model overlay(const Model& parsed, const Model& shadow, const std::string& tool) {
+    Model out = parsed;
+    for (auto& [id, object] : out.objects) {
+        const Object* s = shadow.find(id);
+        if (!s) {
+            warn(tool, "the shadow database has no " + id.describe() + "; keeping the parsed form");
+            continue;
+        }
+        json attrs = s->attrs;
+        // An extension version the source does not pin stays unpinned.
+        if (id.kind == Kind::extension && !object.attrs.contains("version")) attrs.erase("version");
+        object.attrs = attrs;
+    }
+    for (const auto& [id, object] : shadow.objects)
+        if (!out.find(id)) warn(tool, "the shadow database has an extra " + id.describe() + " (ignored)");
+    out.compute_dependencies();
+    return out;
+}
+
+Model with_shadow(const Model& parsed, const std::string& server, const std::string& label,
+                  const std::string& tool) {
+    ScratchDatabase scratch(server);
+    Connection conn(scratch.conninfo());
+    note(tool, "loading the schema into a shadow database (" + label + ")");
+    load(conn, parsed);
+    Model shadow = read_catalog(conn);
+    Model out = overlay(parsed, shadow, tool);
+    out.source["canonical"] = "shadow";
+    out.source["shadow"] = label;
+    return out;
+}
+
+}  // namespace
+
+ShadowChoice shadow_choice(const std::string& option, const std::string& target_conninfo) {
+    ShadowChoice c;
+    if (option.empty() || option == "none") c.mode = "none";
+    else if (option == "local") c.mode = "local";
+    else if (option == "auto") {
+        c.mode = "auto";
+        c.target_db = target_conninfo;
+    } else {
+        c.mode = "url";
+        c.url = option;
+    }
+    return c;
+}
+
+Model apply_shadow(const Model& parsed, const ShadowChoice& choice, const std::string& tool) {
+    if (choice.mode == "url") return with_shadow(parsed, choice.url, "temporary database on the given server", tool);
+    if (choice.mode == "local") {
+        LocalCluster cluster;
+        return with_shadow(parsed, cluster.url(), "throwaway local cluster", tool);
+    }
+    if (choice.mode == "auto") {
+        bool on_target = false;
+        try {
+            Connection conn(choice.target_db);
+            on_target = may_create_database(conn);
+        } catch (const Error&) {
+            on_target = false;
+        }
+        if (on_target) return with_shadow(parsed, choice.target_db, "temporary database on the target server", tool);
+        if (have_local_binaries()) {
+            LocalCluster cluster;
+            return with_shadow(parsed, cluster.url(), "throwaway local cluster", tool);
+        }
+        warn(tool, "no shadow database available (the role may not create databases and no local "
+                   "PostgreSQL binaries are installed); expressions are compared without one");
+    }
+    Model out = parsed;
+    out.source["canonical"] = "parsed";
+    return out;
+}
+
+}  // namespace pgflux

@@ -1,0 +1,252 @@
+// Source handlers for schemas, extensions, collations, enums, sequences,
+// indexes and comments.
+#include <algorithm>
+
+#include "canon/definitions.h"
+#include "canon/names.h"
+#include "model/attributes.h"
+#include "source/reader.h"
+#include "sql/quote.h"
+
+namespace pgflux::source {
+namespace {
+
+// [schema?, name] from a list of names, the schema defaulted by `scope`.
+std::pair<std::string, std::string> split_names(const std::vector<std::string>& names) {
+    if (names.size() == 1) return {"", names[0]};
+    return {names[names.size() - 2], names.back()};
+}
+
+std::string def_text(const pq::Msg& def_elem) {
+    pq::Msg arg = def_elem.get("arg");
+    if (arg.is("List")) {
+        auto items = arg.strings("items");
+        return items.empty() ? "" : items.back();
+    }
+    if (arg.is("TypeName")) return arg.strings("names").back();
+    return pq::value_text(arg);
+}
+
+}  // namespace
+
+void Reader::create_schema(const Stmt& s) {
+    const pq::Msg& node = s.node();
+    if (node.get("authrole")) fail(s, "CREATE SCHEMA ... AUTHORIZATION is not supported yet (owners are not managed)");
+    if (!node.list("schema_elts").empty())
+        fail(s, "CREATE SCHEMA with elements is not supported; write each CREATE statement separately");
+    std::string name = node.str("schemaname");
+    if (name == "public") return;  // always present; see pg-flux(1)
+    if (name == k_tracking_schema) fail(s, "schema " + name + " is reserved for pg-flux's tracking table");
+    add_object(s, Object{ObjectId{Kind::schema, "", name, ""}});
+}
+
+void Reader::create_extension(const Stmt& s) {
+    const pq::Msg& node = s.node();
+    std::string name = node.str("extname");
+    if (name == "plpgsql") return;  // built into every database; not managed
+    json attrs = {{"schema", scope(s).creation_schema()}};
+    for (const pq::Msg& opt : node.list("options")) {
+        std::string option = opt.str("defname");
+        if (option == "schema") attrs["schema"] = def_text(opt);
+        else if (option == "new_version") attrs["version"] = def_text(opt);
+        else if (option == "cascade")
+            fail(s, "CREATE EXTENSION ... CASCADE is not supported; declare each required extension");
+        else fail(s, "unsupported CREATE EXTENSION option " + option);
+    }
+    require_schema(s, attrs["schema"]);
+    add_object(s, Object{ObjectId{Kind::extension, "", name, ""}, attrs});
+}
+
+void Reader::create_enum(const Stmt& s) {
+    const pq::Msg& node = s.node();
+    auto [schema, name] = split_names(node.strings("type_name"));
+    if (schema.empty()) schema = scope(s).creation_schema();
+    require_schema(s, schema);
+    json values = json::array();
+    for (const auto& v : node.strings("vals")) values.push_back(v);
+    add_object(s, Object{ObjectId{Kind::enumeration, schema, name, ""}, {{"values", values}}});
+}
+
+void Reader::create_collation(const Stmt& s) {
+    const pq::Msg& node = s.node();
+    auto [schema, name] = split_names(node.strings("defnames"));
+    if (schema.empty()) schema = scope(s).creation_schema();
+    require_schema(s, schema);
+    json attrs = {{"provider", "libc"}, {"deterministic", true}};
+    std::string locale;
+    for (const pq::Msg& def : node.list("definition")) {
+        std::string option = def.str("defname");
+        std::string value = def_text(def);
+        if (option == "from") {
+            if (value != "C" && value != "POSIX")
+                fail(s, "CREATE COLLATION ... FROM is supported for \"C\" and \"POSIX\" only; "
+                        "give provider and locale instead");
+            attrs["lc_collate"] = value;
+            attrs["lc_ctype"] = value;
+        } else if (option == "provider") {
+            attrs["provider"] = value;
+        } else if (option == "locale") {
+            locale = value;
+        } else if (option == "lc_collate" || option == "lc_ctype") {
+            attrs[option] = value;
+        } else if (option == "deterministic") {
+            attrs["deterministic"] = value == "true" || value == "on" || value == "1" || value.empty();
+        } else {
+            fail(s, "unsupported CREATE COLLATION option " + option);
+        }
+    }
+    if (!locale.empty()) {
+        if (attrs["provider"] == "icu") {
+            attrs["locale"] = locale;
+        } else {
+            attrs["lc_collate"] = locale;
+            attrs["lc_ctype"] = locale;
+        }
+    }
+    add_object(s, Object{ObjectId{Kind::collation, schema, name, ""}, attrs});
+}
+
+void Reader::create_sequence(const Stmt& s) {
+    const pq::Msg& node = s.node();
+    pq::Msg rv = node.get("sequence");
+    if (rv.str("relpersistence") == "u") fail(s, "UNLOGGED sequences are not supported yet");
+    std::string schema = rv.str("schemaname");
+    if (schema.empty()) schema = scope(s).creation_schema();
+    require_schema(s, schema);
+    SequenceOptions options = sequence_options(node.list("options"), "bigint", scope(s));
+    json attrs = options.to_json();
+    Object& seq = add_object(s, Object{ObjectId{Kind::sequence, schema, rv.str("relname"), ""}, attrs});
+    if (options.owned_by && options.owned_by->size() >= 2) {
+        auto names = *options.owned_by;
+        seq.attrs["owned_by"] = {{"table", names[names.size() - 2]}, {"column", names.back()}};
+    }
+}
+
+void Reader::alter_sequence(const Stmt& s) {
+    const pq::Msg& node = s.node();
+    pq::Msg rv = node.get("sequence");
+    std::string schema = scope(s).resolve(Kind::sequence, rv.str("schemaname"), rv.str("relname"));
+    Object& seq = require(s, ObjectId{Kind::sequence, schema, rv.str("relname"), ""});
+    for (const pq::Msg& opt : node.list("options")) {
+        std::string option = opt.str("defname");
+        if (option == "owned_by") {
+            auto names = opt.get("arg").strings("items");
+            if (names.size() == 1 && names[0] == "none") seq.attrs.erase("owned_by");
+            else seq.attrs["owned_by"] = {{"table", names[names.size() - 2]}, {"column", names.back()}};
+        } else {
+            SequenceOptions changed = sequence_options({opt}, seq.attrs["data_type"], scope(s));
+            json fields = changed.to_json();
+            static const std::pair<const char*, const char*> k_fields[] = {
+                {"as", "data_type"},     {"increment", "increment"}, {"start", "start"},
+                {"minvalue", "min_value"}, {"maxvalue", "max_value"}, {"cache", "cache"},
+                {"cycle", "cycle"}};
+            for (const auto& [opt_name, field] : k_fields)
+                if (option == opt_name) seq.attrs[field] = fields[field];
+        }
+    }
+}
+
+void Reader::create_index(const Stmt& s) {
+    const pq::Msg& node = s.node();
+    Object& table = finished_table(s, *s.table);
+    json attrs = index_attributes(node, scope(s));
+    std::vector<std::string> raw_names;
+    for (const pq::Msg& elem : node.list("index_params")) {
+        pq::Msg expr = elem.get("expr");
+        raw_names.push_back(expr ? figure_expression_name(expr) : elem.str("name"));
+        if (!expr && column_index(table.attrs, elem.str("name")) < 0)
+            fail(s, "column " + quote_ident(elem.str("name")) + " of " + table.id.describe() +
+                        " does not exist");
+    }
+    for (const pq::Msg& elem : node.list("index_including_params")) raw_names.push_back(elem.str("name"));
+    std::string name = node.str("idxname");
+    const std::string& schema = table.id.schema;
+    if (name.empty()) {
+        name = choose_object_name(table.id.name, name_addition(index_column_names(raw_names)), "idx",
+                                  [&](const std::string& n) { return relation_name_taken(schema, n); });
+        claim_relation_name(schema, name);
+    }
+    add_object(s, Object{ObjectId{Kind::index, schema, name, table.id.name}, attrs});
+}
+
+std::optional<ObjectId> Reader::comment_table(const Stmt& s) const {
+    const pq::Msg& node = s.node();
+    std::string type = node.enumeration("objtype");
+    pq::Msg object = node.get("object");
+    std::vector<std::string> names = object.is("List") ? object.strings("items") : std::vector<std::string>{};
+    auto table_from = [&](size_t table_pos) -> std::optional<ObjectId> {
+        if (names.size() <= table_pos) return std::nullopt;
+        std::string schema = table_pos >= 1 ? names[table_pos - 1] : "";
+        for (const auto& candidate : schema.empty() ? s.search_path : std::vector<std::string>{schema}) {
+            ObjectId id{Kind::table, candidate, names[table_pos], ""};
+            if (declared_tables_.count(id)) return id;
+        }
+        return std::nullopt;
+    };
+    if (type == "OBJECT_TABLE") return table_from(names.size() - 1);
+    if (type == "OBJECT_COLUMN" || type == "OBJECT_TABCONSTRAINT") return table_from(names.size() - 2);
+    if (type == "OBJECT_INDEX" && !names.empty()) {
+        std::string schema = names.size() >= 2 ? names[names.size() - 2] : "";
+        for (const auto& candidate : schema.empty() ? s.search_path : std::vector<std::string>{schema}) {
+            auto it = declared_indexes.find({candidate, names.back()});
+            if (it != declared_indexes.end()) return it->second;
+        }
+    }
+    return std::nullopt;
+}
+
+void Reader::comment(const Stmt& s) {
+    const pq::Msg& node = s.node();
+    std::string type = node.enumeration("objtype");
+    pq::Msg object = node.get("object");
+    json text = node.str("comment");
+    bool remove = node.str("comment").empty();
+    std::vector<std::string> names = object.is("List") ? object.strings("items") : std::vector<std::string>{};
+    auto set_comment = [&](json& attrs) {
+        if (remove) attrs.erase("comment");
+        else attrs["comment"] = text;
+    };
+    auto find_in_path = [&](Kind kind, const std::vector<std::string>& parts) -> Object& {
+        std::string schema = parts.size() >= 2 ? parts[parts.size() - 2] : "";
+        schema = scope(s).resolve(kind, schema, parts.back());
+        return require(s, ObjectId{kind, schema, parts.back(), ""});
+    };
+    if (type == "OBJECT_TABLE") {
+        set_comment(finished_table(s, s.table.value_or(ObjectId{Kind::table, scope(s).creation_schema(), names.back(), ""})).attrs);
+    } else if (type == "OBJECT_COLUMN") {
+        Object& table = finished_table(s, s.table.value_or(ObjectId{Kind::table, scope(s).creation_schema(), names.at(names.size() - 2), ""}));
+        int col = column_index(table.attrs, names.back());
+        if (col < 0) fail(s, "column " + quote_ident(names.back()) + " of " + table.id.describe() + " does not exist");
+        set_comment(table.attrs["columns"][col]);
+    } else if (type == "OBJECT_TABCONSTRAINT") {
+        Object& table = finished_table(s, s.table.value_or(ObjectId{Kind::table, scope(s).creation_schema(), names.at(names.size() - 2), ""}));
+        set_comment(require(s, ObjectId{Kind::constraint, table.id.schema, names.back(), table.id.name}).attrs);
+    } else if (type == "OBJECT_INDEX") {
+        std::string schema = names.size() >= 2 ? names[names.size() - 2] : "";
+        Object* found = nullptr;
+        for (auto& [id, obj] : model.objects) {
+            if (id.kind == Kind::index && id.name == names.back() &&
+                (schema.empty() ? std::find(s.search_path.begin(), s.search_path.end(), id.schema) != s.search_path.end()
+                                : id.schema == schema))
+                found = &obj;
+        }
+        if (!found) fail(s, "index " + quote_ident(names.back()) + " is not defined in the schema files");
+        set_comment(found->attrs);
+    } else if (type == "OBJECT_SEQUENCE") {
+        set_comment(find_in_path(Kind::sequence, names).attrs);
+    } else if (type == "OBJECT_COLLATION") {
+        set_comment(find_in_path(Kind::collation, names).attrs);
+    } else if (type == "OBJECT_TYPE") {
+        set_comment(find_in_path(Kind::enumeration, object.strings("names")).attrs);
+    } else if (type == "OBJECT_SCHEMA" || type == "OBJECT_EXTENSION") {
+        std::string name = pq::value_text(object);
+        if (type == "OBJECT_SCHEMA" && name == "public")
+            fail(s, "COMMENT ON SCHEMA public is not supported (the public schema is not managed)");
+        Kind kind = type == "OBJECT_SCHEMA" ? Kind::schema : Kind::extension;
+        set_comment(require(s, ObjectId{kind, "", name, ""}).attrs);
+    } else {
+        fail(s, "COMMENT ON " + type.substr(7) + " is not supported by pg-flux yet");
+    }
+}
+
+}  // namespace pgflux::source

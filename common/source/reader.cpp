@@ -1,0 +1,376 @@
+// Source reader: file discovery, parsing, statement ordering and dispatch.
+#include "source/reader.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "source/source_reader.h"
+#include "sql/quote.h"
+#include "util/error.h"
+
+namespace fs = std::filesystem;
+
+namespace pgflux {
+namespace source {
+namespace {
+
+// Offset of the first token at or after `offset`, past blanks and comments.
+int first_token(const std::string& text, int offset) {
+    size_t i = static_cast<size_t>(std::max(offset, 0));
+    while (i < text.size()) {
+        if (std::isspace(static_cast<unsigned char>(text[i]))) {
+            ++i;
+        } else if (text.compare(i, 2, "--") == 0) {
+            while (i < text.size() && text[i] != '\n') ++i;
+        } else if (text.compare(i, 2, "/*") == 0) {
+            size_t end = text.find("*/", i + 2);
+            i = end == std::string::npos ? text.size() : end + 2;
+        } else {
+            break;
+        }
+    }
+    return static_cast<int>(i);
+}
+
+}  // namespace
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) usage_error("cannot read \"" + path + "\"");
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+namespace {
+
+// Session settings pg_dump writes that do not change the schema model.
+bool harmless_setting(const std::string& name) {
+    static const char* k_names[] = {"statement_timeout", "lock_timeout",
+                                    "idle_in_transaction_session_timeout",
+                                    "client_encoding", "standard_conforming_strings",
+                                    "check_function_bodies", "xmloption", "client_min_messages",
+                                    "row_security", "default_tablespace",
+                                    "default_table_access_method", "default_with_oids",
+                                    "timezone", "datestyle", "intervalstyle"};
+    return std::any_of(std::begin(k_names), std::end(k_names),
+                       [&](const char* n) { return name == n; });
+}
+
+std::vector<std::string> search_path_of(const std::string& value_list) {
+    std::vector<std::string> out;
+    std::stringstream in(value_list);
+    for (std::string part; std::getline(in, part, ',');) {
+        part.erase(0, part.find_first_not_of(" \t"));
+        part.erase(part.find_last_not_of(" \t") + 1);
+        if (part.size() >= 2 && part.front() == '"') {
+            part = part.substr(1, part.size() - 2);
+        } else {
+            std::transform(part.begin(), part.end(), part.begin(),
+                           [](unsigned char c) { return std::tolower(c); });
+        }
+        if (!part.empty() && part != "$user") out.push_back(part);
+    }
+    return out;
+}
+
+// SET search_path / SELECT pg_catalog.set_config('search_path', ...): the new
+// path, or nullopt when the statement is not a search_path setting.
+std::optional<std::vector<std::string>> search_path_setting(const Reader& r, const Stmt& s) {
+    const pq::Msg& node = s.node();
+    if (node.is("VariableSetStmt")) {
+        std::string name = node.str("name");
+        std::string kind = node.enumeration("kind");
+        if (name != "search_path") {
+            if (harmless_setting(name)) return std::nullopt;
+            r.fail(s, "SET " + name + " is not supported in schema files (only search_path and "
+                      "session settings that do not change the schema)");
+        }
+        if (kind == "VAR_SET_DEFAULT" || kind == "VAR_RESET") return std::vector<std::string>{"public"};
+        std::string joined;
+        for (const pq::Msg& arg : node.list("args")) {
+            std::string value = arg.is("A_Const") ? pq::value_text(arg.get("sval")) : "";
+            joined += (joined.empty() ? "" : ",") + ("\"" + value + "\"");
+        }
+        return search_path_of(joined);
+    }
+    // SELECT pg_catalog.set_config('search_path', 'a, b', false);
+    auto targets = node.list("target_list");
+    if (targets.size() == 1 && node.list("from_clause").empty()) {
+        pq::Msg call = targets[0].get("val");
+        if (call.is("FuncCall") && call.strings("funcname").back() == "set_config") {
+            auto args = call.list("args");
+            if (args.size() == 3 && args[0].is("A_Const") && args[1].is("A_Const")) {
+                std::string setting = pq::value_text(args[0].get("sval"));
+                if (setting == "search_path") return search_path_of(pq::value_text(args[1].get("sval")));
+                if (harmless_setting(setting)) return std::nullopt;
+            }
+        }
+    }
+    r.fail(s, "SELECT is not allowed in schema files (only SELECT pg_catalog.set_config(...))");
+}
+
+}  // namespace
+
+std::string statement_kind(const Stmt& s) {
+    std::string_view text = s.statement->text;
+    std::string full(text);
+    size_t i = static_cast<size_t>(first_token(full, 0));
+    std::string out;
+    for (int words = 0; words < 4 && i < full.size(); ++words) {
+        size_t start = i;
+        while (i < full.size() && (std::isalpha(static_cast<unsigned char>(full[i])) || full[i] == '_'))
+            ++i;
+        std::string word = full.substr(start, i - start);
+        if (word.empty() || pq::keyword_kind(word) == pq::KeywordKind::none) {
+            std::string lower = word;
+            std::transform(lower.begin(), lower.end(), lower.begin(),
+                           [](unsigned char c) { return std::tolower(c); });
+            if (lower.empty() || pq::keyword_kind(lower) == pq::KeywordKind::none) break;
+        }
+        std::transform(word.begin(), word.end(), word.begin(),
+                       [](unsigned char c) { return std::toupper(c); });
+        out += (out.empty() ? "" : " ") + word;
+        while (i < full.size() && std::isspace(static_cast<unsigned char>(full[i]))) ++i;
+    }
+    return out.empty() ? s.node().type() : out;
+}
+
+SourceLocation Reader::location(const Stmt& s, int byte_offset) const {
+    const std::string& text = s.file->parsed->sql();
+    int offset = byte_offset >= 0 ? byte_offset : first_token(text, s.statement->location);
+    auto lc = pq::line_column(text, offset);
+    return SourceLocation{s.file->path, lc.line, lc.column};
+}
+
+void Reader::fail(const Stmt& s, int byte_offset, const std::string& message) const {
+    usage_error(location(s, byte_offset).text() + ": " + message);
+}
+
+void Reader::fail(const Stmt& s, const std::string& message) const { fail(s, -1, message); }
+
+NameScope Reader::scope(const Stmt& s) const {
+    NameScope out;
+    out.search_path = s.search_path;
+    out.model = &model;
+    return out;
+}
+
+ObjectId Reader::resolve_table(const Stmt& s, const pq::Msg& range_var) const {
+    std::string schema = range_var.str("schemaname");
+    std::string name = range_var.str("relname");
+    if (schema.empty()) {
+        for (const auto& candidate : s.search_path) {
+            ObjectId id{Kind::table, candidate, name, ""};
+            if (declared_tables_.count(id)) return id;
+        }
+        schema = s.search_path.empty() ? "public" : s.search_path.front();
+    }
+    return ObjectId{Kind::table, schema, name, ""};
+}
+
+bool Reader::relation_name_taken(const std::string& schema, const std::string& name) const {
+    return relation_names_.count({schema, name}) > 0;
+}
+
+bool Reader::constraint_name_taken(const std::string& schema, const std::string& name) const {
+    return constraint_names_.count({schema, name}) > 0;
+}
+
+void Reader::claim_relation_name(const std::string& schema, const std::string& name) {
+    relation_names_.insert({schema, name});
+}
+
+void Reader::claim_constraint_name(const std::string& schema, const std::string& name) {
+    constraint_names_.insert({schema, name});
+}
+
+Object& Reader::add_object(const Stmt& s, Object object, int byte_offset) {
+    object.location = location(s, byte_offset);
+    if (const Object* existing = model.find(object.id)) {
+        std::string where = existing->location ? " (first defined at " + existing->location->text() + ")" : "";
+        fail(s, byte_offset, object.id.describe() + " is defined twice" + where);
+    }
+    return model.add(std::move(object));
+}
+
+Object& Reader::require(const Stmt& s, const ObjectId& id, int byte_offset) {
+    Object* found = model.find(id);
+    if (!found) fail(s, byte_offset, id.describe() + " is not defined in the schema files");
+    return *found;
+}
+
+void Reader::require_schema(const Stmt& s, const std::string& schema, int byte_offset) {
+    if (schema == "public") return;
+    if (schema == "pg_catalog" || schema == "information_schema" || schema == k_tracking_schema)
+        fail(s, byte_offset, "objects in schema " + quote_ident(schema) + " cannot be managed");
+    require(s, ObjectId{Kind::schema, "", schema, ""}, byte_offset);
+}
+
+Object& Reader::finished_table(const Stmt& s, const ObjectId& table, int byte_offset) {
+    if (declared_tables_.count(table) && !finalizing_.count(table)) finalize_table(table);
+    return require(s, table, byte_offset);
+}
+
+void Reader::parse_files() {
+    for (const SourceFile& file : files_) {
+        std::vector<std::string> search_path = {"public"};
+        for (const pq::Statement& st : file.parsed->statements()) {
+            auto stmt = std::make_unique<Stmt>();
+            stmt->file = &file;
+            stmt->statement = &st;
+            stmt->search_path = search_path;
+            const std::string& type = st.node.type();
+            if (type == "VariableSetStmt" || type == "SelectStmt") {
+                if (auto path = search_path_setting(*this, *stmt)) search_path = *path;
+                stmt->done = true;
+            }
+            stmts_.push_back(std::move(stmt));
+        }
+    }
+}
+
+void Reader::declare(Stmt& s) {
+    const pq::Msg& node = s.node();
+    const std::string& type = node.type();
+    if (type == "CreateStmt") {
+        pq::Msg rv = node.get("relation");
+        std::string schema = rv.str("schemaname");
+        ObjectId id{Kind::table, schema.empty() ? scope(s).creation_schema() : schema,
+                    rv.str("relname"), ""};
+        if (auto it = declared_tables_.find(id); it != declared_tables_.end())
+            fail(s, id.describe() + " is defined twice (first defined at " +
+                        location(*it->second).text() + ")");
+        declared_tables_[id] = &s;
+        s.table = id;
+        claim_relation_name(id.schema, id.name);
+    } else if (type == "IndexStmt") {
+        s.table = resolve_table(s, node.get("relation"));
+        std::string name = node.str("idxname");
+        if (!name.empty()) {
+            declared_indexes[{s.table->schema, name}] = *s.table;
+            claim_relation_name(s.table->schema, name);
+        }
+    } else if (type == "AlterTableStmt") {
+        if (node.enumeration("objtype") != "OBJECT_TABLE")
+            fail(s, statement_kind(s) + " is not supported by pg-flux yet");
+        s.table = resolve_table(s, node.get("relation"));
+    } else if (type == "CommentStmt") {
+        s.table = comment_table(s);
+    } else if (type == "CreateSeqStmt") {
+        pq::Msg rv = node.get("sequence");
+        std::string schema = rv.str("schemaname");
+        claim_relation_name(schema.empty() ? scope(s).creation_schema() : schema, rv.str("relname"));
+    } else if (type == "DefineStmt") {
+        if (node.enumeration("kind") != "OBJECT_COLLATION")
+            fail(s, statement_kind(s) + " is not supported by pg-flux yet");
+    } else if (type != "CreateSchemaStmt" && type != "CreateExtensionStmt" &&
+               type != "CreateEnumStmt" && type != "AlterSeqStmt") {
+        fail(s, statement_kind(s) + " is not supported by pg-flux yet (" + type + ")");
+    }
+}
+
+void Reader::run_statement(Stmt& s) {
+    if (s.done) return;
+    s.done = true;
+    const std::string& type = s.node().type();
+    if (type == "CreateSchemaStmt") create_schema(s);
+    else if (type == "CreateExtensionStmt") create_extension(s);
+    else if (type == "CreateEnumStmt") create_enum(s);
+    else if (type == "DefineStmt") create_collation(s);
+    else if (type == "CreateSeqStmt") create_sequence(s);
+    else if (type == "AlterSeqStmt") alter_sequence(s);
+    else if (type == "CreateStmt") create_table(s);
+    else if (type == "AlterTableStmt") alter_table(s);
+    else if (type == "IndexStmt") create_index(s);
+    else if (type == "CommentStmt") comment(s);
+    else fail(s, statement_kind(s) + " is not supported by pg-flux yet (" + type + ")");
+}
+
+void Reader::run_all(const std::vector<std::string>& node_types) {
+    for (auto& s : stmts_) {
+        if (s->done) continue;
+        if (node_types.empty() ||
+            std::find(node_types.begin(), node_types.end(), s->node().type()) != node_types.end())
+            run_statement(*s);
+    }
+}
+
+void Reader::finalize_table(const ObjectId& table) {
+    Stmt* create = declared_tables_.at(table);
+    if (create->done) return;
+    if (finalizing_.count(table)) fail(*create, "LIKE clauses form a cycle through " + table.describe());
+    finalizing_.insert(table);
+    run_statement(*create);
+    for (auto& s : stmts_)
+        if (!s->done && s->table == table) run_statement(*s);
+    finalizing_.erase(table);
+}
+
+Model Reader::run() {
+    parse_files();
+    for (auto& s : stmts_)
+        if (!s->done) declare(*s);
+    run_all({"CreateSchemaStmt"});
+    run_all({"CreateExtensionStmt", "DefineStmt"});
+    run_all({"CreateEnumStmt"});
+    run_all({"CreateSeqStmt"});
+    for (auto& s : stmts_)
+        if (s->table && s->node().is("CreateStmt")) finalize_table(*s->table);
+    run_all({});
+    add_foreign_keys();
+    model.compute_dependencies();
+    return std::move(model);
+}
+
+}  // namespace source
+
+std::vector<std::string> source_files(const std::vector<std::string>& paths) {
+    std::vector<std::string> out;
+    for (const auto& path : paths) {
+        std::error_code ec;
+        if (fs::is_directory(path, ec)) {
+            std::vector<std::string> found;
+            for (auto it = fs::recursive_directory_iterator(path, ec);
+                 !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+                if (it->is_regular_file() && it->path().extension() == ".sql")
+                    found.push_back(it->path().lexically_normal().string());
+            }
+            if (ec) usage_error("cannot read directory \"" + path + "\": " + ec.message());
+            std::sort(found.begin(), found.end());
+            out.insert(out.end(), found.begin(), found.end());
+        } else if (fs::is_regular_file(path, ec)) {
+            out.push_back(fs::path(path).lexically_normal().string());
+        } else {
+            usage_error("schema path \"" + path + "\" does not exist");
+        }
+    }
+    return out;
+}
+
+Model read_source(const std::vector<std::string>& paths) {
+    std::vector<source::SourceFile> files;
+    for (const auto& path : source_files(paths)) {
+        source::SourceFile file;
+        file.path = path;
+        std::string text = source::read_file(path);
+        try {
+            file.parsed = pq::ParseResult::parse(text);
+        } catch (const pq::SqlSyntaxError& e) {
+            auto lc = pq::line_column(text, e.byte_offset);
+            usage_error(path + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) + ": " +
+                        e.what());
+        }
+        files.push_back(std::move(file));
+    }
+    Model model = source::Reader(std::move(files)).run();
+    json file_list = json::array();
+    for (const auto& path : source_files(paths)) file_list.push_back(path);
+    model.source = {{"type", "files"}, {"paths", paths}, {"files", file_list}};
+    return model;
+}
+
+}  // namespace pgflux

@@ -1,0 +1,127 @@
+// Internal state of the source reader, shared by its handler files
+// (reader.cpp: files, ordering and dispatch; tables.cpp: CREATE/ALTER TABLE,
+// LIKE and foreign keys; objects.cpp: schemas, types, sequences, indexes,
+// comments).
+//
+// Ordering: pass 0 parses every file and declares tables and named indexes;
+// then schemas, extensions, collations and enums are created, then
+// sequences, then each table is finalized (its LIKE templates first, then its
+// CREATE TABLE, then every ALTER TABLE / CREATE INDEX / COMMENT aimed at it,
+// in reading order), then the remaining statements, and foreign keys last.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "canon/scope.h"
+#include "model/model.h"
+#include "sql/parser.h"
+
+namespace pgflux::source {
+
+struct SourceFile {
+    std::string path;
+    std::shared_ptr<const pq::ParseResult> parsed;
+};
+
+struct Stmt {
+    const SourceFile* file = nullptr;
+    const pq::Statement* statement = nullptr;
+    std::vector<std::string> search_path;
+    std::optional<ObjectId> table;  // the table the statement is aimed at, if any
+    bool done = false;
+    const pq::Msg& node() const { return statement->node; }
+};
+
+// Deferrability written after a column constraint (REFERENCES t DEFERRABLE).
+struct Deferrability {
+    std::optional<bool> deferrable, initially_deferred;
+};
+
+// A constraint as written: node, column (for column constraints), extras.
+struct WrittenConstraint {
+    pq::Msg node;
+    std::string column;
+    Deferrability deferrability;
+};
+
+// A foreign key waits until every table and key exists.
+struct PendingForeignKey {
+    const Stmt* stmt;
+    ObjectId table;
+    WrittenConstraint constraint;
+};
+
+class Reader {
+public:
+    explicit Reader(std::vector<SourceFile> files) : files_(std::move(files)) {}
+    Model run();
+
+    // Errors and locations
+    [[noreturn]] void fail(const Stmt& s, int byte_offset, const std::string& message) const;
+    [[noreturn]] void fail(const Stmt& s, const std::string& message) const;
+    SourceLocation location(const Stmt& s, int byte_offset = -1) const;
+
+    // Names and objects
+    NameScope scope(const Stmt& s) const;
+    ObjectId resolve_table(const Stmt& s, const pq::Msg& range_var) const;
+    bool relation_name_taken(const std::string& schema, const std::string& name) const;
+    bool constraint_name_taken(const std::string& schema, const std::string& name) const;
+    void claim_relation_name(const std::string& schema, const std::string& name);
+    void claim_constraint_name(const std::string& schema, const std::string& name);
+    Object& add_object(const Stmt& s, Object object, int byte_offset = -1);
+    Object& require(const Stmt& s, const ObjectId& id, int byte_offset = -1);
+    void require_schema(const Stmt& s, const std::string& schema, int byte_offset = -1);
+    // Finalizes a table on first use (LIKE templates, ALTER TABLE from other files).
+    Object& finished_table(const Stmt& s, const ObjectId& table, int byte_offset = -1);
+
+    // objects.cpp
+    void create_schema(const Stmt& s);
+    void create_extension(const Stmt& s);
+    void create_enum(const Stmt& s);
+    void create_collation(const Stmt& s);
+    void create_sequence(const Stmt& s);
+    void alter_sequence(const Stmt& s);
+    void create_index(const Stmt& s);
+    void comment(const Stmt& s);
+    std::optional<ObjectId> comment_table(const Stmt& s) const;
+
+    // tables.cpp
+    void create_table(const Stmt& s);
+    void alter_table(const Stmt& s);
+    void add_constraint(const Stmt& s, const ObjectId& table, const WrittenConstraint& written);
+    void add_foreign_keys();
+    void copy_like_columns(const Stmt& s, Object& table, const pq::Msg& like);
+    void copy_like_constraints(const Stmt& s, const ObjectId& table, const pq::Msg& like);
+    json serial_column_default(const Stmt& s, const ObjectId& table, const std::string& column,
+                               const std::string& type);
+    json identity_of(const Stmt& s, const ObjectId& table, const std::string& column,
+                     const std::string& type, const std::vector<pq::Msg>& options,
+                     bool always);
+
+    Model model;
+    std::vector<PendingForeignKey> foreign_keys;
+    std::map<std::pair<std::string, std::string>, ObjectId> declared_indexes;  // (schema, name)
+
+private:
+    void parse_files();
+    void declare(Stmt& s);
+    void finalize_table(const ObjectId& table);
+    void run_statement(Stmt& s);
+    void run_all(const std::vector<std::string>& node_types);
+
+    std::vector<SourceFile> files_;
+    std::vector<std::unique_ptr<Stmt>> stmts_;
+    std::map<ObjectId, Stmt*> declared_tables_;
+    std::set<std::pair<std::string, std::string>> relation_names_, constraint_names_;
+    std::set<ObjectId> finalizing_;
+};
+
+// Leading keywords of a statement, for messages: "CREATE VIEW".
+std::string statement_kind(const Stmt& s);
+
+}  // namespace pgflux::source

@@ -1,0 +1,161 @@
+// Wrappers over libpg_query's C API (parse, deparse, scan), converting its
+// error structs into SqlSyntaxError and freeing every result it hands out.
+#include "sql/parser.h"
+
+#include <pg_query.h>
+
+#include <mutex>
+#include <unordered_map>
+
+namespace pgflux::pq {
+namespace {
+
+// libpg_query reports an error position as a 1-based character index.
+int byte_offset_of_char(std::string_view text, int char_pos) {
+    if (char_pos <= 0) return -1;
+    int chars = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+            if (++chars == char_pos) return static_cast<int>(i);
+        }
+    }
+    return static_cast<int>(text.size());
+}
+
+const MessageType& message_type(std::string_view name) { return ProtoSchema::get().message(name); }
+
+int field_number(std::string_view message, std::string_view field) {
+    return message_type(message).field(field)->number;
+}
+
+// Wraps an encoded Node as ParseResult{stmts: [RawStmt{stmt: node}]}.
+std::string wrap_statement(std::string_view node_bytes) {
+    std::string raw;
+    append_length_delimited(raw, field_number("RawStmt", "stmt"), node_bytes);
+    std::string result;
+    append_varint_field(result, field_number("ParseResult", "version"), PG_VERSION_NUM);
+    append_length_delimited(result, field_number("ParseResult", "stmts"), raw);
+    return result;
+}
+
+// Encodes `SELECT <expr>` around an encoded expression Node.
+std::string select_of(std::string_view expr_node) {
+    std::string target;
+    append_length_delimited(target, field_number("ResTarget", "val"), expr_node);
+    std::string select;
+    append_length_delimited(select, field_number("SelectStmt", "target_list"),
+                            Msg(&message_type("ResTarget"), target).node_bytes());
+    return Msg(&message_type("SelectStmt"), select).node_bytes();
+}
+
+std::string deparse_bytes(const std::string& parse_result) {
+    PgQueryProtobuf pbuf{parse_result.size(), const_cast<char*>(parse_result.data())};
+    PgQueryDeparseResult res = pg_query_deparse_protobuf(pbuf);
+    if (res.error) {
+        std::string message = res.error->message;
+        pg_query_free_deparse_result(res);
+        throw std::runtime_error("deparse failed: " + message);
+    }
+    std::string out = res.query;
+    pg_query_free_deparse_result(res);
+    return out;
+}
+
+}  // namespace
+
+std::shared_ptr<const ParseResult> ParseResult::parse(std::string sql) {
+    auto result = std::shared_ptr<ParseResult>(new ParseResult());
+    result->sql_ = std::move(sql);
+    PgQueryProtobufParseResult res = pg_query_parse_protobuf(result->sql_.c_str());
+    if (res.error) {
+        std::string message = res.error->message;
+        int offset = byte_offset_of_char(result->sql_, res.error->cursorpos);
+        pg_query_free_protobuf_parse_result(res);
+        throw SqlSyntaxError(message, offset);
+    }
+    result->pbuf_.assign(res.parse_tree.data, res.parse_tree.len);
+    pg_query_free_protobuf_parse_result(res);
+
+    Msg root(&message_type("ParseResult"), result->pbuf_);
+    for (const Msg& raw : root.list("stmts")) {
+        Statement st;
+        st.node = raw.get("stmt");
+        st.location = static_cast<int>(raw.integer("stmt_location"));
+        auto len = static_cast<size_t>(raw.integer("stmt_len"));
+        std::string_view all(result->sql_);
+        st.text = len ? all.substr(st.location, len) : all.substr(st.location);
+        result->statements_.push_back(st);
+    }
+    return result;
+}
+
+ParsedExpression parse_expression(const std::string& expression) {
+    std::string sql = "SELECT " + expression;
+    std::shared_ptr<const ParseResult> parsed;
+    try {
+        parsed = ParseResult::parse(sql);
+    } catch (const SqlSyntaxError& e) {
+        throw SqlSyntaxError(e.what(), e.byte_offset < 7 ? -1 : e.byte_offset - 7);
+    }
+    const auto& stmts = parsed->statements();
+    if (stmts.size() != 1 || !stmts[0].node.is("SelectStmt"))
+        throw SqlSyntaxError("not a single expression: " + expression, -1);
+    auto targets = stmts[0].node.list("target_list");
+    if (targets.size() != 1 || stmts[0].node.list("from_clause").size() != 0)
+        throw SqlSyntaxError("not a single expression: " + expression, -1);
+    return {parsed, targets[0].get("val")};
+}
+
+std::string deparse_expression(const Msg& expr) {
+    std::string sql = deparse_bytes(wrap_statement(select_of(expr.node_bytes())));
+    const std::string prefix = "SELECT ";
+    if (sql.compare(0, prefix.size(), prefix) != 0)
+        throw std::runtime_error("deparse: unexpected output " + sql);
+    return sql.substr(prefix.size());
+}
+
+std::string deparse_statement(const Msg& stmt) {
+    return deparse_bytes(wrap_statement(stmt.node_bytes()));
+}
+
+KeywordKind keyword_kind(std::string_view word) {
+    static std::mutex mutex;
+    static std::unordered_map<std::string, KeywordKind> cache;
+    std::lock_guard<std::mutex> lock(mutex);
+    std::string key(word);
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+
+    KeywordKind kind = KeywordKind::none;
+    PgQueryScanResult res = pg_query_scan(key.c_str());
+    if (!res.error) {
+        Msg scan(&message_type("ScanResult"), std::string_view(res.pbuf.data, res.pbuf.len));
+        auto tokens = scan.list("tokens");
+        if (tokens.size() == 1 && tokens[0].integer("end") == static_cast<int64_t>(key.size())) {
+            std::string k = tokens[0].enumeration("keyword_kind");
+            if (k == "UNRESERVED_KEYWORD") kind = KeywordKind::unreserved;
+            else if (k == "COL_NAME_KEYWORD") kind = KeywordKind::col_name;
+            else if (k == "TYPE_FUNC_NAME_KEYWORD") kind = KeywordKind::type_func_name;
+            else if (k == "RESERVED_KEYWORD") kind = KeywordKind::reserved;
+        }
+    }
+    pg_query_free_scan_result(res);
+    cache.emplace(key, kind);
+    return kind;
+}
+
+LineColumn line_column(std::string_view text, int byte_offset) {
+    LineColumn lc;
+    if (byte_offset < 0) return lc;
+    auto end = std::min(static_cast<size_t>(byte_offset), text.size());
+    for (size_t i = 0; i < end; ++i) {
+        if (text[i] == '\n') {
+            ++lc.line;
+            lc.column = 1;
+        } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+            ++lc.column;
+        }
+    }
+    return lc;
+}
+
+}  // namespace pgflux::pq

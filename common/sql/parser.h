@@ -1,0 +1,65 @@
+// libpg_query entry points: parse SQL into protobuf trees, deparse sub-trees,
+// classify keywords. All errors carry a byte position into the input.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sql/message.h"
+
+namespace pgflux::pq {
+
+class SqlSyntaxError : public std::runtime_error {
+public:
+    SqlSyntaxError(const std::string& message, int byte_offset)
+        : std::runtime_error(message), byte_offset(byte_offset) {}
+    int byte_offset;  // 0-based into the parsed text; -1 when unknown
+};
+
+struct Statement {
+    Msg node;              // the statement (RawStmt.stmt, unwrapped)
+    int location = 0;      // byte offset of the statement in the text
+    std::string_view text; // the statement's text, without the trailing ';'
+};
+
+// One parsed text; views in statements() point into it.
+class ParseResult {
+public:
+    static std::shared_ptr<const ParseResult> parse(std::string sql);
+    const std::string& sql() const { return sql_; }
+    const std::vector<Statement>& statements() const { return statements_; }
+
+private:
+    std::string sql_;
+    std::string pbuf_;
+    std::vector<Statement> statements_;
+};
+
+// Parses `SELECT <expression>` and returns the expression node together with
+// the result that owns it.
+struct ParsedExpression {
+    std::shared_ptr<const ParseResult> owner;
+    Msg expr;
+};
+ParsedExpression parse_expression(const std::string& expression);
+
+// libpg_query's deparse of one expression node: normalized spacing, case and
+// parentheses ("x > 0 AND y = 'a'::text").
+std::string deparse_expression(const Msg& expr);
+// Deparse of a whole statement node.
+std::string deparse_statement(const Msg& stmt);
+
+enum class KeywordKind { none, unreserved, col_name, type_func_name, reserved };
+KeywordKind keyword_kind(std::string_view word);
+
+// Byte offset -> 1-based line and column (columns counted in characters).
+struct LineColumn {
+    int line = 1;
+    int column = 1;
+};
+LineColumn line_column(std::string_view text, int byte_offset);
+
+}  // namespace pgflux::pq

@@ -1,0 +1,54 @@
+// Identifier and literal quoting; keyword categories come from libpg_query's
+// own scanner, so the rules match the grammar exactly.
+#include "sql/quote.h"
+
+#include "sql/parser.h"
+
+namespace pgflux {
+
+std::string quote_ident(std::string_view ident) {
+    bool safe = !ident.empty() && ((ident[0] >= 'a' && ident[0] <= 'z') || ident[0] == '_');
+    for (char c : ident) {
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) safe = false;
+    }
+    if (safe) {
+        auto kind = pq::keyword_kind(ident);
+        safe = kind == pq::KeywordKind::none || kind == pq::KeywordKind::unreserved;
+    }
+    if (safe) return std::string(ident);
+    std::string out = "\"";
+    for (char c : ident) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + '"';
+}
+
+std::string qualified_name(std::string_view schema, std::string_view name) {
+    if (schema.empty()) return quote_ident(name);
+    return quote_ident(schema) + "." + quote_ident(name);
+}
+
+std::string quote_literal(std::string_view text) {
+    std::string out = "'";
+    for (char c : text) {
+        if (c == '\'') out += '\'';
+        out += c;
+    }
+    return out + "'";
+}
+
+std::string join_idents(const std::vector<std::string>& idents) {
+    std::string out;
+    for (const auto& ident : idents) {
+        if (!out.empty()) out += ", ";
+        out += quote_ident(ident);
+    }
+    return out;
+}
+
+std::string display_name(std::string_view schema, std::string_view name) {
+    return schema == "public" ? quote_ident(name) : qualified_name(schema, name);
+}
+
+}  // namespace pgflux

@@ -1,0 +1,22 @@
+// SQL quoting as PostgreSQL's quote_ident/quote_literal do it, so generated
+// DDL reads like pg_dump's and round-trips every identifier.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgflux {
+
+// "users" stays users; "Users", "user", "a b", "é" get double quotes.
+std::string quote_ident(std::string_view ident);
+// schema.name, each part quoted as needed.
+std::string qualified_name(std::string_view schema, std::string_view name);
+// 'it''s'; backslashes are literal (standard_conforming_strings).
+std::string quote_literal(std::string_view text);
+// a, "B", c
+std::string join_idents(const std::vector<std::string>& idents);
+// Name for messages: schema-qualified unless the schema is public.
+std::string display_name(std::string_view schema, std::string_view name);
+
+}  // namespace pgflux

@@ -1,0 +1,66 @@
+// Tool entry-point helpers.
+#include "util/cli.h"
+
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "pgflux/version.h"
+#include "util/error.h"
+
+namespace pgflux {
+namespace {
+bool g_verbose = false;
+}
+
+bool verbose() { return g_verbose; }
+void set_verbose(bool on) { g_verbose = on; }
+
+void note(const std::string& tool, const std::string& message) {
+    if (g_verbose) std::cerr << tool << ": " << message << "\n";
+}
+
+void warn(const std::string& tool, const std::string& message) {
+    std::cerr << tool << ": warning: " << message << "\n";
+}
+
+int run_tool(const std::string& tool, const std::function<int()>& body) {
+    try {
+        return body();
+    } catch (const Error& e) {
+        std::cerr << tool << ": error: " << e.what() << "\n";
+        return e.code;
+    } catch (const cxxopts::exceptions::exception& e) {
+        std::cerr << tool << ": error: " << e.what() << "\n"
+                  << "Try '" << tool << " --help' for more information.\n";
+        return k_exit_usage;
+    } catch (const nlohmann::json::exception& e) {
+        std::cerr << tool << ": error: malformed input document: " << e.what() << "\n";
+        return k_exit_usage;
+    } catch (const std::exception& e) {
+        std::cerr << tool << ": error: internal error: " << e.what() << "\n";
+        return k_exit_internal;
+    }
+}
+
+void add_standard_options(cxxopts::Options& options) {
+    options.add_options("General")("h,help", "Show this help and exit")(
+        "version", "Show the version and exit")("v,verbose", "Report progress on stderr");
+}
+
+cxxopts::ParseResult parse_options(cxxopts::Options& options, int argc, char** argv) {
+    auto result = options.parse(argc, argv);
+    if (result.count("help")) {
+        std::cout << options.help() << std::flush;
+        std::exit(0);
+    }
+    if (result.count("version")) {
+        std::cout << options.program() << " " << PGFLUX_VERSION << "\n";
+        std::exit(0);
+    }
+    set_verbose(result.count("verbose") > 0);
+    if (!result.unmatched().empty()) usage_error("unexpected argument \"" + result.unmatched()[0] + "\"");
+    return result;
+}
+
+}  // namespace pgflux

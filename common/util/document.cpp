@@ -1,0 +1,100 @@
+// Envelope checks and JSON field access with path-carrying errors.
+#include "util/document.h"
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "pgflux/version.h"
+#include "util/error.h"
+
+namespace pgflux {
+
+json document_envelope(const std::string& format, const std::string& tool) {
+    return {{"format", format},
+            {"version", k_document_version},
+            {"generator", {{"tool", tool}, {"version", PGFLUX_VERSION}}}};
+}
+
+json read_document(const std::string& path, const std::string& format) {
+    std::string name = path == "-" ? "standard input" : path;
+    std::string text;
+    if (path == "-") {
+        std::ostringstream buffer;
+        buffer << std::cin.rdbuf();
+        text = buffer.str();
+    } else {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) usage_error("cannot read \"" + path + "\"");
+        std::ostringstream buffer;
+        buffer << in.rdbuf();
+        text = buffer.str();
+    }
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+        usage_error(name + ": empty input, expected a " + format + " document");
+    json doc;
+    try {
+        doc = json::parse(text);
+    } catch (const json::parse_error& e) {
+        usage_error(name + ": invalid JSON: " + e.what());
+    }
+    if (!doc.is_object()) usage_error(name + ": expected a JSON object with a \"format\" field");
+    if (!doc.contains("format") || !doc["format"].is_string())
+        usage_error(name + ": missing \"format\" (expected \"" + format + "\")");
+    if (doc["format"] != format)
+        usage_error(name + ": wrong format \"" + doc["format"].get<std::string>() + "\" (expected \"" +
+                    format + "\")");
+    if (!doc.contains("version") || !doc["version"].is_number_integer())
+        usage_error(name + ": missing or non-integer \"version\"");
+    if (doc["version"] != k_document_version)
+        usage_error(name + ": unsupported " + format + " version " + doc["version"].dump() +
+                    " (this tool reads version " + std::to_string(k_document_version) + ")");
+    return doc;
+}
+
+void write_document(const json& document) {
+    std::cout << document.dump(2) << "\n";
+    std::cout.flush();
+    if (!std::cout) fail(k_exit_internal, "cannot write to standard output");
+}
+
+JsonField JsonField::operator[](const std::string& key) const {
+    if (!value_.is_object()) fail("expected an object");
+    if (!value_.contains(key)) usage_error(path_ + "." + key + ": missing");
+    return JsonField(value_.at(key), path_ + "." + key);
+}
+
+JsonField JsonField::operator[](size_t index) const {
+    return JsonField(array().at(index), path_ + "[" + std::to_string(index) + "]");
+}
+
+bool JsonField::has(const std::string& key) const { return value_.is_object() && value_.contains(key); }
+
+std::string JsonField::string() const {
+    if (!value_.is_string()) fail("expected a string");
+    return value_.get<std::string>();
+}
+
+int64_t JsonField::integer() const {
+    if (!value_.is_number_integer()) fail("expected an integer");
+    return value_.get<int64_t>();
+}
+
+bool JsonField::boolean() const {
+    if (!value_.is_boolean()) fail("expected true or false");
+    return value_.get<bool>();
+}
+
+const json& JsonField::array() const {
+    if (!value_.is_array()) fail("expected an array");
+    return value_;
+}
+
+const json& JsonField::object() const {
+    if (!value_.is_object()) fail("expected an object");
+    return value_;
+}
+
+void JsonField::fail(const std::string& message) const { usage_error(path_ + ": " + message); }
+
+}  // namespace pgflux

@@ -1,0 +1,51 @@
+// Interchange documents: the envelope every JSON document on a pipe carries
+// ({"format", "version", "generator", ...}), reading with format/version
+// checks, and deterministic writing.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace pgflux {
+
+using json = nlohmann::json;
+
+inline constexpr int k_document_version = 1;
+inline constexpr const char* k_format_model = "pgflux.model";
+inline constexpr const char* k_format_plan = "pgflux.plan";
+inline constexpr const char* k_format_apply_result = "pgflux.apply-result";
+inline constexpr const char* k_format_status = "pgflux.status";
+
+// {"format": f, "version": 1, "generator": {"tool": t, "version": ...}}
+json document_envelope(const std::string& format, const std::string& tool);
+
+// Reads a document from `path` ("-" for stdin) and checks its format and
+// version; errors (exit 2) name the path and what was expected.
+json read_document(const std::string& path, const std::string& format);
+
+// Writes a document to stdout (sorted keys, one document).
+void write_document(const json& document);
+
+// Typed access with errors naming the field: "objects[3].kind: expected a string".
+class JsonField {
+public:
+    JsonField(const json& value, std::string path) : value_(value), path_(std::move(path)) {}
+    JsonField operator[](const std::string& key) const;
+    JsonField operator[](size_t index) const;
+    bool has(const std::string& key) const;
+    const json& value() const { return value_; }
+    const std::string& path() const { return path_; }
+    std::string string() const;
+    int64_t integer() const;
+    bool boolean() const;
+    const json& array() const;
+    const json& object() const;
+    [[noreturn]] void fail(const std::string& message) const;
+
+private:
+    const json& value_;
+    std::string path_;
+};
+
+}  // namespace pgflux

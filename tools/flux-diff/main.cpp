@@ -1,0 +1,51 @@
+// flux-diff: compares a live model with a desired model and writes the plan
+// (or, with --format summary, one line per difference).
+#include <iostream>
+
+#include "diff/differ.h"
+#include "model/model_json.h"
+#include "util/cli.h"
+#include "util/document.h"
+#include "util/error.h"
+
+using namespace pgflux;
+
+int main(int argc, char** argv) {
+    return run_tool("flux-diff", [&] {
+        cxxopts::Options options("flux-diff",
+                                 "Compare the live model (CURRENT) with the desired model (DESIRED) and write a "
+                                 "pgflux.plan on stdout. Either may be - for stdin.");
+        options.positional_help("CURRENT DESIRED");
+        add_standard_options(options);
+        options.add_options()
+            ("format", "Output: plan (JSON document) or summary (one line per difference)",
+             cxxopts::value<std::string>()->default_value("plan"))
+            ("exit-code", "Exit 1 when there are differences (like git diff --exit-code)")
+            ("strict", "With --exit-code/summary: also count notes (column order, loose comparisons)")
+            ("verify", "Only report what the live side lacks or has differently; extra live objects are fine")
+            ("models", "", cxxopts::value<std::vector<std::string>>());
+        options.parse_positional({"models"});
+        auto args = parse_options(options, argc, argv);
+        auto models = args.count("models") ? args["models"].as<std::vector<std::string>>() : std::vector<std::string>{};
+        if (models.size() != 2) usage_error("expected two models: CURRENT DESIRED (use - for stdin)");
+        if (models[0] == "-" && models[1] == "-") usage_error("only one of CURRENT and DESIRED can be stdin");
+        std::string format = args["format"].as<std::string>();
+        if (format != "plan" && format != "summary") usage_error("--format must be plan or summary");
+
+        Model live = model_from_document(read_document(models[0], k_format_model), models[0]);
+        Model desired = model_from_document(read_document(models[1], k_format_model), models[1]);
+        DiffOptions diff_options;
+        diff_options.verify = args.count("verify") > 0;
+        Plan plan = diff_models(live, desired, diff_options);
+
+        bool strict = args.count("strict") > 0;
+        if (format == "plan") {
+            write_document(plan_to_document(plan, "flux-diff"));
+        } else {
+            for (const Step& s : plan.steps) std::cout << s.summary << "\n";
+            for (const auto& n : plan.notes) (strict ? std::cout : std::cerr) << (strict ? "" : "note: ") << n << "\n";
+        }
+        bool differs = !plan.steps.empty() || (strict && !plan.notes.empty());
+        return args.count("exit-code") && differs ? k_exit_differences : k_exit_ok;
+    });
+}

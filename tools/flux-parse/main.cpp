@@ -1,0 +1,35 @@
+// flux-parse: reads schema/**/*.sql and writes the desired pgflux.model.
+#include "catalog/connection.h"
+#include "model/model_json.h"
+#include "shadow/shadow.h"
+#include "source/source_reader.h"
+#include "util/cli.h"
+#include "util/document.h"
+
+using namespace pgflux;
+
+int main(int argc, char** argv) {
+    return run_tool("flux-parse", [&] {
+        cxxopts::Options options("flux-parse",
+                                 "Parse schema files into a pgflux.model document on stdout.");
+        options.positional_help("[PATH...]");
+        add_standard_options(options);
+        options.add_options()
+            ("shadow-db", "Shadow database for canonical forms: none, local, auto, or a server URL "
+                          "where the role may create a temporary database",
+             cxxopts::value<std::string>()->default_value("none"))
+            ("db", "Target server for --shadow-db auto (default: $DATABASE_URL, then PG* variables)",
+             cxxopts::value<std::string>()->default_value(""))
+            ("paths", "Schema files or directories (default: schema/)", cxxopts::value<std::vector<std::string>>());
+        options.parse_positional({"paths"});
+        auto args = parse_options(options, argc, argv);
+        std::vector<std::string> paths = {"schema"};
+        if (args.count("paths")) paths = args["paths"].as<std::vector<std::string>>();
+        Model model = read_source(paths);
+        ShadowChoice shadow = shadow_choice(args["shadow-db"].as<std::string>(),
+                                            resolve_conninfo(args["db"].as<std::string>()));
+        model = apply_shadow(model, shadow, "flux-parse");
+        write_document(model_to_document(model, "flux-parse"));
+        return 0;
+    });
+}
