@@ -64,6 +64,10 @@ QueryResult Connection::query(const std::string& sql, const std::vector<std::str
     return result;
 }
 
+void Connection::exec(const std::string& sql) {
+    if (auto error = try_exec(sql)) fail(k_exit_database, "database error: " + *error);
+}
+
 std::optional<std::string> Connection::try_exec(const std::string& sql) {
     PGresult* raw = PQexec(conn_.get(), sql.c_str());
     QueryResult result(raw);

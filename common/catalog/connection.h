@@ -34,7 +34,8 @@ public:
     Connection(Connection&&) = default;
 
     QueryResult query(const std::string& sql, const std::vector<std::string>& params = {});
-    void exec(const std::string& sql) { query(sql); }
+    // Runs one or more statements (simple protocol); throws on error.
+    void exec(const std::string& sql);
     // Runs a statement; returns the server's error message instead of throwing.
     std::optional<std::string> try_exec(const std::string& sql);
     // "database \"app\" on /tmp/x:5432 as postgres" (no password).

@@ -407,8 +407,7 @@ Plan Differ::run() {
     plan.target_hash = desired_.state_hash();
     plan.from = live_.source;
     plan.to = desired_.source;
-    for (const auto& [id, o] : live_.objects)
-        if (id.kind != Kind::constraint && id.kind != Kind::index) ++plan.live_object_count;
+    plan.live_object_count = live_.top_level_count();
     for (auto& p : steps_) plan.steps.push_back(std::move(p.step));
     std::set<std::string> seen;
     for (const auto& n : notes_)

@@ -87,6 +87,13 @@ void Model::compute_dependencies() {
     for (auto& [id, object] : objects) object.depends_on = dependencies_of(*this, object);
 }
 
+int Model::top_level_count() const {
+    int n = 0;
+    for (const auto& [id, object] : objects)
+        if (id.kind != Kind::constraint && id.kind != Kind::index) ++n;
+    return n;
+}
+
 json id_to_json(const ObjectId& id) {
     json out = {{"kind", kind_name(id.kind)}, {"name", id.name}};
     if (!id.schema.empty()) out["schema"] = id.schema;

@@ -69,6 +69,9 @@ public:
     // sha256 over the canonical serialization without locations and without
     // the tracking schema: "sha256:<hex>".
     std::string state_hash() const;
+    // Objects that stand on their own (not constraints or indexes): the
+    // denominator of the MASS_DROP hazard.
+    int top_level_count() const;
 };
 
 // Canonical JSON of one object (optionally without its location).

@@ -1,0 +1,286 @@
+// Statement classification over libpg_query parse trees.
+#include "hazards/hazards.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "sql/parser.h"
+#include "sql/quote.h"
+#include "util/error.h"
+
+namespace pgflux {
+namespace {
+
+struct Context {
+    std::set<std::string> new_tables;  // qualified names created earlier in the same file/plan
+    int dropped_objects = 0;
+};
+
+std::string relation_key(const pq::Msg& range_var) {
+    std::string schema = range_var.str("schemaname");
+    return qualified_name(schema.empty() ? "public" : schema, range_var.str("relname"));
+}
+
+void add_hazard(Step& step, const std::string& code, const std::string& message) {
+    for (const Hazard& h : step.hazards)
+        if (h.code == code && h.message == message) return;
+    step.hazards.push_back({code, message});
+}
+
+void stronger_lock(Step& step, const std::string& lock) {
+    static const std::vector<std::string> k_order = {
+        "", "ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE",
+        "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"};
+    auto rank = [&](const std::string& l) {
+        return std::find(k_order.begin(), k_order.end(), l) - k_order.begin();
+    };
+    if (rank(lock) > rank(step.lock)) step.lock = lock;
+}
+
+bool is_top_level_drop(const std::string& type) {
+    return type == "OBJECT_TABLE" || type == "OBJECT_SEQUENCE" || type == "OBJECT_TYPE" ||
+           type == "OBJECT_SCHEMA" || type == "OBJECT_EXTENSION" || type == "OBJECT_COLLATION" ||
+           type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW" || type == "OBJECT_DOMAIN";
+}
+
+void classify_drop(const pq::Msg& node, Step& step, Context& ctx) {
+    std::string type = node.enumeration("remove_type");
+    bool cascade = node.enumeration("behavior") == "DROP_CASCADE";
+    size_t count = node.list("objects").size();
+    std::string what = type.substr(7);
+    std::transform(what.begin(), what.end(), what.begin(), ::tolower);
+    if (is_top_level_drop(type)) ctx.dropped_objects += static_cast<int>(count);
+    if (type == "OBJECT_TABLE" || type == "OBJECT_SEQUENCE" || type == "OBJECT_EXTENSION")
+        add_hazard(step, "DATA_LOSS", "drops a " + what + " and everything stored in it");
+    if (cascade) add_hazard(step, "DATA_LOSS", "DROP ... CASCADE also drops every dependent object");
+    if (type == "OBJECT_INDEX") {
+        bool concurrent = node.flag("concurrent");
+        stronger_lock(step, concurrent ? "SHARE UPDATE EXCLUSIVE" : "ACCESS EXCLUSIVE");
+        if (concurrent) step.phase = k_phase_after_commit;
+    } else {
+        stronger_lock(step, "ACCESS EXCLUSIVE");
+    }
+}
+
+void classify_alter_table(const pq::Msg& node, Step& step, Context& ctx) {
+    std::string table = relation_key(node.get("relation"));
+    bool existing = ctx.new_tables.count(table) == 0;
+    bool only_validate = true;
+    for (const pq::Msg& cmd : node.list("cmds")) {
+        std::string type = cmd.enumeration("subtype");
+        std::string column = cmd.str("name");
+        if (type != "AT_ValidateConstraint") only_validate = false;
+        if (type == "AT_DropColumn") {
+            add_hazard(step, "DATA_LOSS", "drops column " + quote_ident(column) + " of " + table + " and its data");
+        } else if (type == "AT_AlterColumnType") {
+            add_hazard(step, "COLUMN_TYPE_CHANGE", "changes the type of " + table + "." + quote_ident(column) +
+                                                       ": rewrites the table under an ACCESS EXCLUSIVE lock");
+        } else if (type == "AT_SetNotNull" && existing) {
+            add_hazard(step, "CONSTRAINT_SCAN", "SET NOT NULL scans all of " + table + " under an ACCESS EXCLUSIVE lock");
+        } else if (type == "AT_AddConstraint" && existing) {
+            pq::Msg c = cmd.get("def");
+            std::string contype = c.enumeration("contype");
+            if ((contype == "CONSTR_FOREIGN" || contype == "CONSTR_CHECK") && !c.flag("skip_validation"))
+                add_hazard(step, "CONSTRAINT_SCAN",
+                           std::string(contype == "CONSTR_FOREIGN" ? "FOREIGN KEY" : "CHECK") +
+                               " without NOT VALID scans all of " + table + " while holding its lock");
+        }
+        if (type == "AT_ValidateConstraint") stronger_lock(step, "SHARE UPDATE EXCLUSIVE");
+        else if (type == "AT_AddConstraint" && cmd.get("def").enumeration("contype") == "CONSTR_FOREIGN")
+            stronger_lock(step, "SHARE ROW EXCLUSIVE");
+        else stronger_lock(step, "ACCESS EXCLUSIVE");
+    }
+    if (only_validate) step.phase = k_phase_after_commit;
+}
+
+void classify_statement(const pq::Msg& node, Step& step, Context& ctx) {
+    const std::string& type = node.type();
+    if (type == "CreateStmt") {
+        ctx.new_tables.insert(relation_key(node.get("relation")));
+    } else if (type == "DropStmt") {
+        classify_drop(node, step, ctx);
+    } else if (type == "AlterTableStmt") {
+        classify_alter_table(node, step, ctx);
+    } else if (type == "IndexStmt") {
+        bool concurrent = node.flag("concurrent");
+        bool existing = ctx.new_tables.count(relation_key(node.get("relation"))) == 0;
+        if (existing) stronger_lock(step, concurrent ? "SHARE UPDATE EXCLUSIVE" : "SHARE");
+        if (concurrent) step.phase = k_phase_after_commit;
+    } else if (type == "TruncateStmt") {
+        add_hazard(step, "DATA_LOSS", "TRUNCATE deletes every row");
+        stronger_lock(step, "ACCESS EXCLUSIVE");
+    } else if (type == "DeleteStmt") {
+        add_hazard(step, "DATA_LOSS", "DELETE removes rows");
+        stronger_lock(step, "ROW EXCLUSIVE");
+    } else if (type == "ReindexStmt" || type == "VacuumStmt") {
+        for (const pq::Msg& p : node.list("params"))
+            if (p.str("defname") == "concurrently") step.phase = k_phase_after_commit;
+        if (type == "VacuumStmt") step.phase = k_phase_after_commit;
+    } else if (type == "CommentStmt") {
+        stronger_lock(step, "SHARE UPDATE EXCLUSIVE");
+    }
+}
+
+// Values added to enums by ALTER TYPE ... ADD VALUE: "'v'::schema.type".
+std::vector<std::string> added_enum_literals(const pq::Msg& node) {
+    if (!node.is("AlterEnumStmt") || node.str("old_val") != "") return {};
+    auto names = node.strings("type_name");
+    std::string type = names.size() >= 2 ? qualified_name(names[names.size() - 2], names.back())
+                                         : qualified_name("public", names.back());
+    return {quote_literal(node.str("new_val")) + "::" + type};
+}
+
+}  // namespace
+
+void classify_steps(std::vector<Step>& steps, int live_objects) {
+    Context ctx;
+    std::vector<std::string> new_enum_values;
+    bool moved = false;
+    for (Step& step : steps) {
+        step.hazards.erase(std::remove_if(step.hazards.begin(), step.hazards.end(),
+                                          [](const Hazard& h) { return h.code == "MASS_DROP"; }),
+                           step.hazards.end());
+        auto parsed = pq::ParseResult::parse(step.sql);
+        for (const pq::Statement& st : parsed->statements()) {
+            classify_statement(st.node, step, ctx);
+            for (const auto& lit : added_enum_literals(st.node)) new_enum_values.push_back(lit);
+        }
+        // A value added in this run cannot be used before the transaction
+        // commits: from its first use on, statements run after the commit.
+        bool uses_new_value = std::any_of(new_enum_values.begin(), new_enum_values.end(),
+                                          [&](const std::string& lit) { return step.sql.find(lit) != std::string::npos; });
+        if (uses_new_value && !parsed->statements().empty() && !parsed->statements()[0].node.is("AlterEnumStmt"))
+            moved = true;
+        if (moved) step.phase = k_phase_after_commit;
+    }
+    if (live_objects > 0 && ctx.dropped_objects * 4 > live_objects) {
+        std::string message = "drops " + std::to_string(ctx.dropped_objects) + " of " + std::to_string(live_objects) +
+                              " live objects (more than 25%)";
+        for (Step& step : steps) {
+            auto parsed = pq::ParseResult::parse(step.sql);
+            for (const pq::Statement& st : parsed->statements())
+                if (st.node.is("DropStmt") && is_top_level_drop(st.node.enumeration("remove_type")))
+                    add_hazard(step, "MASS_DROP", message);
+        }
+    }
+}
+
+namespace {
+
+bool adds_foreign_key_to(const Step& step, const std::string& table) {
+    return step.sql.find(" FOREIGN KEY ") != std::string::npos &&
+           step.sql.find("REFERENCES " + table + " ") != std::string::npos;
+}
+
+// Re-parses a rewritten statement and checks it is the statement intended.
+void check_rewrite(const std::string& sql, const std::function<bool(const pq::Msg&)>& ok) {
+    auto parsed = pq::ParseResult::parse(sql);
+    if (parsed->statements().size() != 1 || !ok(parsed->statements()[0].node))
+        fail(k_exit_internal, "safe rewrite produced an unexpected statement: " + sql);
+}
+
+}  // namespace
+
+void rewrite_and_classify(Plan& plan, const RewriteOptions& options) {
+    std::set<std::string> new_tables;
+    std::vector<Step> out;
+    for (size_t i = 0; i < plan.steps.size(); ++i) {
+        Step step = plan.steps[i];
+        auto parsed = pq::ParseResult::parse(step.sql);
+        pq::Msg node = parsed->statements().at(0).node;
+        if (node.is("CreateStmt")) new_tables.insert(relation_key(node.get("relation")));
+        std::string table = node.is("IndexStmt") || node.is("AlterTableStmt") ? relation_key(node.get("relation")) : "";
+        bool existing = !table.empty() && !new_tables.count(table);
+        if (options.concurrent_indexes && node.is("IndexStmt") && existing && !node.flag("concurrent")) {
+            bool needed_by_later_key = std::any_of(plan.steps.begin() + i + 1, plan.steps.end(),
+                                                   [&](const Step& later) { return adds_foreign_key_to(later, table); });
+            if (!needed_by_later_key) {
+                std::string sql = step.sql;
+                sql.replace(0, sql.find("INDEX ") + 6, sql.substr(0, sql.find("INDEX ") + 6) + "CONCURRENTLY ");
+                check_rewrite(sql, [](const pq::Msg& n) { return n.is("IndexStmt") && n.flag("concurrent"); });
+                step.sql = sql;
+            }
+        }
+        out.push_back(step);
+        if (options.auto_not_valid && node.is("AlterTableStmt") && existing) {
+            auto cmds = node.list("cmds");
+            if (cmds.size() == 1 && cmds[0].enumeration("subtype") == "AT_AddConstraint") {
+                pq::Msg c = cmds[0].get("def");
+                std::string contype = c.enumeration("contype");
+                if ((contype == "CONSTR_FOREIGN" || contype == "CONSTR_CHECK") && !c.flag("skip_validation")) {
+                    std::string sql = step.sql.substr(0, step.sql.rfind(';')) + " NOT VALID;";
+                    check_rewrite(sql, [](const pq::Msg& n) {
+                        return n.list("cmds").at(0).get("def").flag("skip_validation");
+                    });
+                    out.back().sql = sql;
+                    Step validate = step;
+                    validate.sql = "ALTER TABLE " + table + " VALIDATE CONSTRAINT " + quote_ident(c.str("conname")) + ";";
+                    validate.summary = "VALIDATE CONSTRAINT " + quote_ident(c.str("conname")) + " ON " + table;
+                    validate.action = "alter";
+                    out.push_back(validate);
+                }
+            }
+        }
+    }
+    // After-commit steps move to the end, in their order.
+    classify_steps(out, plan.live_object_count);
+    std::stable_partition(out.begin(), out.end(), [](const Step& s) { return s.phase == k_phase_transactional; });
+    plan.steps = std::move(out);
+    plan.classified = true;
+}
+
+bool forbidden_in_transaction(const pq::Msg& node) {
+    if (node.is("IndexStmt") || node.is("DropStmt")) return node.flag("concurrent");
+    if (node.is("VacuumStmt")) return true;
+    if (node.is("ReindexStmt"))
+        for (const pq::Msg& p : node.list("params"))
+            if (p.str("defname") == "concurrently") return true;
+    return false;
+}
+
+std::set<std::string> parse_allowed_hazards(const std::string& value) {
+    std::set<std::string> out;
+    std::stringstream in(value);
+    for (std::string item; std::getline(in, item, ',');) {
+        item.erase(0, item.find_first_not_of(" "));
+        item.erase(item.find_last_not_of(" ") + 1);
+        if (item.empty()) continue;
+        std::transform(item.begin(), item.end(), item.begin(), ::toupper);
+        if (item == "ALL") {
+            out.insert(k_hazard_codes.begin(), k_hazard_codes.end());
+            continue;
+        }
+        if (std::find(k_hazard_codes.begin(), k_hazard_codes.end(), item) == k_hazard_codes.end())
+            usage_error("unknown hazard \"" + item + "\" in --allow-hazards (known: DATA_LOSS, COLUMN_TYPE_CHANGE, "
+                        "MASS_DROP, CONSTRAINT_SCAN, all)");
+        out.insert(item);
+    }
+    return out;
+}
+
+std::vector<BlockedStep> blocking_hazards(const std::vector<Step>& steps, const std::set<std::string>& allowed) {
+    std::vector<BlockedStep> out;
+    for (const Step& s : steps)
+        for (const Hazard& h : s.hazards)
+            if (!allowed.count(h.code)) out.push_back({&s, h});
+    return out;
+}
+
+std::string refusal_message(const std::vector<BlockedStep>& blocked, const std::string& where) {
+    std::set<std::string> codes;
+    std::string out = "refusing to apply: blocking hazards; pass --allow-hazards or change schema";
+    if (!where.empty()) out += " (" + where + ")";
+    for (const BlockedStep& b : blocked) {
+        std::string sql = b.step->sql;
+        std::replace(sql.begin(), sql.end(), '\n', ' ');
+        if (sql.size() > 120) sql = sql.substr(0, 117) + "...";
+        out += "\n  " + b.hazard.code + ": " + sql + "\n      " + b.hazard.message;
+        codes.insert(b.hazard.code);
+    }
+    std::string list;
+    for (const auto& c : codes) list += (list.empty() ? "" : ",") + c;
+    out += "\nto accept them: --allow-hazards=" + list;
+    return out;
+}
+
+}  // namespace pgflux

@@ -1,0 +1,45 @@
+// Migration files: migrations/YYYYMMDD_HHMMSS_<label>.sql, plain SQL a human
+// can review, edit and run with psql. A header of "-- key: value" comment
+// lines carries the format, the baseline and target state hashes and the
+// hazards; the transactional statements sit between BEGIN and COMMIT, and
+// what PostgreSQL forbids inside a transaction follows COMMIT.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "diff/plan.h"
+#include "sql/parser.h"
+
+namespace pgflux {
+
+inline constexpr const char* k_migration_suffix = ".sql";
+
+struct MigrationStatement {
+    std::string sql;  // without the trailing ';'
+    int line = 0;     // 1-based line in the file
+    bool after_commit = false;
+};
+
+struct MigrationFile {
+    std::string path, name;        // name: file name only
+    std::string checksum;          // sha256 of the file's bytes
+    std::string baseline, target;  // state hashes from the header ("" when absent)
+    std::vector<MigrationStatement> statements;
+    size_t transactional_count() const;
+};
+
+// The text of a new migration file for a classified plan.
+std::string render_migration(const Plan& plan, const std::string& generated_at);
+// Name for a new file: 20261126_101500_add_users.sql (UTC time).
+std::string migration_file_name(const std::string& label, const std::string& utc_stamp);
+// Reads and splits a file; invalid SQL or misplaced transaction control is an
+// error naming file:line:column.
+MigrationFile read_migration(const std::string& path);
+// *.sql files of a migrations directory, in name order ([] if it does not exist).
+std::vector<std::string> migration_paths(const std::string& dir);
+// sha256 of a file's bytes, hex.
+std::string file_checksum(const std::string& path);
+
+}  // namespace pgflux

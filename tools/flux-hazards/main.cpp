@@ -1,0 +1,66 @@
+// flux-hazards: classifies a plan (rewriting its steps safely) or a migration
+// file's statements; with --check, refuses blocking hazards not allowed.
+#include <iostream>
+
+#include "diff/plan.h"
+#include "hazards/hazards.h"
+#include "migrations/migration_file.h"
+#include "util/cli.h"
+#include "util/document.h"
+#include "util/error.h"
+
+using namespace pgflux;
+
+int main(int argc, char** argv) {
+    return run_tool("flux-hazards", [&] {
+        cxxopts::Options options("flux-hazards",
+                                 "Classify the statements of a pgflux.plan (from stdin or FILE) and apply safe "
+                                 "rewrites, or classify a migration file with --sql. Writes a pgflux.plan on stdout.");
+        options.positional_help("[FILE]");
+        add_standard_options(options);
+        options.add_options()
+            ("sql", "Read FILE as a migration file (SQL) instead of a plan")
+            ("no-auto-not-valid", "Keep ADD FOREIGN KEY/CHECK on existing tables validating in the transaction")
+            ("no-concurrent-indexes", "Keep CREATE INDEX on existing tables inside the transaction")
+            ("live-objects", "Live top-level object count for MASS_DROP when reading --sql",
+             cxxopts::value<int>()->default_value("0"))
+            ("check", "Exit 3 when a blocking hazard is not allowed by --allow-hazards")
+            ("allow-hazards", "Hazards to accept with --check: comma-separated codes or all",
+             cxxopts::value<std::string>()->default_value(""))
+            ("file", "", cxxopts::value<std::string>()->default_value("-"));
+        options.parse_positional({"file"});
+        auto args = parse_options(options, argc, argv);
+        std::string input = args["file"].as<std::string>();
+        auto allowed = parse_allowed_hazards(args["allow-hazards"].as<std::string>());
+        Plan plan;
+        if (args.count("sql")) {
+            if (input == "-") usage_error("--sql needs a FILE");
+            MigrationFile file = read_migration(input);
+            plan.baseline_hash = file.baseline;
+            plan.target_hash = file.target;
+            plan.live_object_count = args["live-objects"].as<int>();
+            for (const auto& s : file.statements) {
+                Step step;
+                step.sql = s.sql + ";";
+                step.summary = input + ":" + std::to_string(s.line);
+                step.action = "statement";
+                step.phase = s.after_commit ? k_phase_after_commit : k_phase_transactional;
+                plan.steps.push_back(step);
+            }
+            classify_steps(plan.steps, plan.live_object_count);
+            plan.classified = true;
+        } else {
+            plan = plan_from_document(read_document(input, k_format_plan), input == "-" ? "standard input" : input);
+            RewriteOptions rewrite;
+            rewrite.auto_not_valid = !args.count("no-auto-not-valid");
+            rewrite.concurrent_indexes = !args.count("no-concurrent-indexes");
+            rewrite_and_classify(plan, rewrite);
+        }
+        if (args.count("check")) {
+            auto blocked = blocking_hazards(plan.steps, allowed);
+            if (!blocked.empty()) fail(k_exit_refused, refusal_message(blocked, ""));
+        }
+        write_document(plan_to_document(plan, "flux-hazards"));
+        return 0;
+    });
+}

@@ -1,0 +1,184 @@
+// flux-track: the _pgflux.migrations table and migration files: status,
+// writing a new migration from a plan, baseline (adoption) and repair.
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+
+#include "catalog/connection.h"
+#include "diff/plan.h"
+#include "migrations/migration_file.h"
+#include "pgflux/version.h"
+#include "tracking/tracking.h"
+#include "util/cli.h"
+#include "util/document.h"
+#include "util/error.h"
+
+using namespace pgflux;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string utc_now(const char* format) {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, format, &tm);
+    return buf;
+}
+
+std::string status_line(const StatusEntry& e) {
+    std::string out = e.name + "  ";
+    switch (e.state) {
+        case FileState::pending: return out + "pending";
+        case FileState::applied: return out + "applied " + e.row->applied_at;
+        case FileState::changed: return out + "applied " + e.row->applied_at + "  CHANGED since it was applied (checksum differs)";
+        case FileState::missing: return out + "applied " + e.row->applied_at + "  MISSING: the file is gone";
+        case FileState::incomplete:
+            return out + "applied " + e.row->applied_at + "  INCOMPLETE: after-commit " +
+                   std::to_string(e.row->after_commit_done) + " of " + std::to_string(e.row->after_commit_total) +
+                   " done; run migrate apply to resume";
+    }
+    return out;
+}
+
+int status(Connection& conn, const std::string& dir, const std::string& format) {
+    auto entries = migration_status(conn, dir);
+    bool problems = false;
+    json files = json::array();
+    for (const auto& e : entries) {
+        problems = problems || e.state == FileState::changed || e.state == FileState::missing;
+        json f = {{"name", e.name}, {"state", file_state_name(e.state)}};
+        if (e.row) {
+            f["applied_at"] = e.row->applied_at;
+            f["applied_by"] = e.row->applied_by;
+            f["checksum"] = e.row->checksum;
+            f["after_commit_done"] = e.row->after_commit_done;
+            f["after_commit_total"] = e.row->after_commit_total;
+        }
+        if (!e.file_checksum.empty()) f["file_checksum"] = e.file_checksum;
+        files.push_back(f);
+        if (format == "text") std::cout << status_line(e) << "\n";
+    }
+    if (format == "json") {
+        json doc = document_envelope(k_format_status, "flux-track");
+        doc["migrations_dir"] = dir;
+        doc["migrations"] = files;
+        write_document(doc);
+    } else if (entries.empty()) {
+        std::cout << "no migrations in " << dir << "\n";
+    }
+    return problems ? k_exit_differences : k_exit_ok;
+}
+
+int write_new(const std::string& input, const std::string& dir, const std::string& label, const std::string& db) {
+    Plan plan = plan_from_document(read_document(input, k_format_plan), input == "-" ? "standard input" : input);
+    if (!plan.classified) usage_error("the plan has not been classified; pipe it through flux-hazards first");
+    for (const auto& n : plan.notes) std::cerr << "flux-track: note: " << n << "\n";
+    if (plan.steps.empty()) {
+        std::cout << "nothing to do: the database already matches the schema; no migration written\n";
+        return 0;
+    }
+    if (!db.empty() || std::getenv("DATABASE_URL")) {
+        Connection conn(resolve_conninfo(db));
+        std::string pending;
+        for (const auto& e : migration_status(conn, dir))
+            if (e.state == FileState::pending || e.state == FileState::incomplete) pending += " " + e.name;
+        if (!pending.empty())
+            fail(k_exit_refused, "refusing to generate: migrations not applied yet:" + pending +
+                                     ". Apply them first (pg-flux migrate apply) or remove them; a new migration "
+                                     "would repeat their changes.");
+    }
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) fail(k_exit_database, "cannot create \"" + dir + "\": " + ec.message());
+    std::string path = (fs::path(dir) / migration_file_name(label, utc_now("%Y%m%d_%H%M%S"))).string();
+    if (fs::exists(path)) fail(k_exit_usage, "\"" + path + "\" already exists; wait a second or use another --label");
+    std::ofstream out(path, std::ios::binary);
+    out << render_migration(plan, utc_now("%Y-%m-%dT%H:%M:%SZ"));
+    out.close();
+    if (!out) fail(k_exit_database, "cannot write \"" + path + "\"");
+    std::set<std::string> codes;
+    for (const Step& s : plan.steps)
+        for (const Hazard& h : s.hazards) codes.insert(h.code);
+    std::string hazards;
+    for (const auto& c : codes) hazards += (hazards.empty() ? "" : ", ") + c;
+    std::cout << "wrote " << path << " (" << plan.steps.size() << " statements; hazards: "
+              << (hazards.empty() ? "none" : hazards) << ")\n";
+    return 0;
+}
+
+int baseline(Connection& conn, const std::string& dir) {
+    ensure_tracking_table(conn);
+    int recorded = 0;
+    for (const auto& e : migration_status(conn, dir)) {
+        if (e.state != FileState::pending) continue;
+        MigrationFile file = read_migration((fs::path(dir) / e.name).string());
+        conn.query("INSERT INTO _pgflux.migrations (name, checksum, baseline_hash, target_hash, state, tool_version) "
+                   "VALUES ($1, $2, nullif($3, ''), nullif($4, ''), 'applied', $5)",
+                   {file.name, file.checksum, file.baseline, file.target, PGFLUX_VERSION});
+        std::cout << "recorded " << file.name << " as applied (not run)\n";
+        ++recorded;
+    }
+    if (recorded == 0) std::cout << "nothing to record: no pending migrations in " << dir << "\n";
+    return 0;
+}
+
+int repair(Connection& conn, const std::string& dir) {
+    int repaired = 0;
+    for (const auto& e : migration_status(conn, dir)) {
+        if (e.state == FileState::changed) {
+            conn.query("UPDATE _pgflux.migrations SET checksum = $1 WHERE name = $2", {e.file_checksum, e.name});
+            std::cout << "recorded the edited " << e.name << " (its statements are not re-run)\n";
+            ++repaired;
+        } else if (e.state == FileState::missing) {
+            std::cerr << "flux-track: warning: " << e.name << " is recorded but missing from " << dir
+                      << "; restore it from version control\n";
+        }
+    }
+    if (repaired == 0) std::cout << "nothing to repair in " << dir << "\n";
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return run_tool("flux-track", [&] {
+        cxxopts::Options options("flux-track",
+                                 "Migration files and the _pgflux.migrations table.\n"
+                                 "  flux-track status    list files as applied/pending/changed/missing\n"
+                                 "  flux-track new       write a migration file from a classified plan (stdin or FILE)\n"
+                                 "  flux-track baseline  record pending files as applied without running them\n"
+                                 "  flux-track repair    accept edits of applied files (update their checksums)");
+        options.positional_help("COMMAND [FILE]");
+        add_standard_options(options);
+        options.add_options()
+            ("db", "Connection string or URL (default: $DATABASE_URL, then PG* variables)",
+             cxxopts::value<std::string>()->default_value(""))
+            ("migrations-dir", "Directory of migration files", cxxopts::value<std::string>()->default_value("migrations"))
+            ("label", "new: name part of the file", cxxopts::value<std::string>()->default_value("migration"))
+            ("format", "status: json (pgflux.status) or text", cxxopts::value<std::string>()->default_value("json"))
+            ("args", "", cxxopts::value<std::vector<std::string>>());
+        options.parse_positional({"args"});
+        auto args = parse_options(options, argc, argv);
+        auto positional = args.count("args") ? args["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
+        if (positional.empty()) usage_error("missing COMMAND (status, new, baseline or repair)");
+        std::string command = positional[0];
+        std::string dir = args["migrations-dir"].as<std::string>();
+        std::string db = args["db"].as<std::string>();
+        if (command == "new") return write_new(positional.size() > 1 ? positional[1] : "-", dir,
+                                               args["label"].as<std::string>(), db);
+        if (positional.size() > 1) usage_error("unexpected argument \"" + positional[1] + "\"");
+        if (command != "status" && command != "baseline" && command != "repair")
+            usage_error("unknown command \"" + command + "\" (status, new, baseline or repair)");
+        std::string format = args["format"].as<std::string>();
+        if (format != "json" && format != "text") usage_error("--format must be json or text");
+        Connection conn(resolve_conninfo(db));
+        if (command == "status") return status(conn, dir, format);
+        if (command == "baseline") return baseline(conn, dir);
+        return repair(conn, dir);
+    });
+}
