@@ -86,9 +86,7 @@ void add_deferrability(json& out, const pq::Msg& constraint) {
 
 void add_index_parts(json& out, const pq::Msg& constraint) {
     out["include"] = name_list(constraint.list("including"));
-    std::vector<std::string> options = option_texts(constraint.list("options"));
-    std::sort(options.begin(), options.end());
-    out["index_options"] = options;
+    out["index_options"] = option_texts(constraint.list("options"));  // written order, as stored
     if (!constraint.str("indexspace").empty())
         usage_error("USING INDEX TABLESPACE is not supported yet");
 }
@@ -129,9 +127,7 @@ json index_attributes(const pq::Msg& stmt, const NameScope& scope) {
     pq::Msg where = stmt.get("where_clause");
     if (where) out["where"] = canonical_expression(where);
     out["nulls_not_distinct"] = stmt.flag("nulls_not_distinct");
-    std::vector<std::string> options = option_texts(stmt.list("options"));
-    std::sort(options.begin(), options.end());
-    out["options"] = options;
+    out["options"] = option_texts(stmt.list("options"));  // written order, as stored
     if (!stmt.str("table_space").empty()) usage_error("index TABLESPACE is not supported yet");
     return out;
 }

@@ -141,14 +141,14 @@ std::string constraint_definition(const json& a) {
 std::string create_schema(const Object& o) { return "CREATE SCHEMA " + quote_ident(o.id.name) + ";"; }
 
 std::string create_extension(const Object& o) {
-    std::string out = "CREATE EXTENSION " + quote_ident(o.id.name) + " WITH SCHEMA " +
-                      quote_ident(o.attrs["schema"].get<std::string>());
-    if (o.attrs.contains("version")) out += " VERSION " + quote_literal(o.attrs["version"].get<std::string>());
+    const json& a = ddl_attributes(o);
+    std::string out = "CREATE EXTENSION " + quote_ident(o.id.name) + " WITH SCHEMA " + quote_ident(a["schema"].get<std::string>());
+    if (a.contains("version")) out += " VERSION " + quote_literal(a["version"].get<std::string>());
     return out + ";";
 }
 
 std::string create_collation(const Object& o) {
-    const json& a = o.attrs;
+    const json& a = ddl_attributes(o);
     std::string out = "CREATE COLLATION " + o.id.sql_name() + " (provider = " + a["provider"].get<std::string>();
     if (a.contains("locale")) out += ", locale = " + quote_literal(a["locale"].get<std::string>());
     if (a.contains("lc_collate")) out += ", lc_collate = " + quote_literal(a["lc_collate"].get<std::string>());
@@ -159,7 +159,7 @@ std::string create_collation(const Object& o) {
 
 std::string create_enum(const Object& o) {
     std::string values;
-    for (const json& v : o.attrs["values"]) values += (values.empty() ? "" : ", ") + quote_literal(v.get<std::string>());
+    for (const json& v : ddl_attributes(o)["values"]) values += (values.empty() ? "" : ", ") + quote_literal(v.get<std::string>());
     return "CREATE TYPE " + o.id.sql_name() + " AS ENUM (" + values + ");";
 }
 
@@ -178,28 +178,30 @@ std::string sequence_option_changes(const json& old_attrs, const json& a, bool i
 
 std::string create_sequence(const Object& o) {
     // Only what differs from PostgreSQL's defaults for the data type.
-    std::string type = o.attrs["data_type"];
+    const json& a = ddl_attributes(o);
+    std::string type = a["data_type"];
     std::string out = "CREATE SEQUENCE " + o.id.sql_name();
     if (type != "bigint") out += " AS " + type;
-    return out + sequence_option_changes(default_sequence_options(type).to_json(), o.attrs, false) + ";";
+    return out + sequence_option_changes(default_sequence_options(type).to_json(), a, false) + ";";
 }
 
 std::string create_table(const Object& table, const std::vector<const Object*>& constraints) {
+    const json& a = ddl_attributes(table);
     std::string out = "CREATE ";
-    if (table.attrs["unlogged"] == true) out += "UNLOGGED ";
+    if (a["unlogged"] == true) out += "UNLOGGED ";
     out += "TABLE " + table.id.sql_name() + " (";
     std::string items;
-    for (const json& c : table.attrs["columns"]) {
+    for (const json& c : a["columns"]) {
         items += (items.empty() ? "\n    " : ",\n    ") + column_definition(c, table.id.schema);
     }
     for (const Object* c : constraints)
         items += (items.empty() ? "\n    " : ",\n    ") + std::string("CONSTRAINT ") + quote_ident(c->id.name) + " " +
-                 constraint_definition(c->attrs);
+                 constraint_definition(ddl_attributes(*c));
     return out + items + (items.empty() ? ");" : "\n);");
 }
 
 std::string create_index(const Object& o) {
-    const json& a = o.attrs;
+    const json& a = ddl_attributes(o);
     std::string out = a["unique"] == true ? "CREATE UNIQUE INDEX " : "CREATE INDEX ";
     out += quote_ident(o.id.name) + " ON " + table_name(o.id) + " USING " + quote_ident(a["method"].get<std::string>()) + " (";
     std::string elements;
@@ -214,7 +216,7 @@ std::string create_index(const Object& o) {
 
 std::string add_constraint(const Object& o) {
     return "ALTER TABLE " + table_name(o.id) + " ADD CONSTRAINT " + quote_ident(o.id.name) + " " +
-           constraint_definition(o.attrs) + ";";
+           constraint_definition(ddl_attributes(o)) + ";";
 }
 
 std::string drop(const ObjectId& id) {

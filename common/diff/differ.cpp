@@ -124,6 +124,13 @@ bool Differ::same(const json& a, const json& b, const std::string& key, const st
 
 bool Differ::enum_recreated(const std::string& type) const { return recreated_enums_.count(type) > 0; }
 
+bool Differ::is_enum(const std::string& type) const {
+    auto parts = split_qualified_name(type);
+    if (parts.size() != 2) return false;
+    ObjectId id{Kind::enumeration, parts[0], parts[1], ""};
+    return live_.find(id) || desired_.find(id);
+}
+
 bool Differ::replaced(const Object& l, const Object& d) {
     switch (d.id.kind) {
         case Kind::collation:

@@ -43,6 +43,8 @@ public:
         return dropped(ObjectId{Kind::table, schema, table, ""});
     }
     bool enum_recreated(const std::string& type) const;
+    // Is this qualified type name an enum on either side?
+    bool is_enum(const std::string& type) const;
     void alter_table(const Object& live, const Object& desired);
     void detach_columns(const Object& live, const Object* desired);
     void add_comment_steps(Phase phase, const Object* live, const Object& desired);

@@ -83,8 +83,9 @@ namespace {
 
 class ColumnDiff {
 public:
-    ColumnDiff(Differ& differ, const ObjectId& table, const json& lc, const json& dc)
-        : d_(differ), table_(table), lc_(lc), dc_(dc), name_(dc["name"]),
+    // `dc_sql`: the desired column as the source wrote it (for SQL text).
+    ColumnDiff(Differ& differ, const ObjectId& table, const json& lc, const json& dc, const json& dc_sql)
+        : d_(differ), table_(table), lc_(lc), dc_(dc), dc_sql_(dc_sql), name_(dc["name"]),
           prefix_("ALTER TABLE " + ddl::table_name(table) + " ALTER COLUMN " + quote_ident(name_)),
           what_(display_column(table, name_)) {}
 
@@ -104,11 +105,11 @@ public:
         }
         if (type_changed) change_type();
         if (dc_.contains("default") && (live_default.is_null() || default_changed))
-            alter("SET DEFAULT " + dc_["default"].get<std::string>(), "SET DEFAULT");
+            alter("SET DEFAULT " + dc_sql_["default"].get<std::string>(), "SET DEFAULT");
         if (lc_["not_null"] != dc_["not_null"] && !(d_.options_.verify && dc_["not_null"] == false))
             alter(dc_["not_null"] == true ? "SET NOT NULL" : "DROP NOT NULL");
         if (identity_added) {
-            alter("ADD " + ddl::identity_clause(dc_["identity"], table_.schema, dc_["type"]), "ADD IDENTITY");
+            alter("ADD " + ddl::identity_clause(dc_sql_["identity"], table_.schema, dc_sql_["type"]), "ADD IDENTITY");
         } else if (dc_.contains("identity")) {
             change_identity();
         }
@@ -128,12 +129,14 @@ private:
     }
 
     void change_type() {
-        std::string type = dc_["type"];
+        std::string type = dc_sql_["type"];
+        // Enums have no casts to other types but text: go through text.
         std::string via;
         std::string live_element = element_type(lc_["type"]);
-        if (d_.enum_recreated(live_element)) via = lc_["type"] == live_element ? "::text" : "::text[]";
+        if (d_.is_enum(live_element) || d_.is_enum(element_type(dc_["type"])))
+            via = lc_["type"] == live_element ? "::text" : "::text[]";
         std::string clause = "TYPE " + type;
-        if (dc_.contains("collation")) clause += " COLLATE " + dc_["collation"].get<std::string>();
+        if (dc_sql_.contains("collation")) clause += " COLLATE " + dc_sql_["collation"].get<std::string>();
         clause += " USING " + quote_ident(name_) + via + "::" + type;
         alter(clause, "TYPE " + type);
     }
@@ -157,7 +160,7 @@ private:
     void replace_column() {
         d_.add(k_tables, table_, "alter", "ALTER TABLE " + ddl::table_name(table_) + " DROP COLUMN " + quote_ident(name_) + ";",
                "DROP COLUMN " + what_ + " (to recreate it as generated)");
-        d_.add(k_tables, table_, "alter", "ALTER TABLE " + ddl::table_name(table_) + " ADD COLUMN " + ddl::column_definition(dc_, table_.schema) + ";",
+        d_.add(k_tables, table_, "alter", "ALTER TABLE " + ddl::table_name(table_) + " ADD COLUMN " + ddl::column_definition(dc_sql_, table_.schema) + ";",
                "ADD COLUMN " + what_ + " " + dc_["type"].get<std::string>());
         if (dc_.contains("comment"))
             d_.add(k_tables, table_, "comment", ddl::comment(table_, dc_, name_), "COMMENT ON COLUMN " + what_);
@@ -167,6 +170,7 @@ private:
     const ObjectId& table_;
     const json& lc_;
     const json& dc_;
+    const json& dc_sql_;
     std::string name_, prefix_, what_;
 };
 
@@ -187,10 +191,13 @@ void Differ::alter_table(const Object& l, const Object& d) {
         add(k_tables, d.id, "alter", "ALTER TABLE " + table + " " + mode + ";", mode + " " + display(d.id));
     }
     std::vector<std::string> live_order, desired_order;
+    const json& sql_columns = ddl_attributes(d)["columns"];
     for (const json& dc : d.attrs["columns"]) {
         const json* lc = find_column(live_columns, dc["name"]);
+        const json* dc_sql = find_column(sql_columns, dc["name"]);
+        if (!dc_sql) dc_sql = &dc;
         if (!lc) {
-            std::string def = ddl::column_definition(dc, d.id.schema);
+            std::string def = ddl::column_definition(*dc_sql, d.id.schema);
             add(k_tables, d.id, "alter", "ALTER TABLE " + table + " ADD COLUMN " + def + ";",
                 "ADD COLUMN " + display_column(d.id, dc["name"]) + " " + dc["type"].get<std::string>());
             if (dc.contains("comment"))
@@ -198,7 +205,7 @@ void Differ::alter_table(const Object& l, const Object& d) {
             continue;
         }
         desired_order.push_back(dc["name"]);
-        ColumnDiff(*this, d.id, *lc, dc).run();
+        ColumnDiff(*this, d.id, *lc, dc, *dc_sql).run();
     }
     for (const json& lc : live_columns)
         if (find_column(d.attrs["columns"], lc["name"])) live_order.push_back(lc["name"]);

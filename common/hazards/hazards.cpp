@@ -121,13 +121,12 @@ void classify_statement(const pq::Msg& node, Step& step, Context& ctx) {
     }
 }
 
-// Values added to enums by ALTER TYPE ... ADD VALUE: "'v'::schema.type".
+// Values added to enums by ALTER TYPE ... ADD VALUE, as SQL literals. A later
+// statement that spells the literal is taken to use the value (source
+// expressions often omit the cast), which errs on the side of waiting.
 std::vector<std::string> added_enum_literals(const pq::Msg& node) {
     if (!node.is("AlterEnumStmt") || node.str("old_val") != "") return {};
-    auto names = node.strings("type_name");
-    std::string type = names.size() >= 2 ? qualified_name(names[names.size() - 2], names.back())
-                                         : qualified_name("public", names.back());
-    return {quote_literal(node.str("new_val")) + "::" + type};
+    return {quote_literal(node.str("new_val"))};
 }
 
 }  // namespace

@@ -101,13 +101,16 @@ json id_to_json(const ObjectId& id) {
     return out;
 }
 
-json object_to_json(const Object& object, bool with_location) {
+const json& ddl_attributes(const Object& object) { return object.ddl.is_null() ? object.attrs : object.ddl; }
+
+json object_to_json(const Object& object, bool full) {
     json out = id_to_json(object.id);
     out["attributes"] = object.attrs;
     json deps = json::array();
     for (const auto& d : object.depends_on) deps.push_back(id_to_json(d));
     out["depends_on"] = deps;
-    if (with_location && object.location) {
+    if (full && !object.ddl.is_null()) out["ddl"] = object.ddl;
+    if (full && object.location) {
         out["location"] = {{"file", object.location->file},
                            {"line", object.location->line},
                            {"column", object.location->column}};

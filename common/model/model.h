@@ -51,6 +51,11 @@ struct Object {
 
     ObjectId id;
     json attrs = json::object();
+    // Attributes as the source wrote them, when the shadow database's
+    // canonical attributes differ: DDL is generated from these (PostgreSQL
+    // does not always re-read its own printed form into the same catalog
+    // state), comparisons use attrs. Not part of the state hash.
+    json ddl;
     std::vector<ObjectId> depends_on;
     std::optional<SourceLocation> location;
 };
@@ -74,8 +79,11 @@ public:
     int top_level_count() const;
 };
 
-// Canonical JSON of one object (optionally without its location).
-json object_to_json(const Object& object, bool with_location = true);
+// JSON of one object; `full` adds its location and DDL form (both left out
+// of the state hash).
+json object_to_json(const Object& object, bool full = true);
+// The attributes DDL is generated from: the source form when there is one.
+const json& ddl_attributes(const Object& object);
 json id_to_json(const ObjectId& id);
 
 // Schema the tracking table lives in; never part of a model.

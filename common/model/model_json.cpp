@@ -44,6 +44,7 @@ Model model_from_document(const json& document, const std::string& name) {
         JsonField f = root["objects"][i];
         Object object(id_from(f));
         object.attrs = f["attributes"].object();
+        if (f.has("ddl")) object.ddl = f["ddl"].object();
         if (f.has("depends_on")) {
             const json& deps = f["depends_on"].array();
             for (size_t d = 0; d < deps.size(); ++d) object.depends_on.push_back(id_from(f["depends_on"][d]));

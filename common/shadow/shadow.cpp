@@ -98,6 +98,7 @@ Model overlay(const Model& parsed, const Model& shadow, const std::string& tool)
         json attrs = s->attrs;
         // An extension version the source does not pin stays unpinned.
         if (id.kind == Kind::extension && !object.attrs.contains("version")) attrs.erase("version");
+        if (attrs != object.attrs) object.ddl = object.attrs;
         object.attrs = attrs;
     }
     for (const auto& [id, object] : shadow.objects)
