@@ -104,6 +104,7 @@ MigrationFile read_migration(const std::string& path) {
         auto lc = pq::line_column(text, e.byte_offset);
         usage_error(path + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) + ": " + e.what());
     }
+    pq::LineIndex lines(text);
     enum { before, inside, after } state = before;
     bool explicit_transaction = false;
     for (const pq::Statement& st : parsed->statements()) {
@@ -112,7 +113,7 @@ MigrationFile read_migration(const std::string& path) {
         // Skip leading comments to point at the statement itself.
         while (start != std::string::npos && text.compare(start, 2, "--") == 0)
             start = text.find_first_not_of(" \t\r\n", text.find('\n', start));
-        int line = pq::line_column(text, static_cast<int>(start == std::string::npos ? st.location : start)).line;
+        int line = lines.at(static_cast<int>(start == std::string::npos ? st.location : start)).line;
         auto where = [&] { return path + ":" + std::to_string(line) + ": "; };
         if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
             if (state != before || !file.statements.empty())

@@ -97,12 +97,19 @@ std::vector<std::vector<std::string>> sequences_in_default(const std::string& ex
     return out;
 }
 
-const Object* referenced_key(const Model& model, const Object& fk) {
+KeyIndex::KeyIndex(const Model& model) {
+    for (const auto& [id, object] : model.objects)
+        if (id.kind == Kind::constraint || id.kind == Kind::index) by_table_[{id.schema, id.table}].push_back(&object);
+}
+
+const Object* KeyIndex::referenced_key(const Object& fk) const {
     const json& ref = fk.attrs["references"];
     std::set<std::string> wanted = column_set(ref["columns"]);
-    std::string schema = ref["schema"], table = ref["table"];
-    for (const auto& [id, object] : model.objects) {
-        if (id.schema != schema || id.table != table) continue;
+    auto found = by_table_.find({ref["schema"].get<std::string>(), ref["table"].get<std::string>()});
+    if (found == by_table_.end()) return nullptr;
+    for (const Object* candidate : found->second) {
+        const Object& object = *candidate;
+        const ObjectId& id = object.id;
         if (id.kind == Kind::constraint) {
             std::string type = object.attrs["type"];
             if ((type == "primary_key" || type == "unique") &&
@@ -119,7 +126,15 @@ const Object* referenced_key(const Model& model, const Object& fk) {
     return nullptr;
 }
 
+const Object* referenced_key(const Model& model, const Object& foreign_key) {
+    return KeyIndex(model).referenced_key(foreign_key);
+}
+
 std::vector<ObjectId> dependencies_of(const Model& model, const Object& object) {
+    return dependencies_of(model, KeyIndex(model), object);
+}
+
+std::vector<ObjectId> dependencies_of(const Model& model, const KeyIndex& keys, const Object& object) {
     std::vector<ObjectId> out;
     const ObjectId& id = object.id;
     if (!id.schema.empty()) add_if_present(model, ObjectId{Kind::schema, "", id.schema, ""}, out);
@@ -136,7 +151,7 @@ std::vector<ObjectId> dependencies_of(const Model& model, const Object& object) 
             if (object.attrs.value("type", "") == "foreign_key") {
                 const json& ref = object.attrs["references"];
                 add_if_present(model, ObjectId{Kind::table, ref["schema"], ref["table"], ""}, out);
-                if (const Object* key = referenced_key(model, object)) add_if_present(model, key->id, out);
+                if (const Object* key = keys.referenced_key(object)) add_if_present(model, key->id, out);
             }
             break;
         default:

@@ -84,7 +84,8 @@ Object& Model::add(Object object) {
 }
 
 void Model::compute_dependencies() {
-    for (auto& [id, object] : objects) object.depends_on = dependencies_of(*this, object);
+    KeyIndex keys(*this);
+    for (auto& [id, object] : objects) object.depends_on = dependencies_of(*this, keys, object);
 }
 
 int Model::top_level_count() const {

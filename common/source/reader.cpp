@@ -142,7 +142,7 @@ std::string statement_kind(const Stmt& s) {
 SourceLocation Reader::location(const Stmt& s, int byte_offset) const {
     const std::string& text = s.file->parsed->sql();
     int offset = byte_offset >= 0 ? byte_offset : first_token(text, s.statement->location);
-    auto lc = pq::line_column(text, offset);
+    auto lc = s.file->lines->at(offset);
     return SourceLocation{s.file->path, lc.line, lc.column};
 }
 
@@ -305,15 +305,17 @@ void Reader::finalize_table(const ObjectId& table) {
     if (finalizing_.count(table)) fail(*create, "LIKE clauses form a cycle through " + table.describe());
     finalizing_.insert(table);
     run_statement(*create);
-    for (auto& s : stmts_)
-        if (!s->done && s->table == table) run_statement(*s);
+    for (Stmt* s : attached_[table]) run_statement(*s);
     finalizing_.erase(table);
 }
 
 Model Reader::run() {
     parse_files();
-    for (auto& s : stmts_)
-        if (!s->done) declare(*s);
+    for (auto& s : stmts_) {
+        if (s->done) continue;
+        declare(*s);
+        if (s->table) attached_[*s->table].push_back(s.get());
+    }
     run_all({"CreateSchemaStmt"});
     run_all({"CreateExtensionStmt", "DefineStmt"});
     run_all({"CreateEnumStmt"});
@@ -359,6 +361,7 @@ Model read_source(const std::vector<std::string>& paths) {
         std::string text = source::read_file(path);
         try {
             file.parsed = pq::ParseResult::parse(text);
+            file.lines = std::make_shared<pq::LineIndex>(file.parsed->sql());
         } catch (const pq::SqlSyntaxError& e) {
             auto lc = pq::line_column(text, e.byte_offset);
             usage_error(path + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) + ": " +

@@ -26,6 +26,7 @@ namespace pgflux::source {
 struct SourceFile {
     std::string path;
     std::shared_ptr<const pq::ParseResult> parsed;
+    std::shared_ptr<const pq::LineIndex> lines;  // over parsed->sql()
 };
 
 struct Stmt {
@@ -105,6 +106,7 @@ public:
 
     Model model;
     std::vector<PendingForeignKey> foreign_keys;
+    std::map<ObjectId, ObjectId> primary_keys;  // table -> its PRIMARY KEY constraint
     std::map<std::pair<std::string, std::string>, ObjectId> declared_indexes;  // (schema, name)
 
 private:
@@ -117,6 +119,7 @@ private:
     std::vector<SourceFile> files_;
     std::vector<std::unique_ptr<Stmt>> stmts_;
     std::map<ObjectId, Stmt*> declared_tables_;
+    std::map<ObjectId, std::vector<Stmt*>> attached_;  // table -> statements aimed at it
     std::set<std::pair<std::string, std::string>> relation_names_, constraint_names_;
     std::set<ObjectId> finalizing_;
 };

@@ -235,10 +235,12 @@ void Reader::add_constraint(const Stmt& s, const ObjectId& table_id, const Writt
     }
     claim_constraint_name(schema, name);
     if (is_index_backed(contype)) claim_relation_name(schema, name);
+    ObjectId id{Kind::constraint, schema, name, table_id.name};
     if (contype == "CONSTR_PRIMARY") {
         for (const json& col : attrs["columns"]) table.attrs["columns"][column_index(table.attrs, col)]["not_null"] = true;
+        primary_keys[table_id] = id;
     }
-    add_object(s, Object{ObjectId{Kind::constraint, schema, name, table_id.name}, attrs}, at);
+    add_object(s, Object{id, attrs}, at);
 }
 
 void Reader::add_foreign_keys() {
@@ -255,11 +257,8 @@ void Reader::add_foreign_keys() {
         ref["schema"] = ref_id.schema;
         const Object& referenced = require(s, ref_id, at);
         if (ref["columns"].empty()) {
-            for (const auto& [id, obj] : model.objects) {
-                if (id.kind == Kind::constraint && id.schema == ref_id.schema && id.table == ref_id.name &&
-                    obj.attrs["type"] == "primary_key")
-                    ref["columns"] = obj.attrs["columns"];
-            }
+            if (auto pk = primary_keys.find(ref_id); pk != primary_keys.end())
+                ref["columns"] = model.find(pk->second)->attrs["columns"];
             if (ref["columns"].empty())
                 fail(s, at, "there is no primary key for referenced " + referenced.id.describe());
         }
@@ -352,9 +351,11 @@ void Reader::copy_like_constraints(const Stmt& s, const ObjectId& table, const p
     Object& target = require(s, table);
     for (Object& copy : copies) {
         if (!(options & k_like_comments)) copy.attrs.erase("comment");
-        if (copy.attrs.value("type", "") == "primary_key")
+        if (copy.attrs.value("type", "") == "primary_key") {
             for (const json& col : copy.attrs["columns"])
                 target.attrs["columns"][column_index(target.attrs, col)]["not_null"] = true;
+            primary_keys[table] = copy.id;
+        }
         add_object(s, std::move(copy));
     }
 }

@@ -4,6 +4,7 @@
 
 #include <pg_query.h>
 
+#include <algorithm>
 #include <mutex>
 #include <unordered_map>
 
@@ -141,6 +142,23 @@ KeywordKind keyword_kind(std::string_view word) {
     pg_query_free_scan_result(res);
     cache.emplace(key, kind);
     return kind;
+}
+
+LineIndex::LineIndex(std::string_view text) : text_(text) {
+    line_starts_.push_back(0);
+    for (size_t i = 0; i < text.size(); ++i)
+        if (text[i] == '\n') line_starts_.push_back(i + 1);
+}
+
+LineColumn LineIndex::at(int byte_offset) const {
+    if (byte_offset < 0) return {};
+    size_t offset = std::min(static_cast<size_t>(byte_offset), text_.size());
+    size_t line = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) - line_starts_.begin() - 1;
+    LineColumn lc;
+    lc.line = static_cast<int>(line) + 1;
+    for (size_t i = line_starts_[line]; i < offset; ++i)
+        if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++lc.column;
+    return lc;
 }
 
 LineColumn line_column(std::string_view text, int byte_offset) {

@@ -62,4 +62,15 @@ struct LineColumn {
 };
 LineColumn line_column(std::string_view text, int byte_offset);
 
+// line_column for many offsets into one text, without rescanning it.
+class LineIndex {
+public:
+    explicit LineIndex(std::string_view text);
+    LineColumn at(int byte_offset) const;
+
+private:
+    std::string_view text_;
+    std::vector<size_t> line_starts_;
+};
+
 }  // namespace pgflux::pq

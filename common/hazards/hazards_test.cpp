@@ -1,0 +1,440 @@
+// Unit tests for hazard classification, locks and phases, the safe rewrites
+// (NOT VALID + VALIDATE, CONCURRENTLY), --allow-hazards parsing and the
+// refusal message.
+#include "hazards/hazards.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "sql/parser.h"
+#include "util/error.h"
+
+namespace pgflux {
+namespace {
+
+Step step(const std::string& sql, const std::string& summary = "") {
+    Step s;
+    s.sql = sql;
+    s.summary = summary.empty() ? sql : summary;
+    s.action = "alter";
+    return s;
+}
+
+Step classified(const std::string& sql) {
+    std::vector<Step> steps = {step(sql)};
+    classify_steps(steps, 0);
+    return steps[0];
+}
+
+std::vector<std::string> codes(const Step& s) {
+    std::vector<std::string> out;
+    for (const Hazard& h : s.hazards) out.push_back(h.code);
+    return out;
+}
+
+bool has(const Step& s, const std::string& code) {
+    auto c = codes(s);
+    return std::find(c.begin(), c.end(), code) != c.end();
+}
+
+using Codes = std::vector<std::string>;
+
+TEST(ClassifyDataLoss, Drops) {
+    EXPECT_EQ(codes(classified("DROP TABLE public.t;")), Codes{"DATA_LOSS"});
+    EXPECT_EQ(codes(classified("DROP SEQUENCE public.s;")), Codes{"DATA_LOSS"});
+    EXPECT_EQ(codes(classified("DROP EXTENSION citext;")), Codes{"DATA_LOSS"});
+    EXPECT_EQ(codes(classified("ALTER TABLE public.t DROP COLUMN c;")), Codes{"DATA_LOSS"});
+    EXPECT_EQ(codes(classified("TRUNCATE public.t;")), Codes{"DATA_LOSS"});
+    EXPECT_EQ(codes(classified("DELETE FROM public.t WHERE id > 3;")), Codes{"DATA_LOSS"});
+}
+
+TEST(ClassifyDataLoss, AnyDropCascade) {
+    EXPECT_EQ(codes(classified("DROP TYPE public.mood CASCADE;")), Codes{"DATA_LOSS"});
+    EXPECT_EQ(codes(classified("DROP SCHEMA app CASCADE;")), Codes{"DATA_LOSS"});
+    EXPECT_EQ(codes(classified("DROP INDEX public.i CASCADE;")), Codes{"DATA_LOSS"});
+    // A table dropped with CASCADE carries both reasons.
+    EXPECT_EQ(classified("DROP TABLE public.t CASCADE;").hazards.size(), 2u);
+}
+
+TEST(ClassifyDataLoss, HarmlessDropsHaveNoHazard) {
+    EXPECT_TRUE(classified("DROP TYPE public.mood;").hazards.empty());
+    EXPECT_TRUE(classified("DROP SCHEMA app;").hazards.empty());
+    EXPECT_TRUE(classified("DROP INDEX public.i;").hazards.empty());
+    EXPECT_TRUE(classified("ALTER TABLE public.t DROP CONSTRAINT c;").hazards.empty());
+    EXPECT_TRUE(classified("DROP COLLATION public.ci;").hazards.empty());
+}
+
+TEST(ClassifyDataLoss, MessagesNameWhatIsLost) {
+    Step s = classified("ALTER TABLE public.users DROP COLUMN nickname;");
+    ASSERT_EQ(s.hazards.size(), 1u);
+    EXPECT_EQ(s.hazards[0].message, "drops column nickname of public.users and its data");
+    EXPECT_EQ(classified("DROP TABLE public.t;").hazards[0].message, "drops a table and everything stored in it");
+    EXPECT_EQ(classified("TRUNCATE public.t;").hazards[0].message, "TRUNCATE deletes every row");
+}
+
+TEST(ClassifyColumnTypeChange, AlterColumnType) {
+    Step s = classified("ALTER TABLE public.t ALTER COLUMN c TYPE bigint USING c::bigint;");
+    EXPECT_EQ(codes(s), Codes{"COLUMN_TYPE_CHANGE"});
+    EXPECT_EQ(s.hazards[0].message, "changes the type of public.t.c: rewrites the table under an ACCESS EXCLUSIVE lock");
+    EXPECT_EQ(s.lock, "ACCESS EXCLUSIVE");
+}
+
+TEST(ClassifyConstraintScan, ExistingTables) {
+    EXPECT_EQ(codes(classified("ALTER TABLE public.t ALTER COLUMN c SET NOT NULL;")), Codes{"CONSTRAINT_SCAN"});
+    EXPECT_EQ(codes(classified("ALTER TABLE public.o ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES public.u (id);")),
+              Codes{"CONSTRAINT_SCAN"});
+    EXPECT_EQ(codes(classified("ALTER TABLE public.o ADD CONSTRAINT c CHECK (x > 0);")), Codes{"CONSTRAINT_SCAN"});
+    EXPECT_EQ(codes(classified("ALTER TABLE o ADD CHECK (x > 0);")), Codes{"CONSTRAINT_SCAN"});
+}
+
+TEST(ClassifyConstraintScan, NotValidAndOtherConstraintsAreFine) {
+    EXPECT_TRUE(classified("ALTER TABLE public.o ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES public.u (id) NOT VALID;")
+                    .hazards.empty());
+    EXPECT_TRUE(classified("ALTER TABLE public.o ADD CONSTRAINT c CHECK (x > 0) NOT VALID;").hazards.empty());
+    EXPECT_TRUE(classified("ALTER TABLE public.o ADD CONSTRAINT k UNIQUE (x);").hazards.empty());
+    EXPECT_TRUE(classified("ALTER TABLE public.o ADD CONSTRAINT p PRIMARY KEY (x);").hazards.empty());
+    EXPECT_TRUE(classified("ALTER TABLE public.o ALTER COLUMN c DROP NOT NULL;").hazards.empty());
+    EXPECT_TRUE(classified("ALTER TABLE public.o VALIDATE CONSTRAINT f;").hazards.empty());
+}
+
+TEST(ClassifyConstraintScan, TablesCreatedEarlierCountAsNew) {
+    std::vector<Step> steps = {
+        step("CREATE TABLE public.o (id integer, u integer);"),
+        step("ALTER TABLE public.o ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES public.u (id);"),
+        step("ALTER TABLE public.o ALTER COLUMN u SET NOT NULL;"),
+        step("ALTER TABLE o ADD CONSTRAINT c CHECK (u > 0);"),  // unqualified means public
+        step("ALTER TABLE app.o ALTER COLUMN u SET NOT NULL;"),  // a different table
+    };
+    classify_steps(steps, 0);
+    EXPECT_TRUE(steps[1].hazards.empty());
+    EXPECT_TRUE(steps[2].hazards.empty());
+    EXPECT_TRUE(steps[3].hazards.empty());
+    EXPECT_EQ(codes(steps[4]), Codes{"CONSTRAINT_SCAN"});
+}
+
+TEST(ClassifyConstraintScan, TablesCreatedLaterDoNotCount) {
+    std::vector<Step> steps = {step("ALTER TABLE public.o ALTER COLUMN u SET NOT NULL;"),
+                               step("CREATE TABLE public.o (u integer);")};
+    classify_steps(steps, 0);
+    EXPECT_EQ(codes(steps[0]), Codes{"CONSTRAINT_SCAN"});
+}
+
+TEST(ClassifyLocks, StrongestLockPerStatement) {
+    EXPECT_EQ(classified("DROP TABLE public.t;").lock, "ACCESS EXCLUSIVE");
+    EXPECT_EQ(classified("DROP INDEX public.i;").lock, "ACCESS EXCLUSIVE");
+    EXPECT_EQ(classified("DROP INDEX CONCURRENTLY public.i;").lock, "SHARE UPDATE EXCLUSIVE");
+    EXPECT_EQ(classified("ALTER TABLE public.t ADD COLUMN c integer;").lock, "ACCESS EXCLUSIVE");
+    EXPECT_EQ(classified("ALTER TABLE public.o ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES public.u (id) NOT VALID;").lock,
+              "SHARE ROW EXCLUSIVE");
+    EXPECT_EQ(classified("ALTER TABLE public.o VALIDATE CONSTRAINT f;").lock, "SHARE UPDATE EXCLUSIVE");
+    EXPECT_EQ(classified("CREATE INDEX i ON public.t USING btree (c);").lock, "SHARE");
+    EXPECT_EQ(classified("CREATE INDEX CONCURRENTLY i ON public.t USING btree (c);").lock, "SHARE UPDATE EXCLUSIVE");
+    EXPECT_EQ(classified("DELETE FROM public.t;").lock, "ROW EXCLUSIVE");
+    EXPECT_EQ(classified("TRUNCATE public.t;").lock, "ACCESS EXCLUSIVE");
+    EXPECT_EQ(classified("COMMENT ON TABLE public.t IS 'x';").lock, "SHARE UPDATE EXCLUSIVE");
+    EXPECT_EQ(classified("CREATE SCHEMA app;").lock, "");
+    // Several commands: the strongest wins.
+    EXPECT_EQ(classified("ALTER TABLE public.o VALIDATE CONSTRAINT f, ADD COLUMN x integer;").lock, "ACCESS EXCLUSIVE");
+}
+
+TEST(ClassifyLocks, IndexOnANewTableTakesNoLock) {
+    std::vector<Step> steps = {step("CREATE TABLE public.t (c integer);"), step("CREATE INDEX i ON public.t USING btree (c);")};
+    classify_steps(steps, 0);
+    EXPECT_EQ(steps[1].lock, "");
+    EXPECT_EQ(steps[1].phase, k_phase_transactional);
+}
+
+TEST(ClassifyPhases, ConcurrentlyRunsAfterCommit) {
+    EXPECT_EQ(classified("CREATE INDEX CONCURRENTLY i ON public.t USING btree (c);").phase, k_phase_after_commit);
+    EXPECT_EQ(classified("DROP INDEX CONCURRENTLY public.i;").phase, k_phase_after_commit);
+    EXPECT_EQ(classified("REINDEX (CONCURRENTLY) INDEX public.i;").phase, k_phase_after_commit);
+    EXPECT_EQ(classified("VACUUM public.t;").phase, k_phase_after_commit);
+    EXPECT_EQ(classified("CREATE INDEX i ON public.t USING btree (c);").phase, k_phase_transactional);
+    EXPECT_EQ(classified("REINDEX INDEX public.i;").phase, k_phase_transactional);
+}
+
+TEST(ClassifyPhases, ValidateRunsAfterCommit) {
+    EXPECT_EQ(classified("ALTER TABLE public.o VALIDATE CONSTRAINT f;").phase, k_phase_after_commit);
+    // Mixed with other commands it stays in the transaction.
+    EXPECT_EQ(classified("ALTER TABLE public.o VALIDATE CONSTRAINT f, ADD COLUMN x integer;").phase,
+              k_phase_transactional);
+}
+
+TEST(ClassifyPhases, UseOfANewEnumValueMovesToAfterCommit) {
+    std::vector<Step> steps = {
+        step("ALTER TYPE public.mood ADD VALUE 'meh' AFTER 'ok';"),
+        step("CREATE TABLE public.u (id integer);"),
+        step("ALTER TABLE public.t ALTER COLUMN m SET DEFAULT 'meh'::public.mood;"),
+        step("CREATE TABLE public.v (id integer);"),
+    };
+    classify_steps(steps, 0);
+    EXPECT_EQ(steps[0].phase, k_phase_transactional);
+    EXPECT_EQ(steps[1].phase, k_phase_transactional);
+    EXPECT_EQ(steps[2].phase, k_phase_after_commit);
+    // Everything from the first use on follows it.
+    EXPECT_EQ(steps[3].phase, k_phase_after_commit);
+}
+
+TEST(ClassifyPhases, AddingSeveralEnumValuesStaysInTheTransaction) {
+    std::vector<Step> steps = {
+        step("ALTER TYPE public.mood ADD VALUE 'a';"),
+        step("ALTER TYPE public.mood ADD VALUE 'b' AFTER 'a';"),
+        step("ALTER TABLE public.t ALTER COLUMN m SET DEFAULT 'x'::public.mood;"),
+    };
+    classify_steps(steps, 0);
+    for (const Step& s : steps) EXPECT_EQ(s.phase, k_phase_transactional) << s.sql;
+}
+
+TEST(ClassifyPhases, RenamingAnEnumValueIsNotAnAddition) {
+    std::vector<Step> steps = {step("ALTER TYPE public.mood RENAME VALUE 'a' TO 'b';"),
+                               step("ALTER TABLE public.t ALTER COLUMN m SET DEFAULT 'b'::public.mood;")};
+    classify_steps(steps, 0);
+    EXPECT_EQ(steps[1].phase, k_phase_transactional);
+}
+
+std::vector<Step> drops(int n) {
+    std::vector<Step> out;
+    for (int i = 0; i < n; ++i) out.push_back(step("DROP TYPE public.t" + std::to_string(i) + ";"));
+    out.push_back(step("CREATE TABLE public.x (id integer);"));
+    out.push_back(step("DROP INDEX public.some_idx;"));
+    return out;
+}
+
+TEST(ClassifyMassDrop, ExactlyAQuarterIsNotAHazard) {
+    auto steps = drops(2);
+    classify_steps(steps, 8);
+    for (const Step& s : steps) EXPECT_FALSE(has(s, "MASS_DROP")) << s.sql;
+}
+
+TEST(ClassifyMassDrop, MoreThanAQuarterMarksEveryTopLevelDrop) {
+    auto steps = drops(3);
+    classify_steps(steps, 8);
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(has(steps[i], "MASS_DROP")) << steps[i].sql;
+        EXPECT_EQ(steps[i].hazards.back().message, "drops 3 of 8 live objects (more than 25%)");
+    }
+    EXPECT_FALSE(has(steps[3], "MASS_DROP"));
+    EXPECT_FALSE(has(steps[4], "MASS_DROP"));  // indexes are not top-level objects
+}
+
+TEST(ClassifyMassDrop, CountsEveryObjectOfAStatementAndEveryKind) {
+    std::vector<Step> steps = {step("DROP TABLE public.a, public.b;"), step("DROP SCHEMA s;"),
+                               step("DROP SEQUENCE public.q;"), step("DROP EXTENSION e;"),
+                               step("DROP COLLATION public.c;")};
+    classify_steps(steps, 24);  // 6 of 24 = 25%: not yet
+    for (const Step& s : steps) EXPECT_FALSE(has(s, "MASS_DROP"));
+    classify_steps(steps, 23);
+    for (const Step& s : steps) EXPECT_TRUE(has(s, "MASS_DROP")) << s.sql;
+}
+
+TEST(ClassifyMassDrop, UnknownLiveCountIsNotChecked) {
+    auto steps = drops(5);
+    classify_steps(steps, 0);
+    for (const Step& s : steps) EXPECT_FALSE(has(s, "MASS_DROP"));
+}
+
+TEST(ClassifyMassDrop, ReclassifyingDoesNotDuplicateOrKeepStaleHazards) {
+    auto steps = drops(3);
+    classify_steps(steps, 8);
+    classify_steps(steps, 8);
+    auto c = codes(steps[0]);
+    EXPECT_EQ(std::count(c.begin(), c.end(), "MASS_DROP"), 1);
+    classify_steps(steps, 100);
+    EXPECT_FALSE(has(steps[0], "MASS_DROP"));
+}
+
+Plan plan_of(std::vector<std::string> sqls, int live_objects = 0) {
+    Plan p;
+    p.live_object_count = live_objects;
+    for (const auto& sql : sqls) p.steps.push_back(step(sql));
+    return p;
+}
+
+std::vector<std::string> sqls(const Plan& p) {
+    std::vector<std::string> out;
+    for (const Step& s : p.steps) out.push_back(s.sql);
+    return out;
+}
+
+TEST(RewriteAndClassify, ForeignKeyOnExistingTableBecomesNotValidPlusValidate) {
+    Plan p = plan_of({"ALTER TABLE public.orders ADD CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id);",
+                      "ALTER TABLE public.orders ADD COLUMN note text;"});
+    rewrite_and_classify(p, {});
+    EXPECT_TRUE(p.classified);
+    EXPECT_EQ(sqls(p), (std::vector<std::string>{
+                           "ALTER TABLE public.orders ADD CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) NOT VALID;",
+                           "ALTER TABLE public.orders ADD COLUMN note text;",
+                           "ALTER TABLE public.orders VALIDATE CONSTRAINT orders_user_id_fkey;"}));
+    EXPECT_TRUE(p.steps[0].hazards.empty());
+    EXPECT_EQ(p.steps[0].phase, k_phase_transactional);
+    EXPECT_EQ(p.steps[2].phase, k_phase_after_commit);
+    EXPECT_EQ(p.steps[2].lock, "SHARE UPDATE EXCLUSIVE");
+    EXPECT_EQ(p.steps[2].action, "alter");
+    EXPECT_EQ(p.steps[2].summary, "VALIDATE CONSTRAINT orders_user_id_fkey ON public.orders");
+}
+
+TEST(RewriteAndClassify, CheckOnExistingTableBecomesNotValidPlusValidate) {
+    Plan p = plan_of({"ALTER TABLE public.t ADD CONSTRAINT \"Positive\" CHECK (x > 0);"});
+    rewrite_and_classify(p, {});
+    EXPECT_EQ(sqls(p), (std::vector<std::string>{"ALTER TABLE public.t ADD CONSTRAINT \"Positive\" CHECK (x > 0) NOT VALID;",
+                                                 "ALTER TABLE public.t VALIDATE CONSTRAINT \"Positive\";"}));
+    for (const Step& s : p.steps) EXPECT_TRUE(s.hazards.empty()) << s.sql;
+}
+
+TEST(RewriteAndClassify, AlreadyNotValidIsLeftAlone) {
+    Plan p = plan_of({"ALTER TABLE public.t ADD CONSTRAINT c CHECK (x > 0) NOT VALID;"});
+    rewrite_and_classify(p, {});
+    EXPECT_EQ(sqls(p), std::vector<std::string>{"ALTER TABLE public.t ADD CONSTRAINT c CHECK (x > 0) NOT VALID;"});
+}
+
+TEST(RewriteAndClassify, IndexOnExistingTableIsBuiltConcurrentlyAfterCommit) {
+    Plan p = plan_of({"CREATE UNIQUE INDEX users_email_idx ON public.users USING btree (email);",
+                      "ALTER TABLE public.users ADD COLUMN x integer;"});
+    rewrite_and_classify(p, {});
+    EXPECT_EQ(sqls(p), (std::vector<std::string>{
+                           "ALTER TABLE public.users ADD COLUMN x integer;",
+                           "CREATE UNIQUE INDEX CONCURRENTLY users_email_idx ON public.users USING btree (email);"}));
+    EXPECT_EQ(p.steps[1].phase, k_phase_after_commit);
+    EXPECT_EQ(p.steps[1].lock, "SHARE UPDATE EXCLUSIVE");
+}
+
+TEST(RewriteAndClassify, NewTablesAreNotRewritten) {
+    Plan p = plan_of({"CREATE TABLE public.t (id integer, u integer);",
+                      "CREATE INDEX t_u_idx ON public.t USING btree (u);",
+                      "ALTER TABLE public.t ADD CONSTRAINT t_u_fkey FOREIGN KEY (u) REFERENCES public.users (id);",
+                      "ALTER TABLE public.t ADD CONSTRAINT t_u_check CHECK (u > 0);"});
+    Plan before = p;
+    rewrite_and_classify(p, {});
+    EXPECT_EQ(sqls(p), sqls(before));
+    for (const Step& s : p.steps) {
+        EXPECT_EQ(s.phase, k_phase_transactional) << s.sql;
+        EXPECT_TRUE(s.hazards.empty()) << s.sql;
+    }
+}
+
+TEST(RewriteAndClassify, IndexStaysInTheTransactionWhenALaterForeignKeyReferencesItsTable) {
+    Plan p = plan_of({"CREATE UNIQUE INDEX users_code_key ON public.users USING btree (code);",
+                      "ALTER TABLE public.orders ADD CONSTRAINT orders_code_fkey FOREIGN KEY (code) REFERENCES public.users (code);"});
+    rewrite_and_classify(p, {});
+    ASSERT_EQ(p.steps.size(), 3u);
+    EXPECT_EQ(p.steps[0].sql, "CREATE UNIQUE INDEX users_code_key ON public.users USING btree (code);");
+    EXPECT_EQ(p.steps[0].phase, k_phase_transactional);
+    EXPECT_EQ(p.steps[0].lock, "SHARE");
+    EXPECT_EQ(p.steps[1].sql,
+              "ALTER TABLE public.orders ADD CONSTRAINT orders_code_fkey FOREIGN KEY (code) REFERENCES public.users (code) NOT VALID;");
+    EXPECT_EQ(p.steps[2].sql, "ALTER TABLE public.orders VALIDATE CONSTRAINT orders_code_fkey;");
+}
+
+TEST(RewriteAndClassify, OptionsTurnTheRewritesOff) {
+    Plan p = plan_of({"CREATE INDEX i ON public.t USING btree (c);",
+                      "ALTER TABLE public.t ADD CONSTRAINT c CHECK (c > 0);"});
+    RewriteOptions off;
+    off.auto_not_valid = false;
+    off.concurrent_indexes = false;
+    rewrite_and_classify(p, off);
+    EXPECT_EQ(sqls(p), (std::vector<std::string>{"CREATE INDEX i ON public.t USING btree (c);",
+                                                 "ALTER TABLE public.t ADD CONSTRAINT c CHECK (c > 0);"}));
+    EXPECT_EQ(p.steps[0].phase, k_phase_transactional);
+    EXPECT_EQ(p.steps[0].lock, "SHARE");
+    EXPECT_EQ(codes(p.steps[1]), Codes{"CONSTRAINT_SCAN"});
+}
+
+TEST(RewriteAndClassify, AfterCommitStepsMoveToTheEndInOrder) {
+    Plan p = plan_of({"CREATE INDEX a_idx ON public.a USING btree (x);", "ALTER TABLE public.b ADD COLUMN y integer;",
+                      "CREATE INDEX c_idx ON public.c USING btree (x);", "ALTER TABLE public.d ADD COLUMN y integer;"});
+    rewrite_and_classify(p, {});
+    EXPECT_EQ(sqls(p), (std::vector<std::string>{"ALTER TABLE public.b ADD COLUMN y integer;",
+                                                 "ALTER TABLE public.d ADD COLUMN y integer;",
+                                                 "CREATE INDEX CONCURRENTLY a_idx ON public.a USING btree (x);",
+                                                 "CREATE INDEX CONCURRENTLY c_idx ON public.c USING btree (x);"}));
+}
+
+TEST(RewriteAndClassify, ClassifiesHazardsOfTheRewrittenPlan) {
+    Plan p = plan_of({"DROP TABLE public.a;", "DROP TABLE public.b;", "ALTER TABLE public.c DROP COLUMN x;"}, 4);
+    rewrite_and_classify(p, {});
+    EXPECT_EQ(codes(p.steps[0]), (Codes{"DATA_LOSS", "MASS_DROP"}));
+    EXPECT_EQ(codes(p.steps[2]), Codes{"DATA_LOSS"});
+}
+
+TEST(ForbiddenInTransaction, WhatPostgresRefusesInABlock) {
+    auto node = [](const std::string& sql) {
+        static std::vector<std::shared_ptr<const pq::ParseResult>> keep;
+        keep.push_back(pq::ParseResult::parse(sql));
+        return keep.back()->statements().at(0).node;
+    };
+    EXPECT_TRUE(forbidden_in_transaction(node("CREATE INDEX CONCURRENTLY i ON t (c)")));
+    EXPECT_TRUE(forbidden_in_transaction(node("DROP INDEX CONCURRENTLY i")));
+    EXPECT_TRUE(forbidden_in_transaction(node("REINDEX (CONCURRENTLY) INDEX i")));
+    EXPECT_TRUE(forbidden_in_transaction(node("VACUUM t")));
+    EXPECT_FALSE(forbidden_in_transaction(node("CREATE INDEX i ON t (c)")));
+    EXPECT_FALSE(forbidden_in_transaction(node("DROP INDEX i")));
+    EXPECT_FALSE(forbidden_in_transaction(node("REINDEX INDEX i")));
+    EXPECT_FALSE(forbidden_in_transaction(node("ALTER TABLE t ADD COLUMN c int")));
+}
+
+TEST(ParseAllowedHazards, CodesAllAndCase) {
+    EXPECT_EQ(parse_allowed_hazards("DATA_LOSS,COLUMN_TYPE_CHANGE"),
+              (std::set<std::string>{"COLUMN_TYPE_CHANGE", "DATA_LOSS"}));
+    std::set<std::string> all(k_hazard_codes.begin(), k_hazard_codes.end());
+    EXPECT_EQ(parse_allowed_hazards("all"), all);
+    EXPECT_EQ(parse_allowed_hazards("ALL"), all);
+    EXPECT_EQ(parse_allowed_hazards("data_loss"), std::set<std::string>{"DATA_LOSS"});
+    EXPECT_EQ(parse_allowed_hazards(" Mass_Drop , constraint_scan "), (std::set<std::string>{"CONSTRAINT_SCAN", "MASS_DROP"}));
+    EXPECT_TRUE(parse_allowed_hazards("").empty());
+    EXPECT_EQ(parse_allowed_hazards("DATA_LOSS,,DATA_LOSS"), std::set<std::string>{"DATA_LOSS"});
+}
+
+TEST(ParseAllowedHazards, UnknownCodeIsAUsageError) {
+    try {
+        parse_allowed_hazards("DATA_LOSS,nope");
+        FAIL() << "expected an error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code, k_exit_usage);
+        EXPECT_NE(std::string(e.what()).find("unknown hazard \"NOPE\""), std::string::npos) << e.what();
+    }
+}
+
+TEST(BlockingHazards, OnlyWhatIsNotAllowed) {
+    std::vector<Step> steps = {step("DROP TABLE public.a;"), step("ALTER TABLE public.b ALTER COLUMN c TYPE text;"),
+                               step("CREATE SCHEMA s;")};
+    classify_steps(steps, 0);
+    auto blocked = blocking_hazards(steps, {});
+    ASSERT_EQ(blocked.size(), 2u);
+    EXPECT_EQ(blocked[0].step, &steps[0]);
+    EXPECT_EQ(blocked[0].hazard.code, "DATA_LOSS");
+    EXPECT_EQ(blocked[1].hazard.code, "COLUMN_TYPE_CHANGE");
+    auto some = blocking_hazards(steps, {"DATA_LOSS"});
+    ASSERT_EQ(some.size(), 1u);
+    EXPECT_EQ(some[0].step, &steps[1]);
+    EXPECT_TRUE(blocking_hazards(steps, parse_allowed_hazards("all")).empty());
+}
+
+TEST(RefusalMessage, HeadlineStatementsAndAdvice) {
+    std::vector<Step> steps = {step("ALTER TABLE public.users DROP COLUMN nickname;"),
+                               step("ALTER TABLE public.b ALTER COLUMN c TYPE text;")};
+    classify_steps(steps, 0);
+    auto blocked = blocking_hazards(steps, {});
+    EXPECT_EQ(refusal_message(blocked, "migrations/x.sql"),
+              "refusing to apply: blocking hazards; pass --allow-hazards or change schema (migrations/x.sql)\n"
+              "  DATA_LOSS: ALTER TABLE public.users DROP COLUMN nickname;\n"
+              "      drops column nickname of public.users and its data\n"
+              "  COLUMN_TYPE_CHANGE: ALTER TABLE public.b ALTER COLUMN c TYPE text;\n"
+              "      changes the type of public.b.c: rewrites the table under an ACCESS EXCLUSIVE lock\n"
+              "to accept them: --allow-hazards=COLUMN_TYPE_CHANGE,DATA_LOSS");
+}
+
+TEST(RefusalMessage, LongAndMultiLineStatementsAreShortened) {
+    std::string long_sql = "DROP TABLE public." + std::string(150, 'x') + ";";
+    std::vector<Step> steps = {step(long_sql), step("DROP TABLE\npublic.y;")};
+    classify_steps(steps, 0);
+    std::string message = refusal_message(blocking_hazards(steps, {}), "");
+    EXPECT_EQ(message.rfind("refusing to apply: blocking hazards; pass --allow-hazards or change schema\n", 0), 0u)
+        << message;
+    EXPECT_NE(message.find("  DATA_LOSS: " + long_sql.substr(0, 117) + "...\n"), std::string::npos) << message;
+    EXPECT_NE(message.find("  DATA_LOSS: DROP TABLE public.y;\n"), std::string::npos) << message;
+    EXPECT_EQ(message.substr(message.rfind('\n') + 1), "to accept them: --allow-hazards=DATA_LOSS");
+}
+
+}  // namespace
+}  // namespace pgflux

@@ -1,0 +1,328 @@
+// Unit tests for migration files: rendering (header, BEGIN/COMMIT, the
+// after-commit part), reading them back, transaction-control errors, names.
+#include "migrations/migration_file.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
+
+#include "util/error.h"
+#include "util/sha256.h"
+
+namespace fs = std::filesystem;
+
+namespace pgflux {
+namespace {
+
+class TempDir {
+public:
+    TempDir() {
+        path_ = fs::temp_directory_path() /
+                ("pgflux_migration_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
+        fs::remove_all(path_);
+        fs::create_directories(path_);
+    }
+    ~TempDir() { fs::remove_all(path_); }
+    std::string write(const std::string& name, const std::string& text) const {
+        fs::path p = path_ / name;
+        std::ofstream(p, std::ios::binary) << text;
+        return p.string();
+    }
+    std::string path() const { return path_.string(); }
+
+private:
+    fs::path path_;
+    static inline int counter_ = 0;
+};
+
+Step step(const std::string& sql, const std::string& summary, const std::string& phase = k_phase_transactional,
+          std::vector<Hazard> hazards = {}) {
+    Step s;
+    s.sql = sql;
+    s.summary = summary;
+    s.action = "alter";
+    s.phase = phase;
+    s.hazards = std::move(hazards);
+    return s;
+}
+
+Plan sample_plan() {
+    Plan p;
+    p.baseline_hash = "sha256:1111";
+    p.target_hash = "sha256:2222";
+    p.steps.push_back(step("CREATE TABLE public.t (\n    id integer NOT NULL\n);", "CREATE TABLE t"));
+    p.steps.push_back(step("ALTER TABLE public.users DROP COLUMN nickname;", "DROP COLUMN users.nickname",
+                           k_phase_transactional, {{"DATA_LOSS", "drops column nickname of public.users and its data"}}));
+    p.steps.push_back(step("ALTER TABLE public.users ALTER COLUMN age TYPE bigint USING age::bigint;",
+                           "ALTER COLUMN users.age TYPE bigint", k_phase_transactional,
+                           {{"COLUMN_TYPE_CHANGE", "changes the type"}}));
+    p.steps.push_back(step("CREATE INDEX CONCURRENTLY users_email_idx ON public.users USING btree (email);",
+                           "CREATE INDEX users_email_idx ON users", k_phase_after_commit));
+    p.steps.push_back(step("ALTER TABLE public.orders VALIDATE CONSTRAINT orders_user_id_fkey;",
+                           "VALIDATE CONSTRAINT orders_user_id_fkey ON public.orders", k_phase_after_commit));
+    return p;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+
+int line_of(const std::vector<std::string>& lines, const std::string& wanted) {
+    for (size_t i = 0; i < lines.size(); ++i)
+        if (lines[i] == wanted) return static_cast<int>(i) + 1;
+    return -1;
+}
+
+// The statement without leading blank lines and "--" comment lines.
+std::string without_leading_comments(std::string sql) {
+    for (;;) {
+        size_t start = sql.find_first_not_of(" \t\r\n");
+        if (start == std::string::npos) return "";
+        sql.erase(0, start);
+        if (sql.compare(0, 2, "--") != 0) return sql;
+        size_t eol = sql.find('\n');
+        sql = eol == std::string::npos ? "" : sql.substr(eol + 1);
+    }
+}
+
+std::string error_of(const std::function<void()>& f, ExitCode* code = nullptr) {
+    try {
+        f();
+    } catch (const Error& e) {
+        if (code) *code = e.code;
+        return e.what();
+    }
+    return "(no error)";
+}
+
+TEST(RenderMigration, HeaderLines) {
+    std::string text = render_migration(sample_plan(), "2026-11-26T10:15:00Z");
+    auto lines = lines_of(text);
+    ASSERT_GE(lines.size(), 7u);
+    EXPECT_EQ(lines[0], "-- pg-flux migration");
+    EXPECT_EQ(lines[1], "-- format: 1");
+    EXPECT_EQ(lines[2], "-- baseline: sha256:1111");
+    EXPECT_EQ(lines[3], "-- target: sha256:2222");
+    EXPECT_EQ(lines[4], "-- hazards: COLUMN_TYPE_CHANGE, DATA_LOSS");
+    EXPECT_EQ(lines[5].rfind("-- generated: 2026-11-26T10:15:00Z by pg-flux ", 0), 0u) << lines[5];
+    EXPECT_NE(line_of(lines, "--   DATA_LOSS: DROP COLUMN users.nickname: drops column nickname of public.users and its data"), -1);
+    EXPECT_NE(line_of(lines, "--   COLUMN_TYPE_CHANGE: ALTER COLUMN users.age TYPE bigint: changes the type"), -1);
+}
+
+TEST(RenderMigration, NoHazardsSaysNone) {
+    Plan p;
+    p.baseline_hash = "sha256:a";
+    p.target_hash = "sha256:b";
+    p.steps.push_back(step("CREATE SCHEMA app;", "CREATE SCHEMA app"));
+    auto lines = lines_of(render_migration(p, "now"));
+    EXPECT_EQ(lines[4], "-- hazards: none");
+}
+
+TEST(RenderMigration, TransactionalPartBetweenBeginAndCommitThenAfterCommit) {
+    std::string text = render_migration(sample_plan(), "now");
+    auto lines = lines_of(text);
+    int begin = line_of(lines, "BEGIN;");
+    int commit = line_of(lines, "COMMIT;");
+    int create = line_of(lines, "CREATE TABLE public.t (");
+    int drop = line_of(lines, "ALTER TABLE public.users DROP COLUMN nickname;");
+    int index = line_of(lines, "CREATE INDEX CONCURRENTLY users_email_idx ON public.users USING btree (email);");
+    int validate = line_of(lines, "ALTER TABLE public.orders VALIDATE CONSTRAINT orders_user_id_fkey;");
+    ASSERT_NE(begin, -1);
+    ASSERT_NE(commit, -1);
+    EXPECT_LT(begin, create);
+    EXPECT_LT(create, drop);
+    EXPECT_LT(drop, commit);
+    EXPECT_LT(commit, index);
+    EXPECT_LT(index, validate);
+    // Each statement is preceded by its summary.
+    EXPECT_EQ(lines[create - 2], "-- CREATE TABLE t");
+    EXPECT_EQ(lines[index - 2], "-- CREATE INDEX users_email_idx ON users");
+    // One BEGIN and one COMMIT.
+    EXPECT_EQ(text.find("BEGIN;"), text.rfind("BEGIN;"));
+    EXPECT_EQ(text.find("\nCOMMIT;"), text.rfind("\nCOMMIT;"));
+    EXPECT_NE(text.find("-- after-commit:"), std::string::npos);
+}
+
+TEST(RenderMigration, WithoutAfterCommitStepsCommitIsLast) {
+    Plan p = sample_plan();
+    p.steps.resize(3);
+    std::string text = render_migration(p, "now");
+    EXPECT_EQ(text.substr(text.size() - 9), "\nCOMMIT;\n");
+    EXPECT_EQ(text.find("-- after-commit:"), std::string::npos);
+}
+
+TEST(RenderMigration, OnlyAfterCommitSteps) {
+    Plan p = sample_plan();
+    p.steps.erase(p.steps.begin(), p.steps.begin() + 3);
+    auto lines = lines_of(render_migration(p, "now"));
+    int begin = line_of(lines, "BEGIN;");
+    int commit = line_of(lines, "COMMIT;");
+    ASSERT_NE(begin, -1);
+    ASSERT_NE(commit, -1);
+    EXPECT_LT(begin, commit);
+    EXPECT_LT(commit, line_of(lines, "CREATE INDEX CONCURRENTLY users_email_idx ON public.users USING btree (email);"));
+}
+
+TEST(RenderMigration, IsDeterministic) {
+    EXPECT_EQ(render_migration(sample_plan(), "x"), render_migration(sample_plan(), "x"));
+}
+
+TEST(ReadMigration, RoundTripsARenderedFile) {
+    TempDir dir;
+    Plan plan = sample_plan();
+    std::string text = render_migration(plan, "2026-11-26T10:15:00Z");
+    std::string path = dir.write("20261126_101500_sample.sql", text);
+    MigrationFile file = read_migration(path);
+    EXPECT_EQ(file.path, path);
+    EXPECT_EQ(file.name, "20261126_101500_sample.sql");
+    EXPECT_EQ(file.baseline, "sha256:1111");
+    EXPECT_EQ(file.target, "sha256:2222");
+    EXPECT_EQ(file.checksum, sha256_hex(text));
+    EXPECT_EQ(file.checksum, file_checksum(path));
+    ASSERT_EQ(file.statements.size(), plan.steps.size());
+    EXPECT_EQ(file.transactional_count(), 3u);
+    auto lines = lines_of(text);
+    for (size_t i = 0; i < plan.steps.size(); ++i) {
+        const Step& s = plan.steps[i];
+        const MigrationStatement& m = file.statements[i];
+        std::string expected = s.sql.substr(0, s.sql.size() - 1);  // without ';'
+        EXPECT_EQ(without_leading_comments(m.sql), expected) << i;
+        EXPECT_EQ(m.after_commit, s.phase == k_phase_after_commit) << i;
+        // The line is the statement's own first line, not its summary comment.
+        std::string first_line = s.sql.substr(0, s.sql.find('\n'));
+        EXPECT_EQ(m.line, line_of(lines, first_line)) << i;
+    }
+}
+
+TEST(ReadMigration, StatementTextHasNoTrailingSemicolonOrWhitespace) {
+    TempDir dir;
+    std::string path = dir.write("a.sql", "BEGIN;\nCREATE SCHEMA a  ;\n\nCOMMIT;\n");
+    MigrationFile file = read_migration(path);
+    ASSERT_EQ(file.statements.size(), 1u);
+    EXPECT_EQ(without_leading_comments(file.statements[0].sql), "CREATE SCHEMA a");
+    EXPECT_EQ(file.statements[0].line, 2);
+}
+
+TEST(ReadMigration, FileWithoutBeginIsOneTransactionalPart) {
+    TempDir dir;
+    std::string path = dir.write("a.sql", "-- by hand\nCREATE SCHEMA a;\nCREATE SCHEMA b;\n");
+    MigrationFile file = read_migration(path);
+    ASSERT_EQ(file.statements.size(), 2u);
+    EXPECT_FALSE(file.statements[0].after_commit);
+    EXPECT_FALSE(file.statements[1].after_commit);
+    EXPECT_EQ(file.statements[0].line, 2);
+    EXPECT_EQ(file.statements[1].line, 3);
+    EXPECT_EQ(file.baseline, "");
+    EXPECT_EQ(file.target, "");
+}
+
+TEST(ReadMigration, HeaderValuesOnlyFromTheLeadingCommentBlock) {
+    TempDir dir;
+    std::string path = dir.write("a.sql", "-- baseline: sha256:abc\n\nCREATE SCHEMA a;\n-- target: sha256:late\n");
+    MigrationFile file = read_migration(path);
+    EXPECT_EQ(file.baseline, "sha256:abc");
+    EXPECT_EQ(file.target, "");
+}
+
+TEST(ReadMigration, CommitWithoutBeginIsAnError) {
+    TempDir dir;
+    std::string path = dir.write("a.sql", "CREATE SCHEMA a;\nCOMMIT;\n");
+    ExitCode code = k_exit_ok;
+    std::string message = error_of([&] { read_migration(path); }, &code);
+    EXPECT_EQ(code, k_exit_usage);
+    EXPECT_NE(message.find(path + ":2: "), std::string::npos) << message;
+    EXPECT_NE(message.find("COMMIT without BEGIN"), std::string::npos) << message;
+}
+
+TEST(ReadMigration, BeginTwiceIsAnError) {
+    TempDir dir;
+    std::string path = dir.write("a.sql", "BEGIN;\nCREATE SCHEMA a;\nBEGIN;\nCOMMIT;\n");
+    ExitCode code = k_exit_ok;
+    std::string message = error_of([&] { read_migration(path); }, &code);
+    EXPECT_EQ(code, k_exit_usage);
+    EXPECT_NE(message.find(path + ":3: "), std::string::npos) << message;
+    EXPECT_NE(message.find("BEGIN must come first, once"), std::string::npos) << message;
+}
+
+TEST(ReadMigration, BeginAfterAStatementIsAnError) {
+    TempDir dir;
+    std::string path = dir.write("a.sql", "CREATE SCHEMA a;\nBEGIN;\nCOMMIT;\n");
+    std::string message = error_of([&] { read_migration(path); });
+    EXPECT_NE(message.find("BEGIN must come first"), std::string::npos) << message;
+}
+
+TEST(ReadMigration, BeginWithoutCommitIsAnError) {
+    TempDir dir;
+    std::string path = dir.write("a.sql", "BEGIN;\nCREATE SCHEMA a;\n");
+    ExitCode code = k_exit_ok;
+    std::string message = error_of([&] { read_migration(path); }, &code);
+    EXPECT_EQ(code, k_exit_usage);
+    EXPECT_NE(message.find(path + ": BEGIN without COMMIT"), std::string::npos) << message;
+}
+
+TEST(ReadMigration, OtherTransactionControlIsAnError) {
+    TempDir dir;
+    std::string path = dir.write("a.sql", "BEGIN;\nSAVEPOINT x;\nCOMMIT;\n");
+    std::string message = error_of([&] { read_migration(path); });
+    EXPECT_NE(message.find(path + ":2: transaction control other than one BEGIN ... COMMIT is not allowed"),
+              std::string::npos)
+        << message;
+    std::string rollback = dir.write("b.sql", "BEGIN;\nCREATE SCHEMA a;\nROLLBACK;\n");
+    EXPECT_NE(error_of([&] { read_migration(rollback); }).find("transaction control"), std::string::npos);
+}
+
+TEST(ReadMigration, SyntaxErrorsNameFileLineAndColumn) {
+    TempDir dir;
+    std::string path = dir.write("a.sql", "BEGIN;\nCREATE TABEL t ();\nCOMMIT;\n");
+    ExitCode code = k_exit_ok;
+    std::string message = error_of([&] { read_migration(path); }, &code);
+    EXPECT_EQ(code, k_exit_usage);
+    EXPECT_EQ(message.rfind(path + ":2:8: ", 0), 0u) << message;
+}
+
+TEST(ReadMigration, MissingFileIsAnError) {
+    ExitCode code = k_exit_ok;
+    std::string message = error_of([] { read_migration("/nonexistent/dir/x.sql"); }, &code);
+    EXPECT_EQ(code, k_exit_usage);
+    EXPECT_NE(message.find("cannot read \"/nonexistent/dir/x.sql\""), std::string::npos) << message;
+}
+
+TEST(MigrationFileName, StampAndLabel) {
+    EXPECT_EQ(migration_file_name("add_users", "20261126_101500"), "20261126_101500_add_users.sql");
+}
+
+TEST(MigrationFileName, LabelIsSanitized) {
+    EXPECT_EQ(migration_file_name("Add Users!", "20261126_101500"), "20261126_101500_add_users.sql");
+    EXPECT_EQ(migration_file_name("  drop--old/table ", "s"), "s_drop__old_table.sql");
+    EXPECT_EQ(migration_file_name("__x__", "s"), "s_x.sql");
+    EXPECT_EQ(migration_file_name("V2", "s"), "s_v2.sql");
+    EXPECT_EQ(migration_file_name("café", "s"), "s_caf.sql");
+}
+
+TEST(MigrationFileName, EmptyLabelBecomesMigration) {
+    EXPECT_EQ(migration_file_name("", "s"), "s_migration.sql");
+    EXPECT_EQ(migration_file_name("!!!", "s"), "s_migration.sql");
+}
+
+TEST(MigrationPaths, SqlFilesInNameOrder) {
+    TempDir dir;
+    dir.write("20260102_000000_b.sql", "");
+    dir.write("20260101_000000_a.sql", "");
+    dir.write("notes.txt", "");
+    fs::create_directories(fs::path(dir.path()) / "sub.sql");
+    auto paths = migration_paths(dir.path());
+    ASSERT_EQ(paths.size(), 2u);
+    EXPECT_EQ(fs::path(paths[0]).filename(), "20260101_000000_a.sql");
+    EXPECT_EQ(fs::path(paths[1]).filename(), "20260102_000000_b.sql");
+    EXPECT_TRUE(migration_paths(dir.path() + "/missing").empty());
+}
+
+}  // namespace
+}  // namespace pgflux

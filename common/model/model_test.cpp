@@ -1,0 +1,352 @@
+// Unit tests for the schema model: identity ordering, the state hash, and
+// the pgflux.model document (round trip and field-path validation errors).
+#include "model/model.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "model/model_json.h"
+#include "util/error.h"
+
+namespace pgflux {
+namespace {
+
+ObjectId id(Kind kind, const std::string& schema, const std::string& name, const std::string& table = "") {
+    return ObjectId{kind, schema, name, table};
+}
+
+Model sample_model() {
+    Model m;
+    m.add(Object(id(Kind::schema, "", "app"), {{"comment", "application"}}));
+    m.add(Object(id(Kind::enumeration, "app", "mood"), {{"values", {"sad", "ok", "happy"}}}));
+    Object users(id(Kind::table, "app", "users"),
+                 {{"unlogged", false},
+                  {"columns", json::array({{{"name", "id"}, {"type", "integer"}, {"not_null", true}},
+                                           {{"name", "mood"}, {"type", "app.mood"}, {"not_null", false}}})}});
+    users.location = SourceLocation{"schema/users.sql", 3, 1};
+    m.add(users);
+    m.add(Object(id(Kind::constraint, "app", "users_pkey", "users"),
+                 {{"type", "primary_key"},
+                  {"columns", {"id"}},
+                  {"include", json::array()},
+                  {"index_options", json::array()},
+                  {"deferrable", false},
+                  {"initially_deferred", false}}));
+    m.compute_dependencies();
+    m.source = {{"type", "files"}, {"paths", {"schema"}}};
+    return m;
+}
+
+std::string error_message(const std::function<void()>& f, ExitCode* code = nullptr) {
+    try {
+        f();
+    } catch (const Error& e) {
+        if (code) *code = e.code;
+        return e.what();
+    }
+    return "(no error)";
+}
+
+TEST(Kind, NamesRoundTrip) {
+    for (Kind k : {Kind::schema, Kind::extension, Kind::collation, Kind::enumeration, Kind::sequence, Kind::table,
+                   Kind::constraint, Kind::index}) {
+        auto back = kind_from_name(kind_name(k));
+        ASSERT_TRUE(back.has_value()) << kind_name(k);
+        EXPECT_EQ(*back, k);
+    }
+    EXPECT_STREQ(kind_name(Kind::enumeration), "enum");
+    EXPECT_FALSE(kind_from_name("view").has_value());
+    EXPECT_FALSE(kind_from_name("Table").has_value());
+}
+
+TEST(Kind, RanksFollowCreationOrder) {
+    std::vector<Kind> order = {Kind::schema, Kind::extension, Kind::collation, Kind::enumeration,
+                               Kind::sequence, Kind::table, Kind::constraint, Kind::index};
+    for (size_t i = 1; i < order.size(); ++i) EXPECT_LT(kind_rank(order[i - 1]), kind_rank(order[i]));
+}
+
+TEST(ObjectIdOrder, KindRankComesFirst) {
+    EXPECT_LT(id(Kind::schema, "", "zzz"), id(Kind::extension, "", "aaa"));
+    EXPECT_LT(id(Kind::enumeration, "z", "z"), id(Kind::table, "a", "a"));
+    EXPECT_LT(id(Kind::table, "z", "z"), id(Kind::constraint, "a", "a", "a"));
+    EXPECT_LT(id(Kind::constraint, "z", "z", "z"), id(Kind::index, "a", "a", "a"));
+}
+
+TEST(ObjectIdOrder, ThenSchemaThenNameThenTable) {
+    EXPECT_LT(id(Kind::table, "a", "z"), id(Kind::table, "b", "a"));
+    EXPECT_LT(id(Kind::table, "a", "a"), id(Kind::table, "a", "b"));
+    EXPECT_LT(id(Kind::constraint, "s", "c", "a"), id(Kind::constraint, "s", "c", "b"));
+    EXPECT_FALSE(id(Kind::table, "a", "a") < id(Kind::table, "a", "a"));
+}
+
+TEST(ObjectIdOrder, EqualityComparesEveryPart) {
+    EXPECT_EQ(id(Kind::index, "s", "i", "t"), id(Kind::index, "s", "i", "t"));
+    EXPECT_NE(id(Kind::index, "s", "i", "t"), id(Kind::index, "s", "i", "u"));
+    EXPECT_NE(id(Kind::index, "s", "i", "t"), id(Kind::constraint, "s", "i", "t"));
+}
+
+TEST(ObjectIdOrder, ModelsIterateInCanonicalOrder) {
+    Model m;
+    m.add(Object(id(Kind::index, "public", "b_idx", "t")));
+    m.add(Object(id(Kind::table, "public", "t")));
+    m.add(Object(id(Kind::schema, "", "s")));
+    m.add(Object(id(Kind::table, "app", "t")));
+    std::vector<ObjectId> ids;
+    for (const auto& [k, o] : m.objects) ids.push_back(k);
+    std::vector<ObjectId> expected = {id(Kind::schema, "", "s"), id(Kind::table, "app", "t"),
+                                      id(Kind::table, "public", "t"), id(Kind::index, "public", "b_idx", "t")};
+    EXPECT_EQ(ids, expected);
+}
+
+TEST(ObjectIdText, DescribeAndSqlName) {
+    EXPECT_EQ(id(Kind::table, "public", "users").describe(), "table users");
+    EXPECT_EQ(id(Kind::table, "app", "Users").describe(), "table app.\"Users\"");
+    EXPECT_EQ(id(Kind::constraint, "public", "users_pkey", "users").describe(), "constraint users_pkey on users");
+    EXPECT_EQ(id(Kind::index, "app", "i", "t").describe(), "index i on app.t");
+    EXPECT_EQ(id(Kind::enumeration, "public", "mood").describe(), "enum mood");
+    EXPECT_EQ(id(Kind::table, "public", "users").sql_name(), "public.users");
+    EXPECT_EQ(id(Kind::table, "public", "user").sql_name(), "public.\"user\"");
+    EXPECT_EQ(id(Kind::constraint, "public", "Pk", "t").sql_name(), "\"Pk\"");
+    EXPECT_EQ(id(Kind::schema, "", "app").sql_name(), "app");
+}
+
+TEST(SourceLocationText, FileLineColumn) {
+    EXPECT_EQ((SourceLocation{"schema/a.sql", 12, 5}).text(), "schema/a.sql:12:5");
+}
+
+TEST(Model, AddingTheSameIdentityTwiceIsAnError) {
+    Model m;
+    m.add(Object(id(Kind::table, "public", "t")));
+    ExitCode code = k_exit_ok;
+    std::string message = error_message([&] { m.add(Object(id(Kind::table, "public", "t"))); }, &code);
+    EXPECT_EQ(code, k_exit_usage);
+    EXPECT_NE(message.find("duplicate table t"), std::string::npos) << message;
+}
+
+TEST(Model, FindReturnsNullForMissingObjects) {
+    Model m = sample_model();
+    EXPECT_NE(m.find(id(Kind::table, "app", "users")), nullptr);
+    EXPECT_EQ(m.find(id(Kind::table, "public", "users")), nullptr);
+    const Model& cm = m;
+    EXPECT_NE(cm.find(id(Kind::schema, "", "app")), nullptr);
+}
+
+TEST(Model, TopLevelCountLeavesOutConstraintsAndIndexes) {
+    Model m = sample_model();
+    m.add(Object(id(Kind::index, "app", "users_mood_idx", "users")));
+    EXPECT_EQ(m.top_level_count(), 3);
+}
+
+TEST(StateHash, HasThePrefixAndHexDigest) {
+    std::string h = sample_model().state_hash();
+    ASSERT_EQ(h.rfind("sha256:", 0), 0u) << h;
+    std::string hex = h.substr(7);
+    EXPECT_EQ(hex.size(), 64u);
+    EXPECT_TRUE(std::all_of(hex.begin(), hex.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) && !std::isupper(static_cast<unsigned char>(c)); }));
+}
+
+TEST(StateHash, IsDeterministic) { EXPECT_EQ(sample_model().state_hash(), sample_model().state_hash()); }
+
+TEST(StateHash, IgnoresLocations) {
+    Model a = sample_model(), b = sample_model();
+    b.find(id(Kind::table, "app", "users"))->location = SourceLocation{"elsewhere.sql", 99, 7};
+    b.find(id(Kind::schema, "", "app"))->location = SourceLocation{"x.sql", 1, 1};
+    EXPECT_EQ(a.state_hash(), b.state_hash());
+}
+
+TEST(StateHash, IgnoresTheDdlForm) {
+    Model a = sample_model(), b = sample_model();
+    b.find(id(Kind::table, "app", "users"))->ddl = {{"columns", json::array()}, {"unlogged", true}};
+    EXPECT_EQ(a.state_hash(), b.state_hash());
+}
+
+TEST(StateHash, IgnoresTheSourceProvenance) {
+    Model a = sample_model(), b = sample_model();
+    b.source = {{"type", "database"}};
+    EXPECT_EQ(a.state_hash(), b.state_hash());
+}
+
+TEST(StateHash, IgnoresTheTrackingSchema) {
+    Model a = sample_model(), b = sample_model();
+    b.add(Object(id(Kind::schema, "", k_tracking_schema)));
+    b.add(Object(id(Kind::table, k_tracking_schema, "migrations"), {{"unlogged", false}, {"columns", json::array()}}));
+    b.add(Object(id(Kind::constraint, k_tracking_schema, "migrations_pkey", "migrations"), {{"type", "primary_key"}}));
+    EXPECT_EQ(a.state_hash(), b.state_hash());
+}
+
+TEST(StateHash, ChangesWithAttributes) {
+    Model a = sample_model(), b = sample_model();
+    b.find(id(Kind::table, "app", "users"))->attrs["columns"][1]["not_null"] = true;
+    EXPECT_NE(a.state_hash(), b.state_hash());
+
+    Model c = sample_model();
+    c.find(id(Kind::schema, "", "app"))->attrs["comment"] = "changed";
+    EXPECT_NE(a.state_hash(), c.state_hash());
+
+    Model d = sample_model();
+    d.find(id(Kind::enumeration, "app", "mood"))->attrs["values"] = {"sad", "happy", "ok"};
+    EXPECT_NE(a.state_hash(), d.state_hash());
+}
+
+TEST(StateHash, ChangesWithObjects) {
+    Model a = sample_model(), b = sample_model();
+    b.add(Object(id(Kind::schema, "", "other")));
+    EXPECT_NE(a.state_hash(), b.state_hash());
+    Model c = sample_model();
+    c.objects.erase(id(Kind::constraint, "app", "users_pkey", "users"));
+    EXPECT_NE(a.state_hash(), c.state_hash());
+}
+
+TEST(ObjectJson, FullFormAddsLocationAndDdl) {
+    Object o(id(Kind::table, "public", "t"), {{"unlogged", false}, {"columns", json::array()}});
+    o.ddl = {{"unlogged", false}, {"columns", json::array()}, {"x", 1}};
+    o.location = SourceLocation{"a.sql", 2, 3};
+    json full = object_to_json(o);
+    EXPECT_EQ(full["kind"], "table");
+    EXPECT_EQ(full["schema"], "public");
+    EXPECT_EQ(full["name"], "t");
+    EXPECT_FALSE(full.contains("table"));
+    EXPECT_EQ(full["location"], (json{{"file", "a.sql"}, {"line", 2}, {"column", 3}}));
+    EXPECT_EQ(full["ddl"]["x"], 1);
+    json bare = object_to_json(o, false);
+    EXPECT_FALSE(bare.contains("location"));
+    EXPECT_FALSE(bare.contains("ddl"));
+    EXPECT_EQ(&ddl_attributes(o), &o.ddl);
+    o.ddl = json();
+    EXPECT_EQ(&ddl_attributes(o), &o.attrs);
+}
+
+TEST(ModelDocument, HasTheEnvelopeAndStateHash) {
+    Model m = sample_model();
+    json doc = model_to_document(m, "flux-parse");
+    EXPECT_EQ(doc["format"], "pgflux.model");
+    EXPECT_EQ(doc["version"], 1);
+    EXPECT_EQ(doc["generator"]["tool"], "flux-parse");
+    EXPECT_EQ(doc["state_hash"], m.state_hash());
+    EXPECT_EQ(doc["source"], m.source);
+    EXPECT_EQ(doc["objects"].size(), m.objects.size());
+}
+
+TEST(ModelDocument, RoundTrips) {
+    Model m = sample_model();
+    m.find(id(Kind::table, "app", "users"))->ddl = {{"unlogged", false}, {"columns", json::array()}};
+    json doc = model_to_document(m, "flux-parse");
+    Model back = model_from_document(json::parse(doc.dump()), "desired.json");
+    EXPECT_EQ(back.state_hash(), m.state_hash());
+    EXPECT_EQ(back.source, m.source);
+    ASSERT_EQ(back.objects.size(), m.objects.size());
+    for (const auto& [k, o] : m.objects) {
+        const Object* b = back.find(k);
+        ASSERT_NE(b, nullptr) << k.describe();
+        EXPECT_EQ(b->attrs, o.attrs) << k.describe();
+        EXPECT_EQ(b->ddl, o.ddl) << k.describe();
+        EXPECT_EQ(b->depends_on, o.depends_on) << k.describe();
+        EXPECT_EQ(b->location.has_value(), o.location.has_value()) << k.describe();
+        if (o.location) EXPECT_EQ(b->location->text(), o.location->text());
+    }
+    EXPECT_EQ(model_to_document(back, "flux-parse"), doc);
+}
+
+json minimal_document(json objects) {
+    return {{"format", "pgflux.model"}, {"version", 1}, {"objects", std::move(objects)}};
+}
+
+TEST(ModelDocumentErrors, UnknownKindNamesTheFieldPath) {
+    json doc = minimal_document({{{"kind", "schema"}, {"name", "a"}, {"attributes", json::object()}},
+                                 {{"kind", "schema"}, {"name", "b"}, {"attributes", json::object()}},
+                                 {{"kind", "view"}, {"schema", "public"}, {"name", "v"}, {"attributes", json::object()}}});
+    ExitCode code = k_exit_ok;
+    std::string message = error_message([&] { model_from_document(doc, "desired.json"); }, &code);
+    EXPECT_EQ(code, k_exit_usage);
+    EXPECT_EQ(message.rfind("desired.json", 0), 0u) << message;
+    EXPECT_NE(message.find("objects[2].kind"), std::string::npos) << message;
+    EXPECT_NE(message.find("unknown kind \"view\""), std::string::npos) << message;
+}
+
+TEST(ModelDocumentErrors, MissingAndMistypedFields) {
+    std::string missing = error_message([] {
+        model_from_document(minimal_document({{{"kind", "schema"}, {"attributes", json::object()}}}), "live.json");
+    });
+    EXPECT_NE(missing.find("objects[0].name"), std::string::npos) << missing;
+    EXPECT_NE(missing.find("missing"), std::string::npos) << missing;
+
+    std::string mistyped = error_message([] {
+        model_from_document(minimal_document({{{"kind", "schema"}, {"name", 5}, {"attributes", json::object()}}}),
+                            "live.json");
+    });
+    EXPECT_NE(mistyped.find("objects[0].name"), std::string::npos) << mistyped;
+    EXPECT_NE(mistyped.find("expected a string"), std::string::npos) << mistyped;
+
+    std::string attrs = error_message([] {
+        model_from_document(minimal_document({{{"kind", "schema"}, {"name", "a"}, {"attributes", json::array()}}}),
+                            "live.json");
+    });
+    EXPECT_NE(attrs.find("objects[0].attributes"), std::string::npos) << attrs;
+    EXPECT_NE(attrs.find("expected an object"), std::string::npos) << attrs;
+
+    std::string objects = error_message([] { model_from_document(minimal_document(json::object()), "live.json"); });
+    EXPECT_NE(objects.find("objects"), std::string::npos) << objects;
+    EXPECT_NE(objects.find("expected an array"), std::string::npos) << objects;
+}
+
+TEST(ModelDocumentErrors, NestedFieldPaths) {
+    std::string line = error_message([] {
+        model_from_document(
+            minimal_document({{{"kind", "schema"},
+                               {"name", "a"},
+                               {"attributes", json::object()},
+                               {"location", {{"file", "a.sql"}, {"line", "one"}, {"column", 1}}}}}),
+            "desired.json");
+    });
+    EXPECT_NE(line.find("objects[0].location.line"), std::string::npos) << line;
+    EXPECT_NE(line.find("expected an integer"), std::string::npos) << line;
+
+    std::string dep = error_message([] {
+        model_from_document(minimal_document({{{"kind", "table"},
+                                               {"schema", "public"},
+                                               {"name", "t"},
+                                               {"attributes", json::object()},
+                                               {"depends_on", {{{"kind", "nope"}, {"name", "x"}}}}}}),
+                            "desired.json");
+    });
+    EXPECT_NE(dep.find("objects[0].depends_on[0].kind"), std::string::npos) << dep;
+}
+
+TEST(ModelDocumentErrors, IdentityRules) {
+    std::string no_schema = error_message([] {
+        model_from_document(minimal_document({{{"kind", "table"}, {"name", "t"}, {"attributes", json::object()}}}),
+                            "desired.json");
+    });
+    EXPECT_NE(no_schema.find("objects[0]"), std::string::npos) << no_schema;
+    EXPECT_NE(no_schema.find("needs a \"schema\""), std::string::npos) << no_schema;
+
+    std::string no_table = error_message([] {
+        model_from_document(minimal_document({{{"kind", "index"},
+                                               {"schema", "public"},
+                                               {"name", "i"},
+                                               {"attributes", json::object()}}}),
+                            "desired.json");
+    });
+    EXPECT_NE(no_table.find("needs a \"table\""), std::string::npos) << no_table;
+
+    std::string duplicate = error_message([] {
+        json o = {{"kind", "schema"}, {"name", "a"}, {"attributes", json::object()}};
+        model_from_document(minimal_document({o, o}), "desired.json");
+    });
+    EXPECT_NE(duplicate.find("objects[1]"), std::string::npos) << duplicate;
+    EXPECT_NE(duplicate.find("duplicate schema a"), std::string::npos) << duplicate;
+}
+
+TEST(ModelDocumentErrors, SchemasAndExtensionsNeedNoSchema) {
+    Model m = model_from_document(
+        minimal_document({{{"kind", "schema"}, {"name", "a"}, {"attributes", json::object()}},
+                          {{"kind", "extension"}, {"name", "citext"}, {"attributes", {{"schema", "public"}}}}}),
+        "desired.json");
+    EXPECT_EQ(m.objects.size(), 2u);
+    EXPECT_NE(m.find(id(Kind::extension, "", "citext")), nullptr);
+}
+
+}  // namespace
+}  // namespace pgflux

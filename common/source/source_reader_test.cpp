@@ -1,0 +1,519 @@
+// Unit tests for the source reader: schema files in temporary directories
+// become a Model (ordering, search_path, serial, identity, implicit names,
+// LIKE, USING INDEX), and errors carry file:line:column with exit code 2.
+#include "source/source_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "model/attributes.h"
+#include "util/error.h"
+
+namespace fs = std::filesystem;
+
+namespace pgflux {
+namespace {
+
+class SchemaDir {
+public:
+    SchemaDir() {
+        path_ = fs::temp_directory_path() /
+                ("pgflux_source_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
+        fs::remove_all(path_);
+        fs::create_directories(path_);
+    }
+    ~SchemaDir() { fs::remove_all(path_); }
+    std::string write(const std::string& name, const std::string& text) const {
+        fs::path p = path_ / name;
+        fs::create_directories(p.parent_path());
+        std::ofstream(p, std::ios::binary) << text;
+        return p.lexically_normal().string();
+    }
+    std::string path() const { return path_.string(); }
+    Model read() const { return read_source({path()}); }
+
+private:
+    fs::path path_;
+    static inline int counter_ = 0;
+};
+
+ObjectId table_id(const std::string& schema, const std::string& name) { return {Kind::table, schema, name, ""}; }
+ObjectId constraint_id(const std::string& schema, const std::string& name, const std::string& table) {
+    return {Kind::constraint, schema, name, table};
+}
+ObjectId index_id(const std::string& schema, const std::string& name, const std::string& table) {
+    return {Kind::index, schema, name, table};
+}
+
+Model read_sql(const std::string& sql) {
+    SchemaDir dir;
+    dir.write("schema.sql", sql);
+    return dir.read();
+}
+
+const json& column_of(const Model& m, const ObjectId& table, const std::string& column) {
+    const Object* t = m.find(table);
+    if (!t) throw std::runtime_error("no " + table.describe());
+    int i = column_index(t->attrs, column);
+    if (i < 0) throw std::runtime_error("no column " + column);
+    return t->attrs["columns"][i];
+}
+
+std::vector<std::string> names_of_kind(const Model& m, Kind kind) {
+    std::vector<std::string> out;
+    for (const auto& [id, o] : m.objects)
+        if (id.kind == kind) out.push_back(id.name);
+    return out;
+}
+
+struct Failure {
+    std::string message;
+    ExitCode code = k_exit_ok;
+};
+
+Failure failure_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return {e.what(), e.code};
+    }
+    return {"(no error)", k_exit_ok};
+}
+
+TEST(ReadSource, TablesColumnsAndProvenance) {
+    SchemaDir dir;
+    std::string file = dir.write("schema.sql", "CREATE TABLE users (id integer NOT NULL, email varchar(200), note text DEFAULT 'x');");
+    Model m = dir.read();
+    const Object* users = m.find(table_id("public", "users"));
+    ASSERT_NE(users, nullptr);
+    EXPECT_EQ(users->attrs["unlogged"], false);
+    EXPECT_EQ(column_of(m, users->id, "id"), (json{{"name", "id"}, {"type", "integer"}, {"not_null", true}}));
+    EXPECT_EQ(column_of(m, users->id, "email")["type"], "character varying(200)");
+    EXPECT_EQ(column_of(m, users->id, "note")["default"], "'x'");
+    ASSERT_TRUE(users->location.has_value());
+    EXPECT_EQ(users->location->text(), file + ":1:1");
+    EXPECT_EQ(m.source["type"], "files");
+    EXPECT_EQ(m.source["files"], json::array({file}));
+}
+
+TEST(ReadSource, FilesAreReadRecursivelyInPathOrder) {
+    SchemaDir dir;
+    std::string b = dir.write("b.sql", "CREATE SCHEMA b;");
+    std::string a2 = dir.write("a/2.sql", "CREATE SCHEMA a2;");
+    std::string a1 = dir.write("a/1.sql", "CREATE SCHEMA a1;");
+    dir.write("readme.txt", "not sql");
+    EXPECT_EQ(source_files({dir.path()}), (std::vector<std::string>{a1, a2, b}));
+    Model m = dir.read();
+    EXPECT_EQ(names_of_kind(m, Kind::schema), (std::vector<std::string>{"a1", "a2", "b"}));
+}
+
+TEST(ReadSource, MissingPathIsAnError) {
+    Failure f = failure_of([] { read_source({"/nonexistent/pgflux/schema"}); });
+    EXPECT_EQ(f.code, k_exit_usage);
+    EXPECT_NE(f.message.find("schema path \"/nonexistent/pgflux/schema\" does not exist"), std::string::npos) << f.message;
+}
+
+TEST(ReadSource, ForwardReferencesAcrossFiles) {
+    SchemaDir dir;
+    dir.write("a_orders.sql",
+              "CREATE INDEX ON orders (user_id);\n"
+              "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users, m app.mood);\n");
+    dir.write("b_users.sql", "CREATE TABLE users (id int PRIMARY KEY);\n");
+    dir.write("c_types.sql", "CREATE TYPE app.mood AS ENUM ('a', 'b');\nCREATE SCHEMA app;\n");
+    Model m = dir.read();
+    EXPECT_NE(m.find(table_id("public", "users")), nullptr);
+    EXPECT_NE(m.find(index_id("public", "orders_user_id_idx", "orders")), nullptr);
+    EXPECT_EQ(column_of(m, table_id("public", "orders"), "m")["type"], "app.mood");
+    const Object* fk = m.find(constraint_id("public", "orders_user_id_fkey", "orders"));
+    ASSERT_NE(fk, nullptr);
+    EXPECT_EQ(fk->attrs["type"], "foreign_key");
+    EXPECT_EQ(fk->attrs["columns"], json::array({"user_id"}));
+    EXPECT_EQ(fk->attrs["references"], (json{{"schema", "public"}, {"table", "users"}, {"columns", {"id"}}}));
+    EXPECT_EQ(fk->attrs["on_delete"], "no action");
+    EXPECT_EQ(fk->attrs["match"], "simple");
+    // Dependencies are computed: the foreign key needs the referenced key.
+    auto& deps = fk->depends_on;
+    EXPECT_NE(std::find(deps.begin(), deps.end(), constraint_id("public", "users_pkey", "users")), deps.end());
+}
+
+TEST(ReadSource, UnqualifiedEnumDeclaredLaterInTheSameFile) {
+    Model m = read_sql("CREATE TABLE t (m mood, ms mood[]);\nCREATE TYPE mood AS ENUM ('x');\n");
+    EXPECT_EQ(column_of(m, table_id("public", "t"), "m")["type"], "public.mood");
+    EXPECT_EQ(column_of(m, table_id("public", "t"), "ms")["type"], "public.mood[]");
+}
+
+TEST(ReadSource, SearchPathAppliesToTheRestOfTheFile) {
+    SchemaDir dir;
+    dir.write("a.sql",
+              "CREATE TABLE first (id int);\n"
+              "SET search_path TO app, public;\n"
+              "CREATE TYPE mood AS ENUM ('a');\n"
+              "CREATE TABLE second (m mood, f int REFERENCES first);\n");
+    dir.write("b.sql", "CREATE SCHEMA app;\nCREATE TABLE third (id int);\n");
+    Model m = dir.read();
+    EXPECT_NE(m.find(table_id("public", "first")), nullptr);
+    EXPECT_NE(m.find(table_id("app", "second")), nullptr);
+    EXPECT_NE(m.find(table_id("public", "third")), nullptr);
+    EXPECT_NE(m.find(ObjectId{Kind::enumeration, "app", "mood", ""}), nullptr);
+    EXPECT_EQ(column_of(m, table_id("app", "second"), "m")["type"], "app.mood");
+    const Object* fk = m.find(constraint_id("app", "second_f_fkey", "second"));
+    ASSERT_NE(fk, nullptr);
+    EXPECT_EQ(fk->attrs["references"]["schema"], "public");
+}
+
+TEST(ReadSource, PgDumpSetConfigSetsTheSearchPath) {
+    Model m = read_sql(
+        "SET statement_timeout = 0;\n"
+        "SET client_encoding = 'UTF8';\n"
+        "SELECT pg_catalog.set_config('search_path', '', false);\n"
+        "CREATE SCHEMA app;\n"
+        "CREATE TABLE app.a (id int);\n"
+        "SELECT pg_catalog.set_config('search_path', 'app', false);\n"
+        "CREATE TABLE b (id int);\n");
+    EXPECT_NE(m.find(table_id("app", "a")), nullptr);
+    EXPECT_NE(m.find(table_id("app", "b")), nullptr);
+}
+
+TEST(ReadSource, SearchPathResetGoesBackToPublic) {
+    Model m = read_sql("CREATE SCHEMA app;\nSET search_path = app;\nCREATE TABLE a (id int);\nRESET search_path;\nCREATE TABLE b (id int);\n");
+    EXPECT_NE(m.find(table_id("app", "a")), nullptr);
+    EXPECT_NE(m.find(table_id("public", "b")), nullptr);
+}
+
+TEST(ReadSource, SerialBecomesASequenceAndADefault) {
+    Model m = read_sql("CREATE TABLE users (id serial PRIMARY KEY, big bigserial, small smallserial);");
+    const json& id = column_of(m, table_id("public", "users"), "id");
+    EXPECT_EQ(id["type"], "integer");
+    EXPECT_EQ(id["not_null"], true);
+    EXPECT_EQ(id["default"], "nextval('public.users_id_seq'::regclass)");
+    const Object* seq = m.find(ObjectId{Kind::sequence, "public", "users_id_seq", ""});
+    ASSERT_NE(seq, nullptr);
+    EXPECT_EQ(seq->attrs["data_type"], "integer");
+    EXPECT_EQ(seq->attrs["start"], 1);
+    EXPECT_EQ(seq->attrs["increment"], 1);
+    EXPECT_EQ(seq->attrs["min_value"], 1);
+    EXPECT_EQ(seq->attrs["max_value"], 2147483647);
+    EXPECT_EQ(seq->attrs["cache"], 1);
+    EXPECT_EQ(seq->attrs["cycle"], false);
+    EXPECT_EQ(seq->attrs["owned_by"], (json{{"table", "users"}, {"column", "id"}}));
+
+    EXPECT_EQ(column_of(m, table_id("public", "users"), "big")["type"], "bigint");
+    const Object* big = m.find(ObjectId{Kind::sequence, "public", "users_big_seq", ""});
+    ASSERT_NE(big, nullptr);
+    EXPECT_EQ(big->attrs["max_value"], 9223372036854775807LL);
+    const Object* small = m.find(ObjectId{Kind::sequence, "public", "users_small_seq", ""});
+    ASSERT_NE(small, nullptr);
+    EXPECT_EQ(small->attrs["data_type"], "smallint");
+    EXPECT_EQ(small->attrs["max_value"], 32767);
+    // The table depends on its sequences.
+    const auto& deps = m.find(table_id("public", "users"))->depends_on;
+    EXPECT_NE(std::find(deps.begin(), deps.end(), seq->id), deps.end());
+}
+
+TEST(ReadSource, SerialSequenceNameAvoidsTakenNames) {
+    Model m = read_sql("CREATE SEQUENCE t_id_seq;\nCREATE TABLE t (id serial);");
+    EXPECT_EQ(column_of(m, table_id("public", "t"), "id")["default"], "nextval('public.t_id_seq1'::regclass)");
+    EXPECT_NE(m.find(ObjectId{Kind::sequence, "public", "t_id_seq1", ""}), nullptr);
+}
+
+TEST(ReadSource, SerialWithADefaultIsAnError) {
+    Failure f = failure_of([] { read_sql("CREATE TABLE t (id serial DEFAULT 1);"); });
+    EXPECT_EQ(f.code, k_exit_usage);
+    EXPECT_NE(f.message.find("a serial column cannot also have a DEFAULT"), std::string::npos) << f.message;
+}
+
+TEST(ReadSource, IdentityColumns) {
+    Model m = read_sql(
+        "CREATE TABLE t (\n"
+        "  a bigint GENERATED ALWAYS AS IDENTITY (START WITH 10 INCREMENT BY 5),\n"
+        "  b int GENERATED BY DEFAULT AS IDENTITY\n"
+        ");");
+    const json& a = column_of(m, table_id("public", "t"), "a");
+    EXPECT_EQ(a["not_null"], true);
+    EXPECT_EQ(a["identity"]["always"], true);
+    EXPECT_EQ(a["identity"]["sequence"],
+              (json{{"name", "t_a_seq"}, {"start", 10}, {"increment", 5}, {"min_value", 1},
+                    {"max_value", 9223372036854775807LL}, {"cache", 1}, {"cycle", false}}));
+    const json& b = column_of(m, table_id("public", "t"), "b");
+    EXPECT_EQ(b["identity"]["always"], false);
+    EXPECT_EQ(b["identity"]["sequence"]["name"], "t_b_seq");
+    EXPECT_EQ(b["identity"]["sequence"]["max_value"], 2147483647);
+    EXPECT_FALSE(b.contains("default"));
+    // Identity sequences are not separate objects.
+    EXPECT_TRUE(names_of_kind(m, Kind::sequence).empty());
+}
+
+TEST(ReadSource, IdentityAddedByAlterTable) {
+    Model m = read_sql("CREATE TABLE t (id int);\nALTER TABLE t ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY;");
+    const json& id = column_of(m, table_id("public", "t"), "id");
+    EXPECT_EQ(id["not_null"], true);
+    EXPECT_EQ(id["identity"]["always"], true);
+    EXPECT_EQ(id["identity"]["sequence"]["name"], "t_id_seq");
+}
+
+TEST(ReadSource, IdentityOnANonIntegerColumnIsAnError) {
+    Failure f = failure_of([] { read_sql("CREATE TABLE t (id text GENERATED ALWAYS AS IDENTITY);"); });
+    EXPECT_EQ(f.code, k_exit_usage);
+    EXPECT_NE(f.message.find("identity column id must be smallint, integer or bigint"), std::string::npos) << f.message;
+}
+
+TEST(ReadSource, PrimaryKeyMarksColumnsNotNull) {
+    Model m = read_sql(
+        "CREATE TABLE t (a int, b int, c int, PRIMARY KEY (a, b));\n"
+        "CREATE TABLE u (x int, y int);\n"
+        "ALTER TABLE u ADD PRIMARY KEY (y);\n");
+    EXPECT_EQ(column_of(m, table_id("public", "t"), "a")["not_null"], true);
+    EXPECT_EQ(column_of(m, table_id("public", "t"), "b")["not_null"], true);
+    EXPECT_EQ(column_of(m, table_id("public", "t"), "c")["not_null"], false);
+    EXPECT_EQ(column_of(m, table_id("public", "u"), "x")["not_null"], false);
+    EXPECT_EQ(column_of(m, table_id("public", "u"), "y")["not_null"], true);
+    const Object* pk = m.find(constraint_id("public", "t_pkey", "t"));
+    ASSERT_NE(pk, nullptr);
+    EXPECT_EQ(pk->attrs["columns"], json::array({"a", "b"}));
+    EXPECT_NE(m.find(constraint_id("public", "u_pkey", "u")), nullptr);
+}
+
+TEST(ReadSource, ImplicitConstraintNames) {
+    Model m = read_sql(
+        "CREATE TABLE items (\n"
+        "  id int PRIMARY KEY,\n"
+        "  sku text UNIQUE,\n"
+        "  price numeric CHECK (price > 0),\n"
+        "  low int, high int,\n"
+        "  CHECK (low < high),\n"
+        "  UNIQUE (low, high),\n"
+        "  parent int REFERENCES items (id)\n"
+        ");");
+    EXPECT_NE(m.find(constraint_id("public", "items_pkey", "items")), nullptr);
+    EXPECT_NE(m.find(constraint_id("public", "items_sku_key", "items")), nullptr);
+    EXPECT_NE(m.find(constraint_id("public", "items_price_check", "items")), nullptr);
+    EXPECT_NE(m.find(constraint_id("public", "items_check", "items")), nullptr);
+    EXPECT_NE(m.find(constraint_id("public", "items_low_high_key", "items")), nullptr);
+    EXPECT_NE(m.find(constraint_id("public", "items_parent_fkey", "items")), nullptr);
+    const Object* check = m.find(constraint_id("public", "items_price_check", "items"));
+    EXPECT_EQ(check->attrs["expression"], "price > 0");
+    EXPECT_EQ(check->attrs["type"], "check");
+}
+
+TEST(ReadSource, ImplicitNamesAreNumberedWhenTaken) {
+    Model m = read_sql(
+        "CREATE TABLE t (a int CHECK (a > 0) CHECK (a < 10), b int);\n"
+        "CREATE INDEX ON t (a);\n"
+        "CREATE INDEX ON t (a);\n"
+        "CREATE TABLE t_b_idx (x int);\n"
+        "CREATE INDEX ON t (b);\n");
+    EXPECT_NE(m.find(constraint_id("public", "t_a_check", "t")), nullptr);
+    EXPECT_NE(m.find(constraint_id("public", "t_a_check1", "t")), nullptr);
+    EXPECT_NE(m.find(index_id("public", "t_a_idx", "t")), nullptr);
+    EXPECT_NE(m.find(index_id("public", "t_a_idx1", "t")), nullptr);
+    // A table already holds the name t_b_idx in the relation namespace.
+    EXPECT_NE(m.find(index_id("public", "t_b_idx1", "t")), nullptr);
+}
+
+TEST(ReadSource, ImplicitIndexNames) {
+    Model m = read_sql(
+        "CREATE TABLE t (a int, b int, email text);\n"
+        "CREATE INDEX ON t (lower(email));\n"
+        "CREATE INDEX ON t (a, b);\n"
+        "CREATE INDEX ON t ((a + b));\n"
+        "CREATE INDEX ON t (a, a);\n"
+        "CREATE INDEX ON t (a) INCLUDE (b);\n");
+    EXPECT_EQ(names_of_kind(m, Kind::index),
+              (std::vector<std::string>{"t_a_a1_idx", "t_a_b_idx", "t_a_b_idx1", "t_expr_idx", "t_lower_idx"}));
+    const Object* lower = m.find(index_id("public", "t_lower_idx", "t"));
+    ASSERT_NE(lower, nullptr);
+    EXPECT_EQ(lower->attrs["elements"][0]["expression"], "lower(email)");
+    EXPECT_EQ(lower->attrs["method"], "btree");
+}
+
+TEST(ReadSource, ExplicitNamesAreKept) {
+    Model m = read_sql(
+        "CREATE TABLE t (id int CONSTRAINT my_pk PRIMARY KEY, x int);\n"
+        "CREATE UNIQUE INDEX my_idx ON t (x) WHERE x > 0;\n");
+    EXPECT_NE(m.find(constraint_id("public", "my_pk", "t")), nullptr);
+    const Object* idx = m.find(index_id("public", "my_idx", "t"));
+    ASSERT_NE(idx, nullptr);
+    EXPECT_EQ(idx->attrs["unique"], true);
+    EXPECT_EQ(idx->attrs["where"], "x > 0");
+}
+
+TEST(ReadSource, LikeIncludingAll) {
+    Model m = read_sql(
+        "CREATE TABLE copy (LIKE base INCLUDING ALL, extra int);\n"
+        "CREATE TABLE base (\n"
+        "  id int PRIMARY KEY,\n"
+        "  name text DEFAULT 'x' CHECK (name <> ''),\n"
+        "  email text UNIQUE,\n"
+        "  n int GENERATED ALWAYS AS IDENTITY\n"
+        ");\n"
+        "CREATE INDEX ON base (lower(name));\n"
+        "COMMENT ON COLUMN base.name IS 'the name';\n");
+    const Object* copy = m.find(table_id("public", "copy"));
+    ASSERT_NE(copy, nullptr);
+    std::vector<std::string> columns;
+    for (const json& c : copy->attrs["columns"]) columns.push_back(c["name"]);
+    EXPECT_EQ(columns, (std::vector<std::string>{"id", "name", "email", "n", "extra"}));
+    EXPECT_EQ(column_of(m, copy->id, "id")["not_null"], true);
+    EXPECT_EQ(column_of(m, copy->id, "name")["default"], "'x'");
+    EXPECT_EQ(column_of(m, copy->id, "name")["comment"], "the name");
+    EXPECT_EQ(column_of(m, copy->id, "n")["identity"]["sequence"]["name"], "copy_n_seq");
+    EXPECT_NE(m.find(constraint_id("public", "copy_pkey", "copy")), nullptr);
+    EXPECT_NE(m.find(constraint_id("public", "copy_email_key", "copy")), nullptr);
+    // CHECK constraints keep their name when copied.
+    EXPECT_NE(m.find(constraint_id("public", "base_name_check", "copy")), nullptr);
+    // Cloned expression indexes are named after "expr", as PostgreSQL does.
+    EXPECT_NE(m.find(index_id("public", "copy_expr_idx", "copy")), nullptr);
+}
+
+TEST(ReadSource, LikeWithoutOptionsCopiesOnlyColumns) {
+    Model m = read_sql(
+        "CREATE TABLE base (id int PRIMARY KEY, name text NOT NULL DEFAULT 'x' CHECK (name <> ''));\n"
+        "CREATE INDEX ON base (name);\n"
+        "CREATE TABLE copy (LIKE base);\n");
+    const json& name = column_of(m, table_id("public", "copy"), "name");
+    EXPECT_FALSE(name.contains("default"));
+    EXPECT_EQ(name["not_null"], true);  // NOT NULL is always copied
+    for (const auto& [id, o] : m.objects) {
+        if (id.kind == Kind::constraint || id.kind == Kind::index) EXPECT_NE(id.table, "copy") << id.describe();
+    }
+}
+
+TEST(ReadSource, UniqueUsingIndexTurnsTheIndexIntoTheConstraint) {
+    Model m = read_sql(
+        "CREATE TABLE t (a int, b int);\n"
+        "CREATE UNIQUE INDEX t_a_uidx ON t (a);\n"
+        "CREATE UNIQUE INDEX t_b_uidx ON t (b);\n"
+        "ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE USING INDEX t_a_uidx;\n"
+        "ALTER TABLE t ADD PRIMARY KEY USING INDEX t_b_uidx;\n");
+    EXPECT_EQ(m.find(index_id("public", "t_a_uidx", "t")), nullptr);
+    EXPECT_EQ(m.find(index_id("public", "t_b_uidx", "t")), nullptr);
+    const Object* key = m.find(constraint_id("public", "t_a_key", "t"));
+    ASSERT_NE(key, nullptr);
+    EXPECT_EQ(key->attrs["type"], "unique");
+    EXPECT_EQ(key->attrs["columns"], json::array({"a"}));
+    // Without a constraint name, the constraint takes the index's name.
+    const Object* pk = m.find(constraint_id("public", "t_b_uidx", "t"));
+    ASSERT_NE(pk, nullptr);
+    EXPECT_EQ(pk->attrs["type"], "primary_key");
+    EXPECT_EQ(column_of(m, table_id("public", "t"), "b")["not_null"], true);
+}
+
+TEST(ReadSource, UsingIndexNeedsAPlainUniqueIndex) {
+    Failure f = failure_of([] {
+        read_sql("CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);\nALTER TABLE t ADD UNIQUE USING INDEX t_a;\n");
+    });
+    EXPECT_EQ(f.code, k_exit_usage);
+    EXPECT_NE(f.message.find("cannot back a constraint"), std::string::npos) << f.message;
+}
+
+TEST(ReadSource, CommentsOnObjects) {
+    Model m = read_sql(
+        "COMMENT ON TABLE t IS 'a table';\n"
+        "CREATE TABLE t (id int CONSTRAINT t_pk PRIMARY KEY);\n"
+        "COMMENT ON COLUMN t.id IS 'the id';\n"
+        "COMMENT ON CONSTRAINT t_pk ON t IS 'the key';\n"
+        "CREATE SCHEMA app;\n"
+        "COMMENT ON SCHEMA app IS 'app';\n");
+    EXPECT_EQ(m.find(table_id("public", "t"))->attrs["comment"], "a table");
+    EXPECT_EQ(column_of(m, table_id("public", "t"), "id")["comment"], "the id");
+    EXPECT_EQ(m.find(constraint_id("public", "t_pk", "t"))->attrs["comment"], "the key");
+    EXPECT_EQ(m.find(ObjectId{Kind::schema, "", "app", ""})->attrs["comment"], "app");
+}
+
+TEST(ReadSource, PublicSchemaAndPlpgsqlAreNotManaged) {
+    Model m = read_sql("CREATE SCHEMA public;\nCREATE EXTENSION plpgsql;\nCREATE TABLE t (id int);\n");
+    EXPECT_TRUE(names_of_kind(m, Kind::schema).empty());
+    EXPECT_TRUE(names_of_kind(m, Kind::extension).empty());
+}
+
+TEST(ReadSourceErrors, SyntaxErrorNamesFileLineAndColumn) {
+    SchemaDir dir;
+    std::string file = dir.write("bad.sql", "CREATE TABLE a (id int);\n-- café ☕\nCREATE TABEL b (id int);\n");
+    Failure f = failure_of([&] { dir.read(); });
+    EXPECT_EQ(f.code, k_exit_usage);
+    EXPECT_EQ(f.message.rfind(file + ":3:8: ", 0), 0u) << f.message;
+    EXPECT_NE(f.message.find("syntax error at or near \"TABEL\""), std::string::npos) << f.message;
+}
+
+TEST(ReadSourceErrors, SyntaxErrorColumnCountsCharactersAfterMultiByteText) {
+    SchemaDir dir;
+    std::string file = dir.write("bad.sql", "COMMENT ON SCHEMA s IS 'ééé'; CREATE TABEL b (id int);\n");
+    Failure f = failure_of([&] { dir.read(); });
+    EXPECT_EQ(f.message.rfind(file + ":1:38: ", 0), 0u) << f.message;
+}
+
+TEST(ReadSourceErrors, UnsupportedStatementNamesFileLineColumnAndKind) {
+    SchemaDir dir;
+    std::string file = dir.write("v.sql", "CREATE TABLE t (id int);\n\n  -- a view\n  CREATE VIEW v AS SELECT 1;\n");
+    Failure f = failure_of([&] { dir.read(); });
+    EXPECT_EQ(f.code, k_exit_usage);
+    EXPECT_EQ(f.message.rfind(file + ":4:3: CREATE VIEW is not supported by pg-flux yet", 0), 0u) << f.message;
+}
+
+TEST(ReadSourceErrors, UnsupportedFunction) {
+    SchemaDir dir;
+    std::string file = dir.write("f.sql", "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n");
+    Failure f = failure_of([&] { dir.read(); });
+    EXPECT_EQ(f.code, k_exit_usage);
+    EXPECT_EQ(f.message.rfind(file + ":1:1: CREATE FUNCTION is not supported", 0), 0u) << f.message;
+}
+
+TEST(ReadSourceErrors, TableDefinedTwiceAcrossFiles) {
+    SchemaDir dir;
+    std::string a = dir.write("a.sql", "CREATE TABLE t (id int);\n");
+    std::string b = dir.write("b.sql", "\nCREATE TABLE t (id int);\n");
+    Failure f = failure_of([&] { dir.read(); });
+    EXPECT_EQ(f.code, k_exit_usage);
+    EXPECT_EQ(f.message.rfind(b + ":2:1: ", 0), 0u) << f.message;
+    EXPECT_NE(f.message.find("table t is defined twice (first defined at " + a + ":1:1)"), std::string::npos) << f.message;
+}
+
+TEST(ReadSourceErrors, MissingSchema) {
+    SchemaDir dir;
+    std::string file = dir.write("a.sql", "CREATE TABLE app.t (id int);\n");
+    Failure f = failure_of([&] { dir.read(); });
+    EXPECT_EQ(f.code, k_exit_usage);
+    EXPECT_EQ(f.message.rfind(file + ":1:1: ", 0), 0u) << f.message;
+    EXPECT_NE(f.message.find("schema app is not defined in the schema files"), std::string::npos) << f.message;
+}
+
+TEST(ReadSourceErrors, ColumnDefinedTwicePointsAtTheColumn) {
+    SchemaDir dir;
+    std::string file = dir.write("a.sql", "CREATE TABLE t (\n  id int,\n  id text\n);\n");
+    Failure f = failure_of([&] { dir.read(); });
+    EXPECT_EQ(f.code, k_exit_usage);
+    EXPECT_EQ(f.message.rfind(file + ":3:3: column id is defined twice", 0), 0u) << f.message;
+}
+
+TEST(ReadSourceErrors, ForeignKeyToAMissingTable) {
+    SchemaDir dir;
+    std::string file = dir.write("a.sql", "CREATE TABLE t (id int REFERENCES nothing);\n");
+    Failure f = failure_of([&] { dir.read(); });
+    EXPECT_EQ(f.code, k_exit_usage);
+    EXPECT_NE(f.message.find(file + ":1:"), std::string::npos) << f.message;
+    EXPECT_NE(f.message.find("table nothing is not defined in the schema files"), std::string::npos) << f.message;
+}
+
+TEST(ReadSourceErrors, UnsupportedSettingAndSelect) {
+    Failure set = failure_of([] { read_sql("SET work_mem = '64MB';\n"); });
+    EXPECT_EQ(set.code, k_exit_usage);
+    EXPECT_NE(set.message.find("SET work_mem is not supported in schema files"), std::string::npos) << set.message;
+    Failure select = failure_of([] { read_sql("SELECT 1;\n"); });
+    EXPECT_EQ(select.code, k_exit_usage);
+    EXPECT_NE(select.message.find("SELECT is not allowed in schema files"), std::string::npos) << select.message;
+}
+
+TEST(ReadSourceErrors, AlterOfAMissingColumn) {
+    SchemaDir dir;
+    std::string file = dir.write("a.sql", "CREATE TABLE t (id int);\nALTER TABLE t ALTER COLUMN nope SET NOT NULL;\n");
+    Failure f = failure_of([&] { dir.read(); });
+    EXPECT_EQ(f.code, k_exit_usage);
+    EXPECT_EQ(f.message.rfind(file + ":2:1: column nope of table t does not exist", 0), 0u) << f.message;
+}
+
+}  // namespace
+}  // namespace pgflux

@@ -1,0 +1,197 @@
+// Unit tests for the libpg_query wrapper: parsing, statement locations,
+// deparse of sub-nodes, keyword classification and error positions.
+#include "sql/parser.h"
+
+#include <gtest/gtest.h>
+
+namespace pgflux::pq {
+namespace {
+
+TEST(Parser, ParsesEveryStatementWithItsNodeType) {
+    auto parsed = ParseResult::parse("CREATE TABLE t (id int); CREATE INDEX ON t (id); SELECT 1");
+    ASSERT_EQ(parsed->statements().size(), 3u);
+    EXPECT_TRUE(parsed->statements()[0].node.is("CreateStmt"));
+    EXPECT_TRUE(parsed->statements()[1].node.is("IndexStmt"));
+    EXPECT_TRUE(parsed->statements()[2].node.is("SelectStmt"));
+    EXPECT_EQ(parsed->statements()[0].node.get("relation").str("relname"), "t");
+}
+
+TEST(Parser, KeepsItsOwnCopyOfTheText) {
+    std::string sql = "CREATE SCHEMA app;";
+    auto parsed = ParseResult::parse(sql);
+    sql.assign("xxxxxxxxxxxxxxxxxx");
+    EXPECT_EQ(parsed->sql(), "CREATE SCHEMA app;");
+    EXPECT_EQ(parsed->statements().at(0).node.str("schemaname"), "app");
+}
+
+TEST(Parser, EmptyTextHasNoStatements) {
+    EXPECT_TRUE(ParseResult::parse("")->statements().empty());
+    EXPECT_TRUE(ParseResult::parse("  -- only a comment\n")->statements().empty());
+}
+
+TEST(Parser, StatementLocationsAndTextWithoutSemicolon) {
+    const std::string sql = "CREATE SCHEMA a;\nCREATE SCHEMA b;";
+    auto parsed = ParseResult::parse(sql);
+    const auto& st = parsed->statements();
+    ASSERT_EQ(st.size(), 2u);
+    EXPECT_EQ(st[0].location, 0);
+    EXPECT_EQ(st[0].text, "CREATE SCHEMA a");
+    // The second statement starts right after the first ';'.
+    EXPECT_EQ(st[1].location, 16);
+    EXPECT_EQ(st[1].text, "\nCREATE SCHEMA b");
+    // Each text view points into the owned copy of the SQL.
+    EXPECT_EQ(st[1].text.data(), parsed->sql().data() + 16);
+}
+
+TEST(Parser, LastStatementWithoutSemicolonRunsToTheEnd) {
+    auto parsed = ParseResult::parse("CREATE SCHEMA a; CREATE SCHEMA b");
+    ASSERT_EQ(parsed->statements().size(), 2u);
+    EXPECT_EQ(parsed->statements()[1].text, " CREATE SCHEMA b");
+}
+
+TEST(Parser, StatementLocationsAreByteOffsetsAfterMultiByteText) {
+    // 'é' is two bytes; the second statement starts at a byte, not character, offset.
+    const std::string sql = "COMMENT ON SCHEMA s IS 'é';CREATE SCHEMA b;";
+    auto parsed = ParseResult::parse(sql);
+    ASSERT_EQ(parsed->statements().size(), 2u);
+    EXPECT_EQ(parsed->statements()[1].location, static_cast<int>(sql.find("CREATE")));
+    EXPECT_EQ(parsed->statements()[1].text, "CREATE SCHEMA b");
+    EXPECT_EQ(parsed->statements()[0].node.str("comment"), "é");
+}
+
+TEST(Parser, SyntaxErrorCarriesByteOffsetOfTheOffendingToken) {
+    const std::string sql = "CREATE TABEL t (id int);";
+    try {
+        ParseResult::parse(sql);
+        FAIL() << "expected a syntax error";
+    } catch (const SqlSyntaxError& e) {
+        EXPECT_EQ(e.byte_offset, static_cast<int>(sql.find("TABEL")));
+        EXPECT_NE(std::string(e.what()).find("syntax error at or near \"TABEL\""), std::string::npos) << e.what();
+    }
+}
+
+TEST(Parser, SyntaxErrorOffsetIsInBytesAfterMultiByteText) {
+    // libpg_query reports a character position; the wrapper converts it to bytes.
+    const std::string sql = "COMMENT ON SCHEMA s IS 'ééé日本';\nCREATE TABEL t ();";
+    try {
+        ParseResult::parse(sql);
+        FAIL() << "expected a syntax error";
+    } catch (const SqlSyntaxError& e) {
+        EXPECT_EQ(e.byte_offset, static_cast<int>(sql.find("TABEL")));
+        auto lc = line_column(sql, e.byte_offset);
+        EXPECT_EQ(lc.line, 2);
+        EXPECT_EQ(lc.column, 8);
+    }
+}
+
+TEST(Parser, SyntaxErrorAtEndOfInput) {
+    const std::string sql = "CREATE TABLE t (";
+    try {
+        ParseResult::parse(sql);
+        FAIL() << "expected a syntax error";
+    } catch (const SqlSyntaxError& e) {
+        EXPECT_NE(std::string(e.what()).find("end of input"), std::string::npos) << e.what();
+        EXPECT_GE(e.byte_offset, 0);
+        EXPECT_LE(e.byte_offset, static_cast<int>(sql.size()));
+    }
+}
+
+TEST(Parser, ParseExpressionReturnsTheExpressionNode) {
+    auto parsed = parse_expression("a + 1");
+    ASSERT_TRUE(parsed.owner);
+    EXPECT_TRUE(parsed.expr.is("A_Expr"));
+    EXPECT_EQ(parsed.expr.strings("name"), std::vector<std::string>{"+"});
+}
+
+TEST(Parser, ParseExpressionRejectsWhatIsNotOneExpression) {
+    EXPECT_THROW(parse_expression("1, 2"), SqlSyntaxError);
+    EXPECT_THROW(parse_expression("1 FROM t"), SqlSyntaxError);
+    EXPECT_THROW(parse_expression("1; SELECT 2"), SqlSyntaxError);
+}
+
+TEST(Parser, ParseExpressionErrorOffsetIsRelativeToTheExpression) {
+    try {
+        parse_expression("a + + )");
+        FAIL() << "expected a syntax error";
+    } catch (const SqlSyntaxError& e) {
+        EXPECT_EQ(e.byte_offset, 6);  // the ')' inside "a + + )"
+    }
+}
+
+TEST(Parser, DeparseExpressionNormalizesSpacingCaseAndParentheses) {
+    EXPECT_EQ(deparse_expression(parse_expression("((a))>0   and   B='x'").expr), "a > 0 AND b = 'x'");
+    EXPECT_EQ(deparse_expression(parse_expression("lower( Name )").expr), "lower(name)");
+    EXPECT_EQ(deparse_expression(parse_expression("x::int").expr), "x::int");
+}
+
+TEST(Parser, DeparseOfASubNodeOfAStatement) {
+    auto parsed = ParseResult::parse("CREATE TABLE t (c int CHECK (c   >   0 AND  c<10))");
+    Msg column = parsed->statements()[0].node.list("table_elts").at(0);
+    Msg check = column.list("constraints").at(0);
+    EXPECT_EQ(deparse_expression(check.get("raw_expr")), "c > 0 AND c < 10");
+    Msg index = ParseResult::parse("CREATE INDEX i ON t (lower(x)) WHERE x IS NOT NULL")->statements()[0].node;
+    EXPECT_EQ(deparse_expression(index.get("where_clause")), "x IS NOT NULL");
+}
+
+TEST(Parser, DeparseStatement) {
+    auto parsed = ParseResult::parse("create   table T (ID   integer)");
+    EXPECT_EQ(deparse_statement(parsed->statements()[0].node), "CREATE TABLE t (id int)");
+}
+
+TEST(Parser, KeywordKinds) {
+    EXPECT_EQ(keyword_kind("select"), KeywordKind::reserved);
+    EXPECT_EQ(keyword_kind("user"), KeywordKind::reserved);
+    EXPECT_EQ(keyword_kind("order"), KeywordKind::reserved);
+    EXPECT_EQ(keyword_kind("name"), KeywordKind::unreserved);
+    EXPECT_EQ(keyword_kind("type"), KeywordKind::unreserved);
+    EXPECT_EQ(keyword_kind("int"), KeywordKind::col_name);
+    EXPECT_EQ(keyword_kind("char"), KeywordKind::col_name);
+    EXPECT_EQ(keyword_kind("left"), KeywordKind::type_func_name);
+    EXPECT_EQ(keyword_kind("users"), KeywordKind::none);
+    EXPECT_EQ(keyword_kind("SELECT"), KeywordKind::reserved);  // the scanner folds case
+}
+
+TEST(Parser, KeywordKindOfWhatIsNotASingleWord) {
+    EXPECT_EQ(keyword_kind(""), KeywordKind::none);
+    EXPECT_EQ(keyword_kind("select x"), KeywordKind::none);
+    EXPECT_EQ(keyword_kind("a b"), KeywordKind::none);
+    EXPECT_EQ(keyword_kind("\"select\""), KeywordKind::none);
+}
+
+TEST(Parser, KeywordKindIsStableWhenCached) {
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(keyword_kind("table"), KeywordKind::reserved);
+}
+
+TEST(Parser, LineColumnCountsLinesAndCharacters) {
+    const std::string text = "ab\ncd\n\nef";
+    EXPECT_EQ(line_column(text, 0).line, 1);
+    EXPECT_EQ(line_column(text, 0).column, 1);
+    EXPECT_EQ(line_column(text, 1).column, 2);
+    EXPECT_EQ(line_column(text, 3).line, 2);
+    EXPECT_EQ(line_column(text, 3).column, 1);
+    EXPECT_EQ(line_column(text, 4).column, 2);
+    EXPECT_EQ(line_column(text, 7).line, 4);
+    EXPECT_EQ(line_column(text, 7).column, 1);
+}
+
+TEST(Parser, LineColumnCountsMultiByteCharactersOnce) {
+    const std::string text = "é日x\nß y";
+    auto x = line_column(text, static_cast<int>(text.find('x')));
+    EXPECT_EQ(x.line, 1);
+    EXPECT_EQ(x.column, 3);
+    auto y = line_column(text, static_cast<int>(text.find('y')));
+    EXPECT_EQ(y.line, 2);
+    EXPECT_EQ(y.column, 3);
+}
+
+TEST(Parser, LineColumnOfUnknownOrOutOfRangeOffsets) {
+    auto unknown = line_column("abc\ndef", -1);
+    EXPECT_EQ(unknown.line, 1);
+    EXPECT_EQ(unknown.column, 1);
+    auto past = line_column("ab\ncd", 100);
+    EXPECT_EQ(past.line, 2);
+    EXPECT_EQ(past.column, 3);
+}
+
+}  // namespace
+}  // namespace pgflux::pq

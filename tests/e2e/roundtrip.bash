@@ -1,0 +1,163 @@
+# roundtrip.bash: the convergence property, as a helper for the 3x-diff-roundtrip suites.
+#
+#   "After `migrate apply` from any starting state, `drift` exits 0 and a second
+#    `generate` writes nothing", and the catalog is what the schema says.
+#
+# Load it after helpers:   load helpers; load roundtrip
+#
+# roundtrip NAME BEFORE AFTER [SEED]
+#   Creates a fresh database, loads BEFORE (SQL) into it with psql, runs SEED (SQL,
+#   optional), writes AFTER as the only schema file, then:
+#     pg-flux migrate generate --label x          exit 0, one file written
+#     pg-flux migrate apply --allow-hazards=all   exit 0
+#     pg-flux drift                               exit 0
+#     pg-flux migrate generate                    exit 0, "nothing to do", no new file
+#   Sets RT_DB (URL of the database) and RT_FILE (absolute path of the migration).
+#   Each case works in its own directory, $BATS_TEST_TMPDIR/NAME (before.sql,
+#   seed.sql, schema/, migrations/, and a log of every command: rt.log).
+#
+# roundtrip_both NAME BEFORE AFTER [SEED_BEFORE [SEED_AFTER]]
+#   Runs the pair in both directions at once (two databases, in parallel):
+#   BEFORE -> AFTER (seeded with SEED_BEFORE) sets FWD and FWD_FILE, AFTER -> BEFORE
+#   (seeded with SEED_AFTER, which defaults to SEED_BEFORE) sets BACK and BACK_FILE.
+#
+# RT_SHADOW=none (variable) adds `--shadow-db none` to generate and drift.
+#
+# On failure the log (migration file, command outputs) is printed, so bats shows
+# exactly what went wrong.
+
+# rt_db_name NAME: database name of a case (unique within the suite).
+rt_db_name() { printf 't%s_%s' "$BATS_TEST_NUMBER" "$1"; }
+
+# _rt_run NAME BEFORE AFTER SEED: the property, with plain commands (it may run in
+# a background subshell). Writes a log on stdout; returns 0 or 1.
+_rt_run() {
+  local name=$1 before=$2 after=$3 seed=${4:-}
+  local dir="$BATS_TEST_TMPDIR/$name" db out rc files file
+  local shadow=()
+  [ -n "${RT_SHADOW:-}" ] && shadow=(--shadow-db "$RT_SHADOW")
+  rm -rf "$dir"; mkdir -p "$dir/schema" "$dir/migrations"
+  cd "$dir" || return 1
+  printf '%s\n' "$before" > before.sql
+  printf '%s\n' "$seed" > seed.sql
+  printf '%s\n' "$after" > schema/schema.sql
+  echo "=== case $name: $(rt_db_name "$name") ${shadow[*]}"
+  db=$(new_db "$(rt_db_name "$name")") || { echo "FAIL: cannot create the database"; return 1; }
+  if ! out=$(psql -X -q -v ON_ERROR_STOP=1 "$db" -f before.sql 2>&1); then
+    echo "FAIL: loading BEFORE with psql: $out"; return 1
+  fi
+  if [ -n "$seed" ] && ! out=$(psql -X -q -v ON_ERROR_STOP=1 "$db" -f seed.sql 2>&1); then
+    echo "FAIL: seeding: $out"; return 1
+  fi
+
+  out=$(pg-flux migrate generate --db "$db" --label x "${shadow[@]}" 2>&1); rc=$?
+  echo "--- migrate generate (exit $rc)"; echo "$out"
+  if [ $rc -ne 0 ]; then echo "FAIL: migrate generate exited $rc"; return 1; fi
+  if ! [[ $out =~ wrote\ migrations/[0-9]{8}_[0-9]{6}_x\.sql ]]; then
+    echo "FAIL: migrate generate wrote no migration file"; return 1
+  fi
+  file=$(ls "$dir"/migrations/*.sql | sort | tail -n 1)
+  echo "--- $file"; cat "$file"
+
+  out=$(pg-flux migrate apply --db "$db" --allow-hazards=all 2>&1); rc=$?
+  echo "--- migrate apply --allow-hazards=all (exit $rc)"; echo "$out"
+  if [ $rc -ne 0 ]; then echo "FAIL: migrate apply exited $rc"; return 1; fi
+
+  out=$(pg-flux drift --db "$db" "${shadow[@]}" 2>&1); rc=$?
+  echo "--- drift (exit $rc)"; echo "$out"
+  if [ $rc -ne 0 ]; then echo "FAIL: drift exited $rc after apply"; return 1; fi
+
+  out=$(pg-flux migrate generate --db "$db" --label again "${shadow[@]}" 2>&1); rc=$?
+  echo "--- second migrate generate (exit $rc)"; echo "$out"
+  files=$(ls "$dir"/migrations/*.sql | wc -l)
+  if [ "$files" -ne 1 ]; then
+    echo "FAIL: the second generate wrote a file:"; cat "$(ls "$dir"/migrations/*.sql | sort | tail -n 1)"; return 1
+  fi
+  if [ $rc -ne 0 ]; then echo "FAIL: second migrate generate exited $rc"; return 1; fi
+  if [[ $out != *"nothing to do"* ]]; then echo "FAIL: second generate did not say nothing to do"; return 1; fi
+  echo "=== case $name: ok"
+  return 0
+}
+
+roundtrip() {
+  local name=$1 rc
+  local here=$PWD
+  ( _rt_run "$@" ) > "$BATS_TEST_TMPDIR/$name.log" 2>&1; rc=$?
+  cd "$here" || true
+  RT_DB=$(db_url "$(rt_db_name "$name")")
+  RT_FILE=$(ls "$BATS_TEST_TMPDIR/$name"/migrations/*.sql 2>/dev/null | sort | head -n 1)
+  if [ $rc -ne 0 ]; then
+    cat "$BATS_TEST_TMPDIR/$name.log"
+    fail "round trip '$name' failed (see the log above)"
+  fi
+}
+
+roundtrip_both() {
+  local name=$1 before=$2 after=$3 seed_before=${4:-} seed_after=${5-${4:-}}
+  local rc_f rc_b pid_f pid_b
+  ( _rt_run "${name}_f" "$before" "$after" "$seed_before" ) > "$BATS_TEST_TMPDIR/${name}_f.log" 2>&1 &
+  pid_f=$!
+  ( _rt_run "${name}_b" "$after" "$before" "$seed_after" ) > "$BATS_TEST_TMPDIR/${name}_b.log" 2>&1 &
+  pid_b=$!
+  wait $pid_f; rc_f=$?
+  wait $pid_b; rc_b=$?
+  FWD=$(db_url "$(rt_db_name "${name}_f")")
+  BACK=$(db_url "$(rt_db_name "${name}_b")")
+  FWD_FILE=$(ls "$BATS_TEST_TMPDIR/${name}_f"/migrations/*.sql 2>/dev/null | sort | head -n 1)
+  BACK_FILE=$(ls "$BATS_TEST_TMPDIR/${name}_b"/migrations/*.sql 2>/dev/null | sort | head -n 1)
+  if [ $rc_f -ne 0 ] || [ $rc_b -ne 0 ]; then
+    [ $rc_f -ne 0 ] && cat "$BATS_TEST_TMPDIR/${name}_f.log"
+    [ $rc_b -ne 0 ] && cat "$BATS_TEST_TMPDIR/${name}_b.log"
+    fail "round trip '$name' failed: forward (before -> after) exit $rc_f, backward (after -> before) exit $rc_b (see the log above)"
+  fi
+}
+
+# --- migration file sections --------------------------------------------------
+# in_tx FILE: the statements between BEGIN; and COMMIT;
+in_tx() { sed -n '/^BEGIN;$/,/^COMMIT;$/p' "$1" | grep -v '^--' | sed '1d;$d'; }
+# after_commit FILE: the statements after COMMIT;
+after_commit() { sed -n '/^COMMIT;$/,$p' "$1" | sed '1d' | grep -v '^--'; }
+
+# --- catalog ----------------------------------------------------------------------
+# q URL "query": one value (or one line per row).
+q() { sql_value "$1" "$2"; }
+# Column facts. TABLE is a regclass spelling (t, s.t, '"Mixed Case"'); COL is the
+# attribute name as stored (no quotes).
+_attr() { q "$1" "select $4 from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+  left join pg_collation co on co.oid = a.attcollation
+  where a.attrelid = \$t\$$2\$t\$::regclass and a.attname = \$c\$$3\$c\$ and not a.attisdropped"; }
+col_type() { _attr "$1" "$2" "$3" "format_type(a.atttypid, a.atttypmod)"; }
+col_notnull() { _attr "$1" "$2" "$3" "a.attnotnull"; }
+col_default() { _attr "$1" "$2" "$3" "coalesce(pg_get_expr(d.adbin, d.adrelid), '<none>')"; }
+col_identity() { _attr "$1" "$2" "$3" "a.attidentity"; }
+col_generated() { _attr "$1" "$2" "$3" "a.attgenerated"; }
+col_collation() { _attr "$1" "$2" "$3" "coalesce(co.collname, '')"; }
+col_comment() { _attr "$1" "$2" "$3" "coalesce(col_description(a.attrelid, a.attnum), '<none>')"; }
+col_exists() { _attr "$1" "$2" "$3" "count(*)"; }
+# columns URL TABLE: the live column names in order, comma separated.
+columns() { q "$1" "select string_agg(attname, ',' order by attnum) from pg_attribute
+  where attrelid = \$t\$$2\$t\$::regclass and attnum > 0 and not attisdropped"; }
+# relpersistence URL TABLE: p (logged) or u (unlogged).
+relpersistence() { q "$1" "select relpersistence from pg_class where oid = \$t\$$2\$t\$::regclass"; }
+# constraint_def URL TABLE NAME: pg_get_constraintdef, or <none>.
+constraint_def() { q "$1" "select coalesce((select pg_get_constraintdef(oid) from pg_constraint
+  where conrelid = \$t\$$2\$t\$::regclass and conname = \$n\$$3\$n\$), '<none>')"; }
+# constraints URL TABLE: 'name:type' of every constraint of the table, sorted.
+constraints() { q "$1" "select coalesce(string_agg(conname || ':' || contype, ',' order by conname), '')
+  from pg_constraint where conrelid = \$t\$$2\$t\$::regclass"; }
+# index_def URL SCHEMA.INDEX: pg_get_indexdef, or <none>.
+index_def() { q "$1" "select coalesce((select pg_get_indexdef(c.oid) from pg_class c
+  where c.oid = to_regclass(\$i\$$2\$i\$)), '<none>')"; }
+# enum_labels URL TYPE: the labels in sort order, comma separated.
+enum_labels() { q "$1" "select string_agg(enumlabel, ',' order by enumsortorder) from pg_enum
+  where enumtypid = \$t\$$2\$t\$::regtype"; }
+# seq_params URL SEQUENCE: start,increment,min,max,cache,cycle.
+seq_params() { q "$1" "select concat_ws(',', seqstart, seqincrement, seqmin, seqmax, seqcache, seqcycle)
+  from pg_sequence where seqrelid = \$s\$$2\$s\$::regclass"; }
+# seq_owner URL SEQUENCE: table.column owning it (pg_depend 'a' or 'i'), or <none>.
+seq_owner() { q "$1" "select coalesce((select c.relname || '.' || a.attname from pg_depend d
+  join pg_class c on c.oid = d.refobjid join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
+  where d.classid = 'pg_class'::regclass and d.objid = \$s\$$2\$s\$::regclass and d.deptype in ('a', 'i')
+  and d.refclassid = 'pg_class'::regclass), '<none>')"; }
+# relation_exists URL NAME: 1 if the relation exists.
+relation_exists() { q "$1" "select count(*) from pg_class where oid = to_regclass(\$r\$$2\$r\$)"; }
