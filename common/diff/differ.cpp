@@ -415,6 +415,14 @@ Plan Differ::run() {
     plan.from = live_.source;
     plan.to = desired_.source;
     plan.live_object_count = live_.top_level_count();
+    // Live objects of kinds pg-flux does not model are neither compared nor dropped.
+    if (live_.source.contains("unmodeled") && live_.source["unmodeled"].is_object() &&
+        !live_.source["unmodeled"].empty()) {
+        std::string list;
+        for (auto it = live_.source["unmodeled"].begin(); it != live_.source["unmodeled"].end(); ++it)
+            list += (list.empty() ? "" : ", ") + it.value().dump() + " " + it.key() + (it.value() == 1 ? "" : "s");
+        note("not compared (pg-flux does not model these yet): " + list);
+    }
     for (auto& p : steps_) plan.steps.push_back(std::move(p.step));
     std::set<std::string> seen;
     for (const auto& n : notes_)

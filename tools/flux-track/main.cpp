@@ -74,7 +74,8 @@ int status(Connection& conn, const std::string& dir, const std::string& format) 
     return problems ? k_exit_differences : k_exit_ok;
 }
 
-int write_new(const std::string& input, const std::string& dir, const std::string& label, const std::string& db) {
+int write_new(const std::string& input, const std::string& dir, const std::string& label, const std::string& db,
+              bool offline) {
     Plan plan = plan_from_document(read_document(input, k_format_plan), input == "-" ? "standard input" : input);
     if (!plan.classified) usage_error("the plan has not been classified; pipe it through flux-hazards first");
     for (const auto& n : plan.notes) std::cerr << "flux-track: note: " << n << "\n";
@@ -82,7 +83,7 @@ int write_new(const std::string& input, const std::string& dir, const std::strin
         std::cout << "nothing to do: the database already matches the schema; no migration written\n";
         return 0;
     }
-    if (!db.empty() || std::getenv("DATABASE_URL")) {
+    if (!offline) {
         Connection conn(resolve_conninfo(db));
         std::string pending;
         for (const auto& e : migration_status(conn, dir))
@@ -160,6 +161,7 @@ int main(int argc, char** argv) {
              cxxopts::value<std::string>()->default_value(""))
             ("migrations-dir", "Directory of migration files", cxxopts::value<std::string>()->default_value("migrations"))
             ("label", "new: name part of the file", cxxopts::value<std::string>()->default_value("migration"))
+            ("offline", "new: do not connect to check for pending migrations")
             ("format", "status: json (pgflux.status) or text", cxxopts::value<std::string>()->default_value("json"))
             ("args", "", cxxopts::value<std::vector<std::string>>());
         options.parse_positional({"args"});
@@ -170,7 +172,7 @@ int main(int argc, char** argv) {
         std::string dir = args["migrations-dir"].as<std::string>();
         std::string db = args["db"].as<std::string>();
         if (command == "new") return write_new(positional.size() > 1 ? positional[1] : "-", dir,
-                                               args["label"].as<std::string>(), db);
+                                               args["label"].as<std::string>(), db, args.count("offline") > 0);
         if (positional.size() > 1) usage_error("unexpected argument \"" + positional[1] + "\"");
         if (command != "status" && command != "baseline" && command != "repair")
             usage_error("unknown command \"" + command + "\" (status, new, baseline or repair)");
