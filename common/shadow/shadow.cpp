@@ -67,24 +67,36 @@ private:
     std::string script_, dir_, url_;
 };
 
+// The places pgflux-cluster looks for initdb.
 bool have_local_binaries() {
-    for (const char* dir : {"/usr/lib/postgresql/15/bin/initdb"})
-        if (access(dir, X_OK) == 0) return true;
-    return std::getenv("PG_BIN") != nullptr;
+    if (const char* bin = std::getenv("PG_BIN"); bin && *bin) return access((std::string(bin) + "/initdb").c_str(), X_OK) == 0;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec))
+        if (access((entry.path() / "bin" / "initdb").c_str(), X_OK) == 0) return true;
+    return !sibling_path("initdb").empty();
 }
 
-// Runs the plan that creates `parsed` from nothing; a failure names the
-// object's source location.
+// Runs the plan that creates `parsed` from nothing: one transaction, one
+// round trip. When it fails, the statements run one at a time (rolled back)
+// to name the object and source location PostgreSQL rejects.
 void load(Connection& conn, const Model& parsed) {
     Model empty;
     Plan plan = diff_models(empty, parsed);
+    std::string script = "BEGIN;\n";
+    for (const Step& step : plan.steps) script += step.sql + "\n";
+    if (!conn.try_exec(script + "COMMIT;")) return;
+    conn.try_exec("ROLLBACK");
+    conn.exec("BEGIN");
     for (const Step& step : plan.steps) {
         if (auto error = conn.try_exec(step.sql)) {
+            conn.try_exec("ROLLBACK");
             const Object* object = parsed.find(step.object);
             std::string where = object && object->location ? object->location->text() + ": " : "";
             usage_error(where + step.object.describe() + ": PostgreSQL rejects it: " + *error);
         }
     }
+    conn.try_exec("ROLLBACK");
+    fail(k_exit_internal, "the shadow database rejected the schema, but no single statement failed");
 }
 
 Model overlay(const Model& parsed, const Model& shadow, const std::string& tool) {
