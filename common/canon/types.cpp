@@ -108,6 +108,9 @@ std::string interval_typmod(const std::vector<std::string>& mods) {
 }
 
 std::string builtin_type(const std::string& internal, const std::vector<std::string>& mods) {
+    // Without a length, "character" and "bit" would mean length 1: PostgreSQL
+    // spells these types by their own names (bpchar, "bit").
+    if (mods.empty() && (internal == "bpchar" || internal == "bit")) return quote_ident(internal);
     const char* spelled = sql_spelling(internal);
     if (!spelled) {
         std::string out = quote_ident(internal);

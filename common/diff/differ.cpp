@@ -214,7 +214,7 @@ void Differ::emit_enum(const Object* l, const Object& d) {
     const json& lv = l->attrs["values"];
     const json& dv = d.attrs["values"];
     if (enum_recreated(name)) {
-        std::string old_name = truncate_identifier(d.id.name + "__pgflux_old");
+        std::string old_name = make_object_name(d.id.name, "", "_pgflux_old");
         ObjectId old_id{Kind::enumeration, d.id.schema, old_name, ""};
         add(k_types, d.id, "alter", "ALTER TYPE " + name + " RENAME TO " + quote_ident(old_name) + ";",
             "RECREATE TYPE " + display(d.id) + " (values removed or reordered)");

@@ -9,10 +9,21 @@
 #include "util/error.h"
 
 namespace pgflux {
+
+bool forbidden_in_transaction(const pq::Msg& node) {
+    if (node.is("IndexStmt") || node.is("DropStmt")) return node.flag("concurrent");
+    if (node.is("VacuumStmt")) return true;
+    if (node.is("ReindexStmt"))
+        for (const pq::Msg& p : node.list("params"))
+            if (p.str("defname") == "concurrently") return true;
+    return false;
+}
+
 namespace {
 
 struct Context {
-    std::set<std::string> new_tables;  // qualified names created earlier in the same file/plan
+    std::set<std::string> new_tables;    // qualified names created earlier in the same file/plan
+    std::set<std::string> renamed_types; // names types were renamed to earlier (enum recreation)
     int dropped_objects = 0;
 };
 
@@ -49,9 +60,19 @@ void classify_drop(const pq::Msg& node, Step& step, Context& ctx) {
     size_t count = node.list("objects").size();
     std::string what = type.substr(7);
     std::transform(what.begin(), what.end(), what.begin(), ::tolower);
-    if (is_top_level_drop(type)) ctx.dropped_objects += static_cast<int>(count);
+    if (is_top_level_drop(type)) {
+        // A type renamed earlier in the same file was replaced, not lost.
+        for (const pq::Msg& object : node.list("objects")) {
+            auto names = object.is("TypeName") ? object.strings("names")
+                         : object.is("List")   ? object.strings("items")
+                                               : std::vector<std::string>{pq::value_text(object)};
+            if (!(type == "OBJECT_TYPE" && !names.empty() && ctx.renamed_types.count(names.back())))
+                ++ctx.dropped_objects;
+        }
+    }
+    (void)count;
     if (type == "OBJECT_TABLE" || type == "OBJECT_SEQUENCE" || type == "OBJECT_EXTENSION")
-        add_hazard(step, "DATA_LOSS", "drops a " + what + " and everything stored in it");
+        add_hazard(step, "DATA_LOSS", "drops the " + what + " and everything stored in it");
     if (cascade) add_hazard(step, "DATA_LOSS", "DROP ... CASCADE also drops every dependent object");
     if (type == "OBJECT_INDEX") {
         bool concurrent = node.flag("concurrent");
@@ -112,10 +133,11 @@ void classify_statement(const pq::Msg& node, Step& step, Context& ctx) {
     } else if (type == "DeleteStmt") {
         add_hazard(step, "DATA_LOSS", "DELETE removes rows");
         stronger_lock(step, "ROW EXCLUSIVE");
-    } else if (type == "ReindexStmt" || type == "VacuumStmt") {
-        for (const pq::Msg& p : node.list("params"))
-            if (p.str("defname") == "concurrently") step.phase = k_phase_after_commit;
-        if (type == "VacuumStmt") step.phase = k_phase_after_commit;
+    } else if (type == "RenameStmt") {
+        if (node.enumeration("rename_type") == "OBJECT_TYPE") ctx.renamed_types.insert(node.str("newname"));
+        stronger_lock(step, "ACCESS EXCLUSIVE");
+    } else if (forbidden_in_transaction(node)) {
+        step.phase = k_phase_after_commit;
     } else if (type == "CommentStmt") {
         stronger_lock(step, "SHARE UPDATE EXCLUSIVE");
     }
@@ -228,14 +250,6 @@ void rewrite_and_classify(Plan& plan, const RewriteOptions& options) {
     plan.classified = true;
 }
 
-bool forbidden_in_transaction(const pq::Msg& node) {
-    if (node.is("IndexStmt") || node.is("DropStmt")) return node.flag("concurrent");
-    if (node.is("VacuumStmt")) return true;
-    if (node.is("ReindexStmt"))
-        for (const pq::Msg& p : node.list("params"))
-            if (p.str("defname") == "concurrently") return true;
-    return false;
-}
 
 std::set<std::string> parse_allowed_hazards(const std::string& value) {
     std::set<std::string> out;
@@ -272,7 +286,11 @@ std::string refusal_message(const std::vector<BlockedStep>& blocked, const std::
     for (const BlockedStep& b : blocked) {
         std::string sql = b.step->sql;
         std::replace(sql.begin(), sql.end(), '\n', ' ');
-        if (sql.size() > 120) sql = sql.substr(0, 117) + "...";
+        if (sql.size() > 120) {
+            size_t cut = 117;  // on a character boundary
+            while (cut > 0 && (static_cast<unsigned char>(sql[cut]) & 0xC0) == 0x80) --cut;
+            sql = sql.substr(0, cut) + "...";
+        }
         out += "\n  " + b.hazard.code + ": " + sql + "\n      " + b.hazard.message;
         codes.insert(b.hazard.code);
     }

@@ -69,7 +69,7 @@ TEST(ClassifyDataLoss, MessagesNameWhatIsLost) {
     Step s = classified("ALTER TABLE public.users DROP COLUMN nickname;");
     ASSERT_EQ(s.hazards.size(), 1u);
     EXPECT_EQ(s.hazards[0].message, "drops column nickname of public.users and its data");
-    EXPECT_EQ(classified("DROP TABLE public.t;").hazards[0].message, "drops a table and everything stored in it");
+    EXPECT_EQ(classified("DROP TABLE public.t;").hazards[0].message, "drops the table and everything stored in it");
     EXPECT_EQ(classified("TRUNCATE public.t;").hazards[0].message, "TRUNCATE deletes every row");
 }
 
@@ -149,9 +149,14 @@ TEST(ClassifyPhases, ConcurrentlyRunsAfterCommit) {
     EXPECT_EQ(classified("CREATE INDEX CONCURRENTLY i ON public.t USING btree (c);").phase, k_phase_after_commit);
     EXPECT_EQ(classified("DROP INDEX CONCURRENTLY public.i;").phase, k_phase_after_commit);
     EXPECT_EQ(classified("REINDEX (CONCURRENTLY) INDEX public.i;").phase, k_phase_after_commit);
-    EXPECT_EQ(classified("VACUUM public.t;").phase, k_phase_after_commit);
     EXPECT_EQ(classified("CREATE INDEX i ON public.t USING btree (c);").phase, k_phase_transactional);
     EXPECT_EQ(classified("REINDEX INDEX public.i;").phase, k_phase_transactional);
+}
+
+TEST(ClassifyPhases, VacuumRunsAfterCommit) {
+    // VACUUM cannot run in a transaction block (a hand-edited migration may contain one).
+    EXPECT_EQ(classified("VACUUM public.t;").phase, k_phase_after_commit);
+    EXPECT_EQ(classified("VACUUM (ANALYZE) public.t;").phase, k_phase_after_commit);
 }
 
 TEST(ClassifyPhases, ValidateRunsAfterCommit) {
@@ -422,6 +427,23 @@ TEST(RefusalMessage, HeadlineStatementsAndAdvice) {
               "  COLUMN_TYPE_CHANGE: ALTER TABLE public.b ALTER COLUMN c TYPE text;\n"
               "      changes the type of public.b.c: rewrites the table under an ACCESS EXCLUSIVE lock\n"
               "to accept them: --allow-hazards=COLUMN_TYPE_CHANGE,DATA_LOSS");
+}
+
+TEST(RefusalMessage, ShorteningNeverSplitsAMultiByteCharacter) {
+    // Bytes 116-117 of this statement hold one two-byte character.
+    std::string name = "x";
+    for (int i = 0; i < 60; ++i) name += "é";
+    std::vector<Step> steps = {step("DROP TABLE public.\"" + name + "\";")};
+    classify_steps(steps, 0);
+    std::string message = refusal_message(blocking_hazards(steps, {}), "");
+    std::string line = message.substr(message.find("  DATA_LOSS: "));
+    line = line.substr(0, line.find('\n'));
+    ASSERT_GE(line.size(), 3u);
+    EXPECT_EQ(line.substr(line.size() - 3), "...");
+    std::string kept = line.substr(0, line.size() - 3);
+    // The text before "..." ends on a whole character (no lone lead byte).
+    auto last = static_cast<unsigned char>(kept.back());
+    EXPECT_FALSE(last >= 0xC0) << "statement cut inside a UTF-8 character";
 }
 
 TEST(RefusalMessage, LongAndMultiLineStatementsAreShortened) {

@@ -109,11 +109,9 @@ MigrationFile read_migration(const std::string& path) {
     bool explicit_transaction = false;
     for (const pq::Statement& st : parsed->statements()) {
         std::string kind = transaction_kind(st.node);
-        size_t start = text.find_first_not_of(" \t\r\n", st.location);
-        // Skip leading comments to point at the statement itself.
-        while (start != std::string::npos && text.compare(start, 2, "--") == 0)
-            start = text.find_first_not_of(" \t\r\n", text.find('\n', start));
-        int line = lines.at(static_cast<int>(start == std::string::npos ? st.location : start)).line;
+        // The statement itself, without the blanks and comments before it.
+        size_t start = pq::first_token_offset(text, st.location);
+        int line = lines.at(static_cast<int>(start)).line;
         auto where = [&] { return path + ":" + std::to_string(line) + ": "; };
         if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
             if (state != before || !file.statements.empty())
@@ -129,7 +127,7 @@ MigrationFile read_migration(const std::string& path) {
         }
         if (!kind.empty()) usage_error(where() + "transaction control other than one BEGIN ... COMMIT is not allowed");
         MigrationStatement s;
-        std::string sql(st.text);
+        std::string sql(st.text.substr(std::min(start - st.location, st.text.size())));
         sql.erase(sql.find_last_not_of(" \t\r\n") + 1);
         s.sql = sql;
         s.line = line;

@@ -201,6 +201,18 @@ TEST(ReadMigration, RoundTripsARenderedFile) {
     }
 }
 
+TEST(ReadMigration, StatementTextStartsAtTheStatementItself) {
+    // The summary comment and blank lines before a statement are not part of
+    // its text: flux-apply and flux-hazards --sql print this text in refusals.
+    TempDir dir;
+    Plan plan = sample_plan();
+    std::string path = dir.write("20261126_101500_sample.sql", render_migration(plan, "now"));
+    MigrationFile file = read_migration(path);
+    ASSERT_EQ(file.statements.size(), plan.steps.size());
+    for (size_t i = 0; i < plan.steps.size(); ++i)
+        EXPECT_EQ(file.statements[i].sql, plan.steps[i].sql.substr(0, plan.steps[i].sql.size() - 1)) << i;
+}
+
 TEST(ReadMigration, StatementTextHasNoTrailingSemicolonOrWhitespace) {
     TempDir dir;
     std::string path = dir.write("a.sql", "BEGIN;\nCREATE SCHEMA a  ;\n\nCOMMIT;\n");

@@ -244,7 +244,9 @@ TEST(ModelDocument, RoundTrips) {
         EXPECT_EQ(b->ddl, o.ddl) << k.describe();
         EXPECT_EQ(b->depends_on, o.depends_on) << k.describe();
         EXPECT_EQ(b->location.has_value(), o.location.has_value()) << k.describe();
-        if (o.location) EXPECT_EQ(b->location->text(), o.location->text());
+        if (o.location) {
+            EXPECT_EQ(b->location->text(), o.location->text());
+        }
     }
     EXPECT_EQ(model_to_document(back, "flux-parse"), doc);
 }

@@ -19,20 +19,7 @@ namespace {
 
 // Offset of the first token at or after `offset`, past blanks and comments.
 int first_token(const std::string& text, int offset) {
-    size_t i = static_cast<size_t>(std::max(offset, 0));
-    while (i < text.size()) {
-        if (std::isspace(static_cast<unsigned char>(text[i]))) {
-            ++i;
-        } else if (text.compare(i, 2, "--") == 0) {
-            while (i < text.size() && text[i] != '\n') ++i;
-        } else if (text.compare(i, 2, "/*") == 0) {
-            size_t end = text.find("*/", i + 2);
-            i = end == std::string::npos ? text.size() : end + 2;
-        } else {
-            break;
-        }
-    }
-    return static_cast<int>(i);
+    return static_cast<int>(pq::first_token_offset(text, static_cast<size_t>(std::max(offset, 0))));
 }
 
 }  // namespace

@@ -149,7 +149,7 @@ TEST(ReadSource, UnqualifiedEnumDeclaredLaterInTheSameFile) {
 TEST(ReadSource, SearchPathAppliesToTheRestOfTheFile) {
     SchemaDir dir;
     dir.write("a.sql",
-              "CREATE TABLE first (id int);\n"
+              "CREATE TABLE first (id int PRIMARY KEY);\n"
               "SET search_path TO app, public;\n"
               "CREATE TYPE mood AS ENUM ('a');\n"
               "CREATE TABLE second (m mood, f int REFERENCES first);\n");
@@ -299,6 +299,19 @@ TEST(ReadSource, ImplicitConstraintNames) {
     EXPECT_EQ(check->attrs["type"], "check");
 }
 
+TEST(ReadSource, ImplicitKeyNamesIncludeIncludedColumnsAndExclusions) {
+    Model m = read_sql(
+        "CREATE EXTENSION btree_gist;\n"
+        "CREATE TABLE t (a int, b int, room int, during tsrange,\n"
+        "  UNIQUE (a) INCLUDE (b),\n"
+        "  EXCLUDE USING gist (room WITH =, during WITH &&));\n");
+    EXPECT_NE(m.find(constraint_id("public", "t_a_b_key", "t")), nullptr);
+    const Object* excl = m.find(constraint_id("public", "t_room_during_excl", "t"));
+    ASSERT_NE(excl, nullptr);
+    EXPECT_EQ(excl->attrs["method"], "gist");
+    EXPECT_EQ(excl->attrs["elements"][1]["operator"], "&&");
+}
+
 TEST(ReadSource, ImplicitNamesAreNumberedWhenTaken) {
     Model m = read_sql(
         "CREATE TABLE t (a int CHECK (a > 0) CHECK (a < 10), b int);\n"
@@ -378,7 +391,9 @@ TEST(ReadSource, LikeWithoutOptionsCopiesOnlyColumns) {
     EXPECT_FALSE(name.contains("default"));
     EXPECT_EQ(name["not_null"], true);  // NOT NULL is always copied
     for (const auto& [id, o] : m.objects) {
-        if (id.kind == Kind::constraint || id.kind == Kind::index) EXPECT_NE(id.table, "copy") << id.describe();
+        if (id.kind == Kind::constraint || id.kind == Kind::index) {
+            EXPECT_NE(id.table, "copy") << id.describe();
+        }
     }
 }
 

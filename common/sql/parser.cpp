@@ -5,6 +5,7 @@
 #include <pg_query.h>
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 #include <unordered_map>
 
@@ -142,6 +143,22 @@ KeywordKind keyword_kind(std::string_view word) {
     pg_query_free_scan_result(res);
     cache.emplace(key, kind);
     return kind;
+}
+
+size_t first_token_offset(std::string_view text, size_t i) {
+    while (i < text.size()) {
+        if (std::isspace(static_cast<unsigned char>(text[i]))) {
+            ++i;
+        } else if (text.compare(i, 2, "--") == 0) {
+            while (i < text.size() && text[i] != '\n') ++i;
+        } else if (text.compare(i, 2, "/*") == 0) {
+            size_t end = text.find("*/", i + 2);
+            i = end == std::string_view::npos ? text.size() : end + 2;
+        } else {
+            break;
+        }
+    }
+    return i;
 }
 
 LineIndex::LineIndex(std::string_view text) : text_(text) {

@@ -55,6 +55,9 @@ std::string deparse_statement(const Msg& stmt);
 enum class KeywordKind { none, unreserved, col_name, type_func_name, reserved };
 KeywordKind keyword_kind(std::string_view word);
 
+// Offset of the first token at or after `offset`, past blanks and comments.
+size_t first_token_offset(std::string_view text, size_t offset);
+
 // Byte offset -> 1-based line and column (columns counted in characters).
 struct LineColumn {
     int line = 1;

@@ -129,8 +129,10 @@ TEST(Parser, DeparseOfASubNodeOfAStatement) {
     Msg column = parsed->statements()[0].node.list("table_elts").at(0);
     Msg check = column.list("constraints").at(0);
     EXPECT_EQ(deparse_expression(check.get("raw_expr")), "c > 0 AND c < 10");
-    Msg index = ParseResult::parse("CREATE INDEX i ON t (lower(x)) WHERE x IS NOT NULL")->statements()[0].node;
+    auto index_parse = ParseResult::parse("CREATE INDEX i ON t (lower(x)) WHERE x IS NOT NULL");
+    Msg index = index_parse->statements()[0].node;
     EXPECT_EQ(deparse_expression(index.get("where_clause")), "x IS NOT NULL");
+    EXPECT_EQ(deparse_expression(index.list("index_params").at(0).get("expr")), "lower(x)");
 }
 
 TEST(Parser, DeparseStatement) {

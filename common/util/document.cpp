@@ -60,12 +60,13 @@ void write_document(const json& document) {
 
 JsonField JsonField::operator[](const std::string& key) const {
     if (!value_.is_object()) fail("expected an object");
-    if (!value_.contains(key)) usage_error(path_ + "." + key + ": missing");
-    return JsonField(value_.at(key), path_ + "." + key);
+    std::string path = path_.empty() ? key : path_ + "." + key;
+    if (!value_.contains(key)) usage_error(origin_ + ": " + path + ": missing");
+    return JsonField(value_.at(key), origin_, path);
 }
 
 JsonField JsonField::operator[](size_t index) const {
-    return JsonField(array().at(index), path_ + "[" + std::to_string(index) + "]");
+    return JsonField(array().at(index), origin_, path_ + "[" + std::to_string(index) + "]");
 }
 
 bool JsonField::has(const std::string& key) const { return value_.is_object() && value_.contains(key); }
@@ -95,6 +96,8 @@ const json& JsonField::object() const {
     return value_;
 }
 
-void JsonField::fail(const std::string& message) const { usage_error(path_ + ": " + message); }
+void JsonField::fail(const std::string& message) const {
+    usage_error(origin_ + ": " + (path_.empty() ? "" : path_ + ": ") + message);
+}
 
 }  // namespace pgflux

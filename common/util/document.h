@@ -27,10 +27,12 @@ json read_document(const std::string& path, const std::string& format);
 // Writes a document to stdout (sorted keys, one document).
 void write_document(const json& document);
 
-// Typed access with errors naming the field: "objects[3].kind: expected a string".
+// Typed access with errors naming the document and the field:
+// "desired.json: objects[3].kind: expected a string".
 class JsonField {
 public:
-    JsonField(const json& value, std::string path) : value_(value), path_(std::move(path)) {}
+    // The root of a document read from `origin`.
+    JsonField(const json& value, std::string origin) : value_(value), origin_(std::move(origin)) {}
     JsonField operator[](const std::string& key) const;
     JsonField operator[](size_t index) const;
     bool has(const std::string& key) const;
@@ -44,8 +46,10 @@ public:
     [[noreturn]] void fail(const std::string& message) const;
 
 private:
+    JsonField(const json& value, std::string origin, std::string path)
+        : value_(value), origin_(std::move(origin)), path_(std::move(path)) {}
     const json& value_;
-    std::string path_;
+    std::string origin_, path_;  // path_ is "" at the root
 };
 
 }  // namespace pgflux

@@ -188,7 +188,7 @@ SQL
   grep -q '"phase": "after-commit"' drop-classified.json
   grep -q '"lock": "ACCESS EXCLUSIVE"' drop-classified.json
 
-  flux-track new --migrations-dir m --label drop drop-classified.json
+  flux-track new --db "$DB" --migrations-dir m --label drop drop-classified.json
   flux-hazards --sql --live-objects 10 m/*_drop.sql > sql-plan.json
   validate pgflux.plan sql-plan.json
   grep -q '"action": "statement"' sql-plan.json
@@ -199,7 +199,7 @@ SQL
   echo "CREATE TABLE t (id integer, v integer); INSERT INTO t VALUES (1, 1), (2, 1);" > migrations/20260101_000000_t.sql
   printf 'BEGIN;\nCREATE TABLE u (id integer);\nCOMMIT;\nCREATE UNIQUE INDEX CONCURRENTLY t_v_key ON t (v);\nCREATE INDEX CONCURRENTLY u_id_idx ON u (id);\n' \
     > migrations/20260102_000000_index.sql
-  run flux-apply --db "$DB" --allow-hazards=all
+  run flux-apply --db "$DB"
   assert_failure 4
   # The second file failed after its commit; fix the data and resume.
   sql "$DB" "UPDATE t SET v = id"
