@@ -43,7 +43,7 @@ std::vector<Step> steps_of(const MigrationFile& file) {
 void lock(Connection& conn, const std::function<void(const std::string&)>& progress) {
     std::string key = std::to_string(k_apply_lock_key);
     if (conn.query("SELECT pg_catalog.pg_try_advisory_lock(" + key + ")").text(0, 0) == "t") return;
-    progress("waiting for another pg-flux apply on this database to finish");
+    progress("warning: waiting for another pg-flux apply on this database to finish");
     conn.exec("SELECT pg_catalog.pg_advisory_lock(" + key + ")");
 }
 
@@ -52,7 +52,7 @@ void check_drift(Connection& conn, const MigrationFile& file, const ApplyOptions
     Model live = read_catalog(conn);
     live_objects = live.top_level_count();
     if (file.baseline.empty()) {
-        progress(file.name + " has no baseline hash; skipping the drift check");
+        progress("warning: " + file.name + " has no baseline hash; skipping the drift check");
         return;
     }
     std::string hash = live.state_hash();
@@ -168,15 +168,15 @@ std::vector<AppliedFile> apply_migrations(Connection& conn, const ApplyOptions& 
         std::string path = (fs::path(options.dir) / e.name).string();
         if (e.state == FileState::incomplete) {
             MigrationFile file = read_migration(path);
-            progress("resuming " + e.name + " at after-commit statement " + std::to_string(e.row->after_commit_done + 1));
+            progress("warning: resuming " + e.name + " at after-commit statement " + std::to_string(e.row->after_commit_done + 1));
             auto start = Clock::now();
             run_after_commit(conn, file, e.row->after_commit_done, start);
             applied.push_back({e.name, 0, e.row->after_commit_total - e.row->after_commit_done, elapsed_ms(start), true});
         } else if (e.state == FileState::pending) {
             MigrationFile file = read_migration(path);
             AppliedFile a = apply_file(conn, file, options, progress);
-            progress("applied " + a.name + " (" + std::to_string(a.statements) + " statements, " +
-                     std::to_string(a.duration_ms) + " ms)");
+            progress("applied " + a.name + " (" + std::to_string(a.statements) +
+                     (a.statements == 1 ? " statement, " : " statements, ") + std::to_string(a.duration_ms) + " ms)");
             applied.push_back(a);
         }
     }

@@ -1,4 +1,6 @@
-// Catalog reader: extensions (plpgsql, built into every database, is not modeled).
+// Catalog reader: extensions (plpgsql, built into every database, is not
+// modeled). A comment equal to the one the extension's control file sets is
+// the extension's own, not the schema's, and is left out.
 #include "catalog/catalog.h"
 
 namespace pgflux::catalog {
@@ -6,8 +8,9 @@ namespace pgflux::catalog {
 void read_extensions(Connection& conn, Model& model) {
     QueryResult r = conn.query(
         "SELECT e.extname, n.nspname, e.extversion, "
-        "pg_catalog.obj_description(e.oid, 'pg_extension') AS comment "
+        "NULLIF(pg_catalog.obj_description(e.oid, 'pg_extension'), a.comment) AS comment "
         "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+        "LEFT JOIN pg_catalog.pg_available_extensions a ON a.name = e.extname "
         "WHERE e.extname <> 'plpgsql'");
     int name = r.column("extname"), schema = r.column("nspname"), version = r.column("extversion"),
         comment = r.column("comment");

@@ -14,6 +14,8 @@
 
 namespace pgflux {
 
+bool version_pinned(const Object& extension) { return ddl_attributes(extension).contains("version"); }
+
 bool parsed_without_shadow(const Model& model) {
     return model.source.value("canonical", "") == "parsed";
 }
@@ -249,11 +251,15 @@ void Differ::emit_types() {
                         add(k_types, id, "alter",
                             "ALTER EXTENSION " + quote_ident(id.name) + " SET SCHEMA " + quote_ident(d.attrs["schema"].get<std::string>()) + ";",
                             "ALTER EXTENSION " + display(id) + " SET SCHEMA " + d.attrs["schema"].get<std::string>());
-                    if (d.attrs.contains("version") && d.attrs["version"] != l->attrs["version"])
+                    if (version_pinned(d) && d.attrs["version"] != l->attrs["version"])
                         add(k_types, id, "alter",
                             "ALTER EXTENSION " + quote_ident(id.name) + " UPDATE TO " + quote_literal(d.attrs["version"].get<std::string>()) + ";",
                             "ALTER EXTENSION " + display(id) + " UPDATE TO " + d.attrs["version"].get<std::string>());
                     // An unpinned version: any installed version satisfies the source.
+                    else if (d.attrs.contains("version") && d.attrs["version"] != l->attrs["version"])
+                        note("extension " + display(id) + " is at version " + l->attrs["version"].get<std::string>() +
+                             "; the source does not pin a version (" + d.attrs["version"].get<std::string>() +
+                             " would be installed today)");
                 }
                 add_comment_steps(k_types, l, d);
                 break;
@@ -402,6 +408,18 @@ void Differ::emit() {
     emit_final_drops();
 }
 
+// The desired model as the database will hold it after the plan: an
+// extension whose version the source leaves open keeps its live version.
+Model Differ::expected_state() const {
+    Model expected = desired_;
+    for (auto& [id, d] : expected.objects) {
+        const Object* l = live_.find(id);
+        if (id.kind == Kind::extension && l && !version_pinned(d) && l->attrs.contains("version"))
+            d.attrs["version"] = l->attrs["version"];
+    }
+    return expected;
+}
+
 Plan Differ::run() {
     classify();
     cascade_foreign_keys();
@@ -411,7 +429,7 @@ Plan Differ::run() {
     });
     Plan plan;
     plan.baseline_hash = live_.state_hash();
-    plan.target_hash = desired_.state_hash();
+    plan.target_hash = expected_state().state_hash();
     plan.from = live_.source;
     plan.to = desired_.source;
     plan.live_object_count = live_.top_level_count();

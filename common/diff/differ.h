@@ -2,9 +2,9 @@
 // the ordered steps that turn the first into the second.
 //
 // Step order (phases): drop foreign keys; drop other constraints and
-// indexes; detach (identities, defaults and sequences that are going away);
-// create/alter schemas, extensions, collations, enums; create/alter
-// sequences; create/alter tables; sequence ownership; create constraints and
+// indexes; detach (identities and defaults that use what is going away);
+// drop sequences; create/alter schemas, extensions, collations, enums;
+// create/alter sequences; create/alter tables; sequence ownership; create constraints and
 // indexes; create foreign keys; drop tables; drop enums, collations,
 // extensions and schemas. Within a phase, canonical object order.
 #pragma once
@@ -21,6 +21,9 @@ struct DiffOptions {
 };
 
 Plan diff_models(const Model& live, const Model& desired, const DiffOptions& options = {});
+
+// Whether the source pins an extension's version (else any version will do).
+bool version_pinned(const Object& extension);
 
 // True when the desired model's expressions came from the parse tree alone
 // (no shadow database), so they are compared loosely.

@@ -72,6 +72,7 @@ private:
     void emit_final_drops();
     void detach_sequence_owners();
     bool replaced(const Object& live, const Object& desired);
+    Model expected_state() const;
 
     struct Pending {
         Phase phase;

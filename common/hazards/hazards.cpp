@@ -49,9 +49,9 @@ void stronger_lock(Step& step, const std::string& lock) {
 }
 
 bool is_top_level_drop(const std::string& type) {
+    // The kinds the live count (Model::top_level_count) is made of.
     return type == "OBJECT_TABLE" || type == "OBJECT_SEQUENCE" || type == "OBJECT_TYPE" ||
-           type == "OBJECT_SCHEMA" || type == "OBJECT_EXTENSION" || type == "OBJECT_COLLATION" ||
-           type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW" || type == "OBJECT_DOMAIN";
+           type == "OBJECT_SCHEMA" || type == "OBJECT_EXTENSION" || type == "OBJECT_COLLATION";
 }
 
 void classify_drop(const pq::Msg& node, Step& step, Context& ctx) {

@@ -95,6 +95,9 @@ MigrationFile read_migration(const std::string& path) {
     file.name = fs::path(path).filename().string();
     std::string text = read_bytes(path);
     file.checksum = sha256_hex(text);
+    std::string format = header_value(text, "format");
+    if (!format.empty() && format != "1")
+        usage_error(path + ": unsupported migration file format " + format + " (this pg-flux reads format 1)");
     file.baseline = header_value(text, "baseline");
     file.target = header_value(text, "target");
     std::shared_ptr<const pq::ParseResult> parsed;

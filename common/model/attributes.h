@@ -4,7 +4,8 @@
 // mean "none" (no comment, no default, ...).
 //
 // schema      {comment?}
-// extension   {schema, version?, comment?}        version only when pinned
+// extension   {schema, version?, comment?}        parsed: version only when
+//              pinned; snapshot and shadow: the installed version
 // collation   {provider: "libc"|"icu", locale?, lc_collate?, lc_ctype?,
 //              deterministic, comment?}
 // enum        {values: [..], comment?}
@@ -20,10 +21,12 @@
 //                                  nulls_not_distinct (unique)
 //              check:       expression, no_inherit, not_valid
 //              foreign_key: columns, references: {schema, table, columns},
-//                           match, on_update, on_delete, not_valid
+//                           match, on_update, on_delete, on_delete_columns?
+//                           (ON DELETE SET NULL (cols)), not_valid
 //              exclusion:   method, elements, include, index_options, where?}
 // index       {unique, method, elements: [element..], include, where?,
-//              nulls_not_distinct, options, comment?}
+//              nulls_not_distinct, options, invalid? (live side: a failed
+//              CREATE INDEX CONCURRENTLY), comment?}
 //   element   {column | expression, collation?, opclass?, opclass_options?,
 //              descending, nulls_first, operator? (exclusion only)}
 #pragma once

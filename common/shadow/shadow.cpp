@@ -108,8 +108,8 @@ Model overlay(const Model& parsed, const Model& shadow, const std::string& tool)
             continue;
         }
         json attrs = s->attrs;
-        // An extension version the source does not pin stays unpinned.
-        if (id.kind == Kind::extension && !object.attrs.contains("version")) attrs.erase("version");
+        // An extension version the source does not pin stays unpinned in the
+        // DDL form; attrs record what CREATE EXTENSION installs.
         if (attrs != object.attrs) object.ddl = object.attrs;
         object.attrs = attrs;
     }

@@ -7,10 +7,10 @@
 //   state              text NOT NULL      'applied' or 'after_commit_pending'
 //   after_commit_done  integer NOT NULL   after-commit statements completed
 //   after_commit_total integer NOT NULL   after-commit statements in the file
-//   applied_at         timestamptz        when the transactional part committed
-//   applied_by         text               current_user of the applying session
+//   applied_at         timestamptz NOT NULL  when the transactional part committed
+//   applied_by         text NOT NULL      current_user of the applying session
 //   duration_ms        bigint             time spent applying the file
-//   tool_version       text               pg-flux version that applied it
+//   tool_version       text NOT NULL      pg-flux version that applied it
 //
 // The table is created on first use (migrate apply, migrate baseline).
 #pragma once

@@ -32,9 +32,12 @@ int main(int argc, char** argv) {
         apply.allowed_hazards = parse_allowed_hazards(args["allow-hazards"].as<std::string>());
         apply.force_after_drift = args.count("force-after-drift") > 0;
         Connection conn(resolve_conninfo(args["db"].as<std::string>()));
+        // Text: "applied ..." lines are the output. Warnings always go to
+        // stderr; other progress only with -v.
         auto progress = [&](const std::string& line) {
             if (format == "text" && line.rfind("applied ", 0) == 0) std::cout << line << std::endl;
-            else std::cerr << "flux-apply: " << line << std::endl;
+            else if (line.rfind("warning: ", 0) == 0) std::cerr << "flux-apply: " << line << std::endl;
+            else note("flux-apply", line);
         };
         auto applied = apply_migrations(conn, apply, progress);
         if (format == "json") write_document(apply_result_document(applied, "flux-apply"));

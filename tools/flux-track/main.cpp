@@ -107,7 +107,8 @@ int write_new(const std::string& input, const std::string& dir, const std::strin
         for (const Hazard& h : s.hazards) codes.insert(h.code);
     std::string hazards;
     for (const auto& c : codes) hazards += (hazards.empty() ? "" : ", ") + c;
-    std::cout << "wrote " << path << " (" << plan.steps.size() << " statements; hazards: "
+    std::cout << "wrote " << path << " (" << plan.steps.size() << (plan.steps.size() == 1 ? " statement" : " statements")
+              << "; hazards: "
               << (hazards.empty() ? "none" : hazards) << ")\n";
     return 0;
 }
