@@ -2,6 +2,7 @@
 #include "catalog/connection.h"
 
 #include <cstdlib>
+#include <regex>
 
 #include "util/error.h"
 
@@ -44,12 +45,29 @@ std::string resolve_conninfo(const std::string& db_option) {
     return "";
 }
 
+std::string redact_secrets(std::string message, const std::string& conninfo) {
+    // Whatever could be a password: the whole conninfo, a URL's user:password,
+    // and every password=... value. libpq may quote a malformed URL whole.
+    std::vector<std::string> secrets = {conninfo};
+    static const std::regex k_url_password(R"(://[^:/@\s]*:([^@\s]+)@)");
+    static const std::regex k_keyword_password(R"(password\s*=\s*('(?:[^'\\]|\\.)*'|\S+))");
+    for (const auto* re : {&k_url_password, &k_keyword_password})
+        for (std::sregex_iterator it(conninfo.begin(), conninfo.end(), *re), end; it != end; ++it)
+            secrets.push_back((*it)[1]);
+    for (const auto& secret : secrets) {
+        if (secret.empty()) continue;
+        for (size_t at = message.find(secret); at != std::string::npos; at = message.find(secret, at))
+            message.replace(at, secret.size(), secret == conninfo ? "(the connection string)" : "***");
+    }
+    return message;
+}
+
 Connection::Connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str()), PQfinish) {
     if (!conn_) fail(k_exit_database, "cannot connect: out of memory");
     if (PQstatus(conn_.get()) != CONNECTION_OK) {
         std::string message = PQerrorMessage(conn_.get());
         while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-        fail(k_exit_database, "cannot connect to the database: " + message);
+        fail(k_exit_database, "cannot connect to the database: " + redact_secrets(message, conninfo));
     }
     PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
 }
@@ -98,7 +116,7 @@ std::string conninfo_with_database(const std::string& conninfo, const std::strin
     if (!options) {
         std::string message = error ? error : "invalid connection string";
         PQfreemem(error);
-        usage_error("invalid connection string: " + message);
+        usage_error("invalid connection string: " + redact_secrets(message, conninfo));
     }
     std::string out;
     for (PQconninfoOption* o = options; o->keyword; ++o) {

@@ -48,6 +48,9 @@ private:
     std::unique_ptr<PGconn, void (*)(PGconn*)> conn_;
 };
 
+// Removes anything that could be a password (from `conninfo`) from a message.
+std::string redact_secrets(std::string message, const std::string& conninfo);
+
 // Quotes a conninfo value for key=value syntax.
 std::string conninfo_value(const std::string& value);
 // Replaces the database name in a conninfo or URL (for scratch databases).

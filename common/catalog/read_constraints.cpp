@@ -1,6 +1,7 @@
 // Catalog reader: PRIMARY KEY, UNIQUE, CHECK, FOREIGN KEY and EXCLUDE
 // constraints of ordinary tables, from pg_get_constraintdef() parsed by the
-// same code as the source side.
+// same code as the source side, plus what that text leaves out: the backing
+// index's storage parameters and comment.
 #include "catalog/catalog.h"
 
 #include "canon/definitions.h"
@@ -12,14 +13,18 @@ namespace pgflux::catalog {
 
 void read_constraints(Connection& conn, Model& model) {
     QueryResult r = conn.query(
-        "SELECT n.nspname, t.relname, c.conname, pg_catalog.pg_get_constraintdef(c.oid) AS def, "
-        "pg_catalog.obj_description(c.oid, 'pg_constraint') AS comment "
+        "SELECT n.nspname, t.relname, c.conname, c.contype, pg_catalog.pg_get_constraintdef(c.oid) AS def, "
+        "pg_catalog.obj_description(c.oid, 'pg_constraint') AS comment, "
+        "pg_catalog.obj_description(c.conindid, 'pg_class') AS index_comment, "
+        "(SELECT pg_catalog.array_to_json(i.reloptions) FROM pg_catalog.pg_class i WHERE i.oid = c.conindid) "
+        "AS index_options "
         "FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class t ON t.oid = c.conrelid "
         "JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
         "WHERE c.contype IN ('p', 'u', 'c', 'f', 'x') AND t.relkind = 'r' AND NOT t.relispartition "
         "AND " + user_schema_filter() + " AND " + not_extension_member("pg_class", "t.oid"));
     int schema = r.column("nspname"), table = r.column("relname"), name = r.column("conname"),
-        def = r.column("def"), comment = r.column("comment");
+        contype = r.column("contype"), def = r.column("def"), comment = r.column("comment"),
+        index_comment = r.column("index_comment"), index_options = r.column("index_options");
     for (int i = 0; i < r.rows(); ++i) {
         ObjectId id{Kind::constraint, r.text(i, schema), r.text(i, name), r.text(i, table)};
         if (!model.find(ObjectId{Kind::table, id.schema, id.table, ""})) continue;
@@ -29,6 +34,11 @@ void read_constraints(Connection& conn, Model& model) {
         pq::Msg constraint = parsed->statements().at(0).node.list("cmds").at(0).get("def");
         json attrs = constraint_attributes(constraint, catalog_scope(), "");
         if (auto c = r.optional_text(i, comment)) attrs["comment"] = *c;
+        std::string type = r.text(i, contype);
+        if (type == "p" || type == "u" || type == "x") {
+            attrs["index_options"] = r.is_null(i, index_options) ? json::array() : json::parse(r.text(i, index_options));
+            if (auto c = r.optional_text(i, index_comment)) attrs["index_comment"] = *c;
+        }
         model.add(Object(id, attrs));
     }
 }

@@ -235,4 +235,9 @@ std::string comment(const ObjectId& id, const json& attrs, const std::string& co
     return std::string("COMMENT ON ") + kind_keyword(id.kind) + " " + name + " IS " + comment_value(attrs) + ";";
 }
 
+std::string index_comment(const ObjectId& constraint, const json& attrs) {
+    std::string value = attrs.contains("index_comment") ? quote_literal(attrs["index_comment"].get<std::string>()) : "NULL";
+    return "COMMENT ON INDEX " + qualified_name(constraint.schema, constraint.name) + " IS " + value + ";";
+}
+
 }  // namespace pgflux::ddl

@@ -34,6 +34,8 @@ std::string sequence_option_changes(const json& old_attrs, const json& new_attrs
 
 // COMMENT ON ... IS 'text' | NULL; `column` for a column comment.
 std::string comment(const ObjectId& id, const json& attrs, const std::string& column = "");
+// COMMENT ON INDEX for the index of a PRIMARY KEY, UNIQUE or EXCLUDE constraint.
+std::string index_comment(const ObjectId& constraint, const json& attrs);
 
 std::string table_name(const ObjectId& id);  // schema-qualified table of a table/constraint/index
 

@@ -143,9 +143,9 @@ bool Differ::replaced(const Object& l, const Object& d) {
         case Kind::constraint: {
             bool fk = d.attrs["type"] == "foreign_key";
             json a = fk ? without(l.attrs, {"comment", "not_valid", "deferrable", "initially_deferred"})
-                        : without(l.attrs, {"comment", "not_valid"});
+                        : without(l.attrs, {"comment", "index_comment", "not_valid"});
             json b = fk ? without(d.attrs, {"comment", "not_valid", "deferrable", "initially_deferred"})
-                        : without(d.attrs, {"comment", "not_valid"});
+                        : without(d.attrs, {"comment", "index_comment", "not_valid"});
             return !same(a, b, "", "constraint " + display(d.id));
         }
         default:
@@ -190,10 +190,17 @@ void Differ::cascade_foreign_keys() {
 }
 
 void Differ::add_comment_steps(Phase phase, const Object* l, const Object& d) {
-    json before = l ? l->attrs.value("comment", json()) : json();
-    json after = d.attrs.value("comment", json());
-    if (before == after || (options_.verify && after.is_null())) return;
-    add(phase, d.id, "comment", ddl::comment(d.id, d.attrs), "COMMENT ON " + keyword(d.id.kind) + " " + display(d.id));
+    auto changed = [&](const char* key) {
+        json before = l ? l->attrs.value(key, json()) : json();
+        json after = d.attrs.value(key, json());
+        return before != after && !(options_.verify && after.is_null());
+    };
+    if (changed("comment"))
+        add(phase, d.id, "comment", ddl::comment(d.id, d.attrs), "COMMENT ON " + keyword(d.id.kind) + " " + display(d.id));
+    // The index behind a PRIMARY KEY, UNIQUE or EXCLUDE constraint has its own comment.
+    if (d.id.kind == Kind::constraint && changed("index_comment"))
+        add(phase, d.id, "comment", ddl::index_comment(d.id, d.attrs),
+            "COMMENT ON INDEX " + display_name(d.id.schema, d.id.name));
 }
 
 void Differ::emit_drops_of_keys() {

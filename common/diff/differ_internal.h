@@ -46,6 +46,10 @@ public:
     // Is this qualified type name an enum on either side?
     bool is_enum(const std::string& type) const;
     void alter_table(const Object& live, const Object& desired);
+    // Does the column's type (or collation) change, or its enum get recreated?
+    bool type_changes(const json& live_column, const json& desired_column);
+    // Does the expression read any of these columns?
+    bool reads_any(const std::string& expression, const std::set<std::string>& columns);
     void detach_columns(const Object& live, const Object* desired);
     void add_comment_steps(Phase phase, const Object* live, const Object& desired);
 

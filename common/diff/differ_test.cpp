@@ -136,7 +136,8 @@ TEST(DifferPhases, SequencesBeforeTablesAndOwnershipAfter) {
     Model desired = model_of("CREATE SEQUENCE s;\nCREATE TABLE t (x int DEFAULT nextval('s'));\nALTER SEQUENCE s OWNED BY t.x;\n");
     Plan p = diff_models(live, desired);
     int create = position(p, "CREATE SEQUENCE public.s;");
-    int set_default = position(p, "ALTER TABLE public.t ALTER COLUMN x SET DEFAULT nextval('s');");
+    // The source's nextval('s') is stored resolved: nextval('public.s'::regclass).
+    int set_default = position(p, "ALTER TABLE public.t ALTER COLUMN x SET DEFAULT nextval('public.s'::regclass);");
     int owned = position(p, "ALTER SEQUENCE public.s OWNED BY public.t.x;");
     EXPECT_LT(create, set_default);
     EXPECT_LT(set_default, owned);
@@ -329,12 +330,23 @@ TEST(DifferColumns, GeneratedColumns) {
     Model live = model_of("CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) STORED, c int GENERATED ALWAYS AS (a + 1) STORED);\n");
     Model desired = model_of("CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 3) STORED, c int);\n");
     Plan p = diff_models(live, desired);
+    // Generation changes come first; rebuilt generated columns come back last.
     EXPECT_EQ(sqls(p), (std::vector<std::string>{
                            "ALTER TABLE public.t DROP COLUMN b;",
-                           "ALTER TABLE public.t ADD COLUMN b integer GENERATED ALWAYS AS (a * 3) STORED;",
                            "ALTER TABLE public.t ALTER COLUMN c DROP EXPRESSION;",
+                           "ALTER TABLE public.t ADD COLUMN b integer GENERATED ALWAYS AS (a * 3) STORED;",
                        }))
         << dump(p);
+}
+
+TEST(DifferColumns, GeneratedColumnIsRebuiltWhenAColumnItReadsChangesType) {
+    Model live = model_of("CREATE TABLE t (w int, g int GENERATED ALWAYS AS (w * 2) STORED, h int GENERATED ALWAYS AS (1) STORED);\n");
+    Model desired = model_of("CREATE TABLE t (w bigint, g bigint GENERATED ALWAYS AS (w * 2) STORED, h int GENERATED ALWAYS AS (1) STORED);\n");
+    EXPECT_EQ(sqls(diff_models(live, desired)), (std::vector<std::string>{
+                                                    "ALTER TABLE public.t DROP COLUMN g;",
+                                                    "ALTER TABLE public.t ALTER COLUMN w TYPE bigint USING w::bigint;",
+                                                    "ALTER TABLE public.t ADD COLUMN g bigint GENERATED ALWAYS AS (w * 2) STORED;",
+                                                }));
 }
 
 TEST(DifferColumns, LoggedCommentsAndColumnOrderNote) {

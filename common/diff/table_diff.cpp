@@ -6,7 +6,9 @@
 // SET DEFAULT, SET/DROP NOT NULL, identity changes, COMMENT.
 #include "diff/differ_internal.h"
 
+#include "canon/expressions.h"
 #include "canon/types.h"
+#include "sql/parser.h"
 #include "diff/ddl.h"
 #include "model/attributes.h"
 #include "model/dependencies.h"
@@ -90,12 +92,7 @@ public:
           what_(display_column(table, name_)) {}
 
     void run() {
-        bool live_generated = lc_.contains("generated"), generated = dc_.contains("generated");
-        if (generated && (!live_generated || !same("generated"))) return replace_column();
-        if (live_generated && !generated) alter("DROP EXPRESSION");
-
-        bool type_changed = !same("type") || !same("collation") ||
-                            d_.enum_recreated(element_type(lc_["type"]));
+        bool type_changed = d_.type_changes(lc_, dc_);
         bool identity_added = dc_.contains("identity") && !lc_.contains("identity");
         json live_default = lc_.value("default", json());
         bool default_changed = !same("default");
@@ -156,16 +153,6 @@ private:
         }
     }
 
-    // A generated column cannot gain or change its expression in place.
-    void replace_column() {
-        d_.add(k_tables, table_, "alter", "ALTER TABLE " + ddl::table_name(table_) + " DROP COLUMN " + quote_ident(name_) + ";",
-               "DROP COLUMN " + what_ + " (to recreate it as generated)");
-        d_.add(k_tables, table_, "alter", "ALTER TABLE " + ddl::table_name(table_) + " ADD COLUMN " + ddl::column_definition(dc_sql_, table_.schema) + ";",
-               "ADD COLUMN " + what_ + " " + dc_["type"].get<std::string>());
-        if (dc_.contains("comment"))
-            d_.add(k_tables, table_, "comment", ddl::comment(table_, dc_, name_), "COMMENT ON COLUMN " + what_);
-    }
-
     Differ& d_;
     const ObjectId& table_;
     const json& lc_;
@@ -177,41 +164,91 @@ private:
 }  // namespace
 
 void Differ::alter_table(const Object& l, const Object& d) {
-    const json& live_columns = live_columns_.count(l.id) ? live_columns_[l.id] : l.attrs["columns"];
+    json live_columns = live_columns_.count(l.id) ? live_columns_[l.id] : l.attrs["columns"];
     const std::string table = ddl::table_name(d.id);
+    auto alter = [&](const std::string& clause, const std::string& summary) {
+        add(k_tables, d.id, "alter", "ALTER TABLE " + table + " " + clause + ";", summary);
+    };
     if (!options_.verify) {
         for (const json& lc : live_columns) {
             if (find_column(d.attrs["columns"], lc["name"])) continue;
-            add(k_tables, d.id, "alter", "ALTER TABLE " + table + " DROP COLUMN " + quote_ident(lc["name"].get<std::string>()) + ";",
-                "DROP COLUMN " + display_column(d.id, lc["name"]));
+            alter("DROP COLUMN " + quote_ident(lc["name"].get<std::string>()), "DROP COLUMN " + display_column(d.id, lc["name"]));
         }
     }
     if (l.attrs["unlogged"] != d.attrs["unlogged"]) {
         std::string mode = d.attrs["unlogged"] == true ? "SET UNLOGGED" : "SET LOGGED";
-        add(k_tables, d.id, "alter", "ALTER TABLE " + table + " " + mode + ";", mode + " " + display(d.id));
+        alter(mode, mode + " " + display(d.id));
+    }
+    // Generated columns first. PostgreSQL cannot give a column a generation
+    // expression, change one, or change the type of a column a generation
+    // expression reads: such generated columns are dropped here and added
+    // back after the other changes. Expressions that go away are dropped
+    // here too, before the columns they read change.
+    std::set<std::string> retyped, rebuilt;
+    for (const json& dc : d.attrs["columns"])
+        if (const json* lc = find_column(live_columns, dc["name"]); lc && type_changes(*lc, dc)) retyped.insert(dc["name"]);
+    for (const json& dc : d.attrs["columns"]) {
+        json* lc = nullptr;
+        for (json& c : live_columns)
+            if (c["name"] == dc["name"]) lc = &c;
+        if (!lc) continue;
+        std::string name = dc["name"];
+        std::string what = display_column(d.id, name);
+        bool live_generated = lc->contains("generated"), generated = dc.contains("generated");
+        if (generated && (!live_generated || !same((*lc)["generated"], dc["generated"], "generated", "column " + what) ||
+                          reads_any(dc["generated"], retyped))) {
+            alter("DROP COLUMN " + quote_ident(name), "DROP COLUMN " + what + " (to add it back as generated)");
+            rebuilt.insert(name);
+        } else if (live_generated && !generated) {
+            alter("ALTER COLUMN " + quote_ident(name) + " DROP EXPRESSION", "ALTER COLUMN " + what + " DROP EXPRESSION");
+            lc->erase("generated");
+        }
     }
     std::vector<std::string> live_order, desired_order;
     const json& sql_columns = ddl_attributes(d)["columns"];
+    auto add_column = [&](const json& dc, const json& dc_sql) {
+        std::string name = dc["name"];
+        alter("ADD COLUMN " + ddl::column_definition(dc_sql, d.id.schema),
+              "ADD COLUMN " + display_column(d.id, name) + " " + dc["type"].get<std::string>());
+        if (dc.contains("comment"))
+            add(k_tables, d.id, "comment", ddl::comment(d.id, dc, name), "COMMENT ON COLUMN " + display_column(d.id, name));
+    };
     for (const json& dc : d.attrs["columns"]) {
         const json* lc = find_column(live_columns, dc["name"]);
         const json* dc_sql = find_column(sql_columns, dc["name"]);
         if (!dc_sql) dc_sql = &dc;
+        if (rebuilt.count(dc["name"])) continue;
         if (!lc) {
-            std::string def = ddl::column_definition(*dc_sql, d.id.schema);
-            add(k_tables, d.id, "alter", "ALTER TABLE " + table + " ADD COLUMN " + def + ";",
-                "ADD COLUMN " + display_column(d.id, dc["name"]) + " " + dc["type"].get<std::string>());
-            if (dc.contains("comment"))
-                add(k_tables, d.id, "comment", ddl::comment(d.id, dc, dc["name"]), "COMMENT ON COLUMN " + display_column(d.id, dc["name"]));
+            add_column(dc, *dc_sql);
             continue;
         }
         desired_order.push_back(dc["name"]);
         ColumnDiff(*this, d.id, *lc, dc, *dc_sql).run();
     }
+    for (const json& dc : d.attrs["columns"]) {
+        if (!rebuilt.count(dc["name"])) continue;
+        const json* dc_sql = find_column(sql_columns, dc["name"]);
+        add_column(dc, dc_sql ? *dc_sql : dc);
+    }
     for (const json& lc : live_columns)
-        if (find_column(d.attrs["columns"], lc["name"])) live_order.push_back(lc["name"]);
+        if (find_column(d.attrs["columns"], lc["name"]) && !rebuilt.count(lc["name"])) live_order.push_back(lc["name"]);
     if (live_order != desired_order)
         note("column order of table " + display(d.id) + " differs from the source (PostgreSQL cannot reorder columns)");
     add_comment_steps(k_tables, &l, d);
+}
+
+bool Differ::type_changes(const json& lc, const json& dc) {
+    std::string what = "column " + lc["name"].get<std::string>();
+    return !same(lc.value("type", json()), dc.value("type", json()), "type", what) ||
+           !same(lc.value("collation", json()), dc.value("collation", json()), "collation", what) ||
+           enum_recreated(element_type(lc["type"]));
+}
+
+bool Differ::reads_any(const std::string& expression, const std::set<std::string>& columns) {
+    if (columns.empty()) return false;
+    for (const auto& c : referenced_columns(pq::parse_expression(expression).expr))
+        if (columns.count(c)) return true;
+    return false;
 }
 
 }  // namespace pgflux::diff

@@ -188,9 +188,30 @@ void classify_steps(std::vector<Step>& steps, int live_objects) {
 
 namespace {
 
-bool adds_foreign_key_to(const Step& step, const std::string& table) {
-    return step.sql.find(" FOREIGN KEY ") != std::string::npos &&
-           step.sql.find("REFERENCES " + table + " ") != std::string::npos;
+// A unique index, without a predicate, over exactly the columns a later
+// foreign key in the plan references: the key needs it inside the transaction.
+bool needed_by_foreign_key(const pq::Msg& index, const std::string& table, const std::vector<Step>& later) {
+    if (!index.flag("unique") || index.get("where_clause")) return false;
+    std::set<std::string> columns;
+    for (const pq::Msg& e : index.list("index_params")) {
+        if (e.get("expr")) return false;
+        columns.insert(e.str("name"));
+    }
+    for (const Step& step : later) {
+        auto parsed = pq::ParseResult::parse(step.sql);
+        for (const pq::Statement& st : parsed->statements()) {
+            if (!st.node.is("AlterTableStmt")) continue;
+            for (const pq::Msg& cmd : st.node.list("cmds")) {
+                pq::Msg c = cmd.get("def");
+                if (!c.is("Constraint") || c.enumeration("contype") != "CONSTR_FOREIGN") continue;
+                auto referenced = c.strings("pk_attrs");
+                if (relation_key(c.get("pktable")) == table &&
+                    std::set<std::string>(referenced.begin(), referenced.end()) == columns)
+                    return true;
+            }
+        }
+    }
+    return false;
 }
 
 // Re-parses a rewritten statement and checks it is the statement intended.
@@ -213,9 +234,8 @@ void rewrite_and_classify(Plan& plan, const RewriteOptions& options) {
         std::string table = node.is("IndexStmt") || node.is("AlterTableStmt") ? relation_key(node.get("relation")) : "";
         bool existing = !table.empty() && !new_tables.count(table);
         if (options.concurrent_indexes && node.is("IndexStmt") && existing && !node.flag("concurrent")) {
-            bool needed_by_later_key = std::any_of(plan.steps.begin() + i + 1, plan.steps.end(),
-                                                   [&](const Step& later) { return adds_foreign_key_to(later, table); });
-            if (!needed_by_later_key) {
+            std::vector<Step> later(plan.steps.begin() + i + 1, plan.steps.end());
+            if (!needed_by_foreign_key(node, table, later)) {
                 std::string sql = step.sql;
                 sql.replace(0, sql.find("INDEX ") + 6, sql.substr(0, sql.find("INDEX ") + 6) + "CONCURRENTLY ");
                 check_rewrite(sql, [](const pq::Msg& n) { return n.is("IndexStmt") && n.flag("concurrent"); });
@@ -236,15 +256,25 @@ void rewrite_and_classify(Plan& plan, const RewriteOptions& options) {
                     out.back().sql = sql;
                     Step validate = step;
                     validate.sql = "ALTER TABLE " + table + " VALIDATE CONSTRAINT " + quote_ident(c.str("conname")) + ";";
-                    validate.summary = "VALIDATE CONSTRAINT " + quote_ident(c.str("conname")) + " ON " + table;
+                    validate.summary = step.summary.rfind("ADD CONSTRAINT ", 0) == 0
+                                           ? "VALIDATE CONSTRAINT " + step.summary.substr(15)
+                                           : "VALIDATE CONSTRAINT " + quote_ident(c.str("conname")) + " ON " + table;
                     validate.action = "alter";
                     out.push_back(validate);
                 }
             }
         }
     }
-    // After-commit steps move to the end, in their order.
     classify_steps(out, plan.live_object_count);
+    // What follows an object's creation after the commit (its comment) waits too.
+    std::vector<ObjectId> created_after_commit;
+    for (Step& step : out) {
+        bool follows = std::find(created_after_commit.begin(), created_after_commit.end(), step.object) !=
+                       created_after_commit.end();
+        if (follows) step.phase = k_phase_after_commit;
+        if (step.phase == k_phase_after_commit && step.action == "create") created_after_commit.push_back(step.object);
+    }
+    // After-commit steps move to the end, in their order.
     std::stable_partition(out.begin(), out.end(), [](const Step& s) { return s.phase == k_phase_transactional; });
     plan.steps = std::move(out);
     plan.classified = true;

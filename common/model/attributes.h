@@ -18,12 +18,14 @@
 // constraint  {type: "primary_key"|"unique"|"check"|"foreign_key"|"exclusion",
 //              deferrable, initially_deferred, comment?, and by type:
 //              primary_key/unique: columns, include, index_options,
-//                                  nulls_not_distinct (unique)
+//                                  nulls_not_distinct (unique), index_comment?
 //              check:       expression, no_inherit, not_valid
 //              foreign_key: columns, references: {schema, table, columns},
 //                           match, on_update, on_delete, on_delete_columns?
 //                           (ON DELETE SET NULL (cols)), not_valid
-//              exclusion:   method, elements, include, index_options, where?}
+//              exclusion:   method, elements, include, index_options, where?,
+//                           index_comment?}
+//              (index_comment: COMMENT ON INDEX for the backing index)
 // index       {unique, method, elements: [element..], include, where?,
 //              nulls_not_distinct, options, invalid? (live side: a failed
 //              CREATE INDEX CONCURRENTLY), comment?}

@@ -309,11 +309,23 @@ TEST(ModelDocumentErrors, NestedFieldPaths) {
         model_from_document(minimal_document({{{"kind", "table"},
                                                {"schema", "public"},
                                                {"name", "t"},
-                                               {"attributes", json::object()},
+                                               {"attributes", {{"unlogged", false}, {"columns", json::array()}}},
                                                {"depends_on", {{{"kind", "nope"}, {"name", "x"}}}}}}),
                             "desired.json");
     });
     EXPECT_NE(dep.find("objects[0].depends_on[0].kind"), std::string::npos) << dep;
+}
+
+TEST(ModelDocumentErrors, AttributesOfEachKindAreChecked) {
+    std::string line = error_message([] {
+        model_from_document(minimal_document({{{"kind", "index"},
+                                               {"schema", "public"},
+                                               {"name", "i"},
+                                               {"table", "t"},
+                                               {"attributes", {{"unique", "yes"}}}}}),
+                            "desired.json");
+    });
+    EXPECT_NE(line.find("desired.json: objects[0].attributes.unique: expected true or false"), std::string::npos) << line;
 }
 
 TEST(ModelDocumentErrors, IdentityRules) {

@@ -44,7 +44,7 @@ void Reader::create_extension(const Stmt& s) {
     const pq::Msg& node = s.node();
     std::string name = node.str("extname");
     if (name == "plpgsql") return;  // built into every database; not managed
-    json attrs = {{"schema", scope(s).creation_schema()}};
+    json attrs = json::object();
     for (const pq::Msg& opt : node.list("options")) {
         std::string option = opt.str("defname");
         if (option == "schema") attrs["schema"] = def_text(opt);
@@ -53,6 +53,7 @@ void Reader::create_extension(const Stmt& s) {
             fail(s, "CREATE EXTENSION ... CASCADE is not supported; declare each required extension");
         else fail(s, "unsupported CREATE EXTENSION option " + option);
     }
+    if (!attrs.contains("schema")) attrs["schema"] = creation_schema(s);
     require_schema(s, attrs["schema"]);
     add_object(s, Object{ObjectId{Kind::extension, "", name, ""}, attrs});
 }
@@ -60,7 +61,7 @@ void Reader::create_extension(const Stmt& s) {
 void Reader::create_enum(const Stmt& s) {
     const pq::Msg& node = s.node();
     auto [schema, name] = split_names(node.strings("type_name"));
-    if (schema.empty()) schema = scope(s).creation_schema();
+    if (schema.empty()) schema = creation_schema(s);
     require_schema(s, schema);
     json values = json::array();
     for (const auto& v : node.strings("vals")) values.push_back(v);
@@ -70,7 +71,7 @@ void Reader::create_enum(const Stmt& s) {
 void Reader::create_collation(const Stmt& s) {
     const pq::Msg& node = s.node();
     auto [schema, name] = split_names(node.strings("defnames"));
-    if (schema.empty()) schema = scope(s).creation_schema();
+    if (schema.empty()) schema = creation_schema(s);
     require_schema(s, schema);
     json attrs = {{"provider", "libc"}, {"deterministic", true}};
     std::string locale;
@@ -111,7 +112,7 @@ void Reader::create_sequence(const Stmt& s) {
     pq::Msg rv = node.get("sequence");
     if (rv.str("relpersistence") == "u") fail(s, "UNLOGGED sequences are not supported yet");
     std::string schema = rv.str("schemaname");
-    if (schema.empty()) schema = scope(s).creation_schema();
+    if (schema.empty()) schema = creation_schema(s);
     require_schema(s, schema);
     SequenceOptions options = sequence_options(node.list("options"), "bigint", scope(s));
     json attrs = options.to_json();
@@ -158,7 +159,11 @@ void Reader::create_index(const Stmt& s) {
             fail(s, "column " + quote_ident(elem.str("name")) + " of " + table.id.describe() +
                         " does not exist");
     }
-    for (const pq::Msg& elem : node.list("index_including_params")) raw_names.push_back(elem.str("name"));
+    for (const pq::Msg& elem : node.list("index_including_params")) {
+        raw_names.push_back(elem.str("name"));
+        if (column_index(table.attrs, elem.str("name")) < 0)
+            fail(s, "column " + quote_ident(elem.str("name")) + " of " + table.id.describe() + " does not exist");
+    }
     std::string name = node.str("idxname");
     const std::string& schema = table.id.schema;
     if (name.empty()) {
@@ -211,15 +216,21 @@ void Reader::comment(const Stmt& s) {
         schema = scope(s).resolve(kind, schema, parts.back());
         return require(s, ObjectId{kind, schema, parts.back(), ""});
     };
+    // The table a TABLE, COLUMN or constraint comment is aimed at (declare() resolved it).
+    auto target_table = [&](size_t from_end) -> Object& {
+        if (s.table) return finished_table(s, *s.table);
+        std::string name = names.at(names.size() - from_end);
+        fail(s, "table " + quote_ident(name) + " is not defined in the schema files");
+    };
     if (type == "OBJECT_TABLE") {
-        set_comment(finished_table(s, s.table.value_or(ObjectId{Kind::table, scope(s).creation_schema(), names.back(), ""})).attrs);
+        set_comment(target_table(1).attrs);
     } else if (type == "OBJECT_COLUMN") {
-        Object& table = finished_table(s, s.table.value_or(ObjectId{Kind::table, scope(s).creation_schema(), names.at(names.size() - 2), ""}));
+        Object& table = target_table(2);
         int col = column_index(table.attrs, names.back());
         if (col < 0) fail(s, "column " + quote_ident(names.back()) + " of " + table.id.describe() + " does not exist");
         set_comment(table.attrs["columns"][col]);
     } else if (type == "OBJECT_TABCONSTRAINT") {
-        Object& table = finished_table(s, s.table.value_or(ObjectId{Kind::table, scope(s).creation_schema(), names.at(names.size() - 2), ""}));
+        Object& table = target_table(2);
         set_comment(require(s, ObjectId{Kind::constraint, table.id.schema, names.back(), table.id.name}).attrs);
     } else if (type == "OBJECT_INDEX") {
         std::string schema = names.size() >= 2 ? names[names.size() - 2] : "";
@@ -230,8 +241,23 @@ void Reader::comment(const Stmt& s) {
                                 : id.schema == schema))
                 found = &obj;
         }
-        if (!found) fail(s, "index " + quote_ident(names.back()) + " is not defined in the schema files");
-        set_comment(found->attrs);
+        if (found) {
+            set_comment(found->attrs);
+            return;
+        }
+        // The index of a PRIMARY KEY, UNIQUE or EXCLUDE constraint has the constraint's name.
+        for (auto& [id, obj] : model.objects) {
+            if (id.kind != Kind::constraint || id.name != names.back() || obj.attrs["type"] == "check" ||
+                obj.attrs["type"] == "foreign_key")
+                continue;
+            bool in_scope = schema.empty() ? std::find(s.search_path.begin(), s.search_path.end(), id.schema) != s.search_path.end()
+                                           : id.schema == schema;
+            if (!in_scope) continue;
+            if (remove) obj.attrs.erase("index_comment");
+            else obj.attrs["index_comment"] = text;
+            return;
+        }
+        fail(s, "index " + quote_ident(names.back()) + " is not defined in the schema files");
     } else if (type == "OBJECT_SEQUENCE") {
         set_comment(find_in_path(Kind::sequence, names).attrs);
     } else if (type == "OBJECT_COLLATION") {

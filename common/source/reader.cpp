@@ -146,6 +146,12 @@ NameScope Reader::scope(const Stmt& s) const {
     return out;
 }
 
+std::string Reader::creation_schema(const Stmt& s) const {
+    if (s.search_path.empty())
+        fail(s, "no schema has been selected to create in (the search_path is empty); qualify the name");
+    return s.search_path.front();
+}
+
 ObjectId Reader::resolve_table(const Stmt& s, const pq::Msg& range_var) const {
     std::string schema = range_var.str("schemaname");
     std::string name = range_var.str("relname");
@@ -154,7 +160,10 @@ ObjectId Reader::resolve_table(const Stmt& s, const pq::Msg& range_var) const {
             ObjectId id{Kind::table, candidate, name, ""};
             if (declared_tables_.count(id)) return id;
         }
-        schema = s.search_path.empty() ? "public" : s.search_path.front();
+        if (s.search_path.empty())
+            fail(s, static_cast<int>(range_var.integer("location")),
+                 "relation " + quote_ident(name) + " cannot be found: the search_path is empty; qualify the name");
+        schema = s.search_path.front();
     }
     return ObjectId{Kind::table, schema, name, ""};
 }
@@ -226,7 +235,7 @@ void Reader::declare(Stmt& s) {
     if (type == "CreateStmt") {
         pq::Msg rv = node.get("relation");
         std::string schema = rv.str("schemaname");
-        ObjectId id{Kind::table, schema.empty() ? scope(s).creation_schema() : schema,
+        ObjectId id{Kind::table, schema.empty() ? creation_schema(s) : schema,
                     rv.str("relname"), ""};
         if (auto it = declared_tables_.find(id); it != declared_tables_.end())
             fail(s, id.describe() + " is defined twice (first defined at " +
@@ -250,7 +259,7 @@ void Reader::declare(Stmt& s) {
     } else if (type == "CreateSeqStmt") {
         pq::Msg rv = node.get("sequence");
         std::string schema = rv.str("schemaname");
-        claim_relation_name(schema.empty() ? scope(s).creation_schema() : schema, rv.str("relname"));
+        claim_relation_name(schema.empty() ? creation_schema(s) : schema, rv.str("relname"));
     } else if (type == "DefineStmt") {
         if (node.enumeration("kind") != "OBJECT_COLLATION")
             fail(s, statement_kind(s) + " is not supported by pg-flux yet");
@@ -298,11 +307,14 @@ void Reader::finalize_table(const ObjectId& table) {
 
 Model Reader::run() {
     parse_files();
-    for (auto& s : stmts_) {
-        if (s->done) continue;
-        declare(*s);
-        if (s->table) attached_[*s->table].push_back(s.get());
-    }
+    // Tables first, then indexes, then the rest: what a statement is aimed at
+    // may be declared later in the files.
+    auto rank = [](const Stmt& s) { return s.node().is("CreateStmt") ? 0 : s.node().is("IndexStmt") ? 1 : 2; };
+    for (int pass = 0; pass < 3; ++pass)
+        for (auto& s : stmts_)
+            if (!s->done && rank(*s) == pass) declare(*s);
+    for (auto& s : stmts_)
+        if (!s->done && s->table) attached_[*s->table].push_back(s.get());
     run_all({"CreateSchemaStmt"});
     run_all({"CreateExtensionStmt", "DefineStmt"});
     run_all({"CreateEnumStmt"});

@@ -48,6 +48,7 @@ struct WrittenConstraint {
     pq::Msg node;
     std::string column;
     Deferrability deferrability;
+    std::string name;  // overrides the node's name (duplicates pass theirs on)
 };
 
 // A foreign key waits until every table and key exists.
@@ -69,6 +70,8 @@ public:
 
     // Names and objects
     NameScope scope(const Stmt& s) const;
+    // Where an unqualified CREATE puts its object; an error with an empty search_path.
+    std::string creation_schema(const Stmt& s) const;
     ObjectId resolve_table(const Stmt& s, const pq::Msg& range_var) const;
     bool relation_name_taken(const std::string& schema, const std::string& name) const;
     bool constraint_name_taken(const std::string& schema, const std::string& name) const;
@@ -96,6 +99,8 @@ public:
     void alter_table(const Stmt& s);
     void add_constraint(const Stmt& s, const ObjectId& table, const WrittenConstraint& written);
     void add_foreign_keys();
+    std::vector<WrittenConstraint> distinct_index_constraints(const Stmt& s,
+                                                              const std::vector<WrittenConstraint>& all);
     void copy_like_columns(const Stmt& s, Object& table, const pq::Msg& like);
     void copy_like_constraints(const Stmt& s, const ObjectId& table, const pq::Msg& like);
     json serial_column_default(const Stmt& s, const ObjectId& table, const std::string& column,

@@ -5,12 +5,14 @@
 // first, then PRIMARY KEY / UNIQUE / EXCLUDE (whose indexes share the
 // relation namespace), then what LIKE copies, then foreign keys.
 #include <algorithm>
+#include <regex>
 
 #include "canon/definitions.h"
 #include "canon/expressions.h"
 #include "canon/names.h"
 #include "canon/types.h"
 #include "model/attributes.h"
+#include "model/dependencies.h"
 #include "source/reader.h"
 #include "sql/quote.h"
 
@@ -68,7 +70,7 @@ json constraint_from_index(const Reader& r, const Stmt& s, int at, const Object&
                   {"include", index.attrs["include"]},
                   {"index_options", index.attrs["options"]}};
     if (contype == "CONSTR_UNIQUE") attrs["nulls_not_distinct"] = index.attrs["nulls_not_distinct"];
-    if (index.attrs.contains("comment")) attrs["comment"] = index.attrs["comment"];
+    if (index.attrs.contains("comment")) attrs["index_comment"] = index.attrs["comment"];
     return attrs;
 }
 
@@ -86,6 +88,29 @@ std::vector<std::string> written_index_names(const pq::Msg& c, const json& attrs
     }
     for (const auto& inc : strings_of(attrs["include"])) raw.push_back(inc);
     return raw;
+}
+
+// A column default as PostgreSQL stores it: none for NULL (with or without a
+// cast), and nextval('seq') with the sequence resolved and cast to regclass.
+void set_default(json& column, const pq::Msg& expr, const NameScope& scope) {
+    pq::Msg value = expr;
+    while (value.is("TypeCast")) value = value.get("arg");
+    if (!expr || (value.is("A_Const") && value.flag("isnull"))) {
+        column.erase("default");
+        return;
+    }
+    std::string text = canonical_expression(expr);
+    static const std::regex k_nextval(R"(^nextval\('((?:[^']|'')*)'(?:::regclass)?\)$)");
+    std::smatch m;
+    if (std::regex_match(text, m, k_nextval)) {
+        std::string literal = m[1];
+        for (size_t at = literal.find("''"); at != std::string::npos; at = literal.find("''", at + 1)) literal.erase(at, 1);
+        auto parts = split_qualified_name(literal);
+        std::string name = parts.back();
+        std::string schema = parts.size() == 2 ? parts[0] : scope.resolve(Kind::sequence, "", name);
+        text = canonical_expression_text("nextval(" + quote_literal(qualified_name(schema, name)) + "::regclass)");
+    }
+    column["default"] = text;
 }
 
 // Builds one column from a ColumnDef; its constraints are appended to `constraints`.
@@ -132,7 +157,7 @@ private:
         } else if (contype == "CONSTR_NOTNULL") {
             column["not_null"] = true;
         } else if (contype == "CONSTR_DEFAULT") {
-            column["default"] = canonical_expression(c.get("raw_expr"));
+            set_default(column, c.get("raw_expr"), r_.scope(s_));
         } else if (contype == "CONSTR_GENERATED") {
             column["generated"] = canonical_expression(c.get("raw_expr"));
         } else if (contype == "CONSTR_IDENTITY") {
@@ -148,7 +173,7 @@ private:
         } else if (contype == "CONSTR_ATTR_IMMEDIATE") {
             last().initially_deferred = false;
         } else {
-            constraints.push_back({c, name, {}});
+            constraints.push_back({c, name, {}, ""});
         }
     }
 
@@ -198,7 +223,7 @@ void Reader::add_constraint(const Stmt& s, const ObjectId& table_id, const Writt
     }
     Object& table = finished_table(s, table_id);
     const std::string& schema = table_id.schema;
-    std::string name = c.str("conname");
+    std::string name = w.name.empty() ? c.str("conname") : w.name;
     json attrs;
     if (!c.str("indexname").empty()) {
         ObjectId index_id{Kind::index, schema, c.str("indexname"), table_id.name};
@@ -211,6 +236,11 @@ void Reader::add_constraint(const Stmt& s, const ObjectId& table_id, const Writt
         attrs = constraint_attributes(c, scope(s), w.column);
     }
     apply_deferrability(attrs, w.deferrability);
+    if (attrs.contains("elements"))
+        for (const json& e : attrs["elements"])
+            if (e.contains("column") && column_index(table.attrs, e["column"]) < 0)
+                fail(s, at, "column " + quote_ident(e["column"].get<std::string>()) + " named in a constraint does not exist in " +
+                                table.id.describe());
     for (const char* key : {"columns", "include"}) {
         if (!attrs.contains(key)) continue;
         for (const json& col : attrs[key])
@@ -360,6 +390,47 @@ void Reader::copy_like_constraints(const Stmt& s, const ObjectId& table, const p
     }
 }
 
+// The index-backed constraints of a CREATE TABLE as PostgreSQL keeps them:
+// the primary key first, then the others in order, without one that repeats
+// an earlier one (same key, access method, NULLS NOT DISTINCT and
+// deferrability); an unnamed survivor takes a duplicate's name.
+std::vector<WrittenConstraint> Reader::distinct_index_constraints(const Stmt& s,
+                                                                  const std::vector<WrittenConstraint>& all) {
+    std::vector<WrittenConstraint> ordered;
+    for (const auto& w : all)
+        if (w.node.enumeration("contype") == "CONSTR_PRIMARY") ordered.push_back(w);
+    for (const auto& w : all) {
+        std::string contype = w.node.enumeration("contype");
+        if (is_index_backed(contype) && contype != "CONSTR_PRIMARY") ordered.push_back(w);
+    }
+    auto key_of = [&](const WrittenConstraint& w) {
+        json attrs = constraint_attributes(w.node, scope(s), w.column);
+        apply_deferrability(attrs, w.deferrability);
+        for (const char* k : {"type", "index_options"}) attrs.erase(k);
+        if (!attrs.contains("nulls_not_distinct")) attrs["nulls_not_distinct"] = false;
+        return attrs;
+    };
+    std::vector<WrittenConstraint> kept;
+    std::vector<json> keys;
+    for (WrittenConstraint w : ordered) {
+        if (!w.node.str("indexname").empty()) {
+            kept.push_back(w);
+            keys.push_back(json());
+            continue;
+        }
+        json key = key_of(w);
+        auto same = std::find(keys.begin(), keys.end(), key);
+        if (same == keys.end()) {
+            kept.push_back(w);
+            keys.push_back(key);
+            continue;
+        }
+        WrittenConstraint& prior = kept[same - keys.begin()];
+        if (prior.name.empty() && prior.node.str("conname").empty()) prior.name = w.node.str("conname");
+    }
+    return kept;
+}
+
 void Reader::create_table(const Stmt& s) {
     const pq::Msg& node = s.node();
     pq::Msg rv = node.get("relation");
@@ -387,7 +458,7 @@ void Reader::create_table(const Stmt& s) {
                      "column " + quote_ident(column["name"].get<std::string>()) + " is defined twice");
             table.attrs["columns"].push_back(column);
         } else if (elt.is("Constraint")) {
-            constraints.push_back({elt, "", {}});
+            constraints.push_back({elt, "", {}, ""});
         } else if (elt.is("TableLikeClause")) {
             likes.push_back(elt);
             copy_like_columns(s, table, elt);
@@ -398,8 +469,7 @@ void Reader::create_table(const Stmt& s) {
     // PostgreSQL's naming order: CHECK, index-backed, LIKE copies, foreign keys.
     for (const auto& w : constraints)
         if (w.node.enumeration("contype") == "CONSTR_CHECK") add_constraint(s, id, w);
-    for (const auto& w : constraints)
-        if (is_index_backed(w.node.enumeration("contype"))) add_constraint(s, id, w);
+    for (const auto& w : distinct_index_constraints(s, constraints)) add_constraint(s, id, w);
     for (const pq::Msg& like : likes) copy_like_constraints(s, id, like);
     for (const auto& w : constraints)
         if (w.node.enumeration("contype") == "CONSTR_FOREIGN") add_constraint(s, id, w);
@@ -417,7 +487,7 @@ void Reader::alter_table(const Stmt& s) {
             return table.attrs["columns"][index];
         };
         if (type == "AT_AddConstraint") {
-            add_constraint(s, id, WrittenConstraint{cmd.get("def"), "", {}});
+            add_constraint(s, id, WrittenConstraint{cmd.get("def"), "", {}, ""});
         } else if (type == "AT_AddColumn") {
             std::vector<WrittenConstraint> constraints;
             json col = ColumnBuilder(*this, s, id).build(cmd.get("def"), constraints);
@@ -426,9 +496,7 @@ void Reader::alter_table(const Stmt& s) {
             table.attrs["columns"].push_back(col);
             for (const auto& w : constraints) add_constraint(s, id, w);
         } else if (type == "AT_ColumnDefault") {
-            pq::Msg def = cmd.get("def");
-            if (def) column_json()["default"] = canonical_expression(def);
-            else column_json().erase("default");
+            set_default(column_json(), cmd.get("def"), scope(s));
         } else if (type == "AT_SetNotNull" || type == "AT_DropNotNull") {
             column_json()["not_null"] = type == "AT_SetNotNull";
         } else if (type == "AT_AddIdentity") {

@@ -116,6 +116,19 @@ std::string deparse_expression(const Msg& expr) {
     return sql.substr(prefix.size());
 }
 
+std::string deparse_type_name(const Msg& type_name) {
+    // SELECT NULL::<type>, built around the TypeName's own bytes.
+    std::string null_const;
+    append_varint_field(null_const, field_number("A_Const", "isnull"), 1);
+    std::string cast;
+    append_length_delimited(cast, field_number("TypeCast", "arg"), Msg(&message_type("A_Const"), null_const).node_bytes());
+    append_length_delimited(cast, field_number("TypeCast", "type_name"), type_name.bytes());
+    std::string text = deparse_expression(Msg(&message_type("TypeCast"), cast));
+    const std::string prefix = "NULL::";
+    if (text.compare(0, prefix.size(), prefix) != 0) throw std::runtime_error("deparse: unexpected type output " + text);
+    return text.substr(prefix.size());
+}
+
 std::string deparse_statement(const Msg& stmt) {
     return deparse_bytes(wrap_statement(stmt.node_bytes()));
 }

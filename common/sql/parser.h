@@ -49,6 +49,8 @@ ParsedExpression parse_expression(const std::string& expression);
 // libpg_query's deparse of one expression node: normalized spacing, case and
 // parentheses ("x > 0 AND y = 'a'::text").
 std::string deparse_expression(const Msg& expr);
+// Deparse of a TypeName node ("integer", "public.mood[]", "numeric(10,2)").
+std::string deparse_type_name(const Msg& type_name);
 // Deparse of a whole statement node.
 std::string deparse_statement(const Msg& stmt);
 

@@ -14,27 +14,44 @@
 #     pg-flux migrate generate                    exit 0, "nothing to do", no new file
 #   Sets RT_DB (URL of the database) and RT_FILE (absolute path of the migration).
 #   Each case works in its own directory, $BATS_TEST_TMPDIR/NAME (before.sql,
-#   seed.sql, schema/, migrations/, and a log of every command: rt.log).
+#   seed.sql, schema/, migrations/); the log of every command, with the
+#   migration file and timings, is $BATS_TEST_TMPDIR/NAME.log.
 #
 # roundtrip_both NAME BEFORE AFTER [SEED_BEFORE [SEED_AFTER]]
 #   Runs the pair in both directions at once (two databases, in parallel):
 #   BEFORE -> AFTER (seeded with SEED_BEFORE) sets FWD and FWD_FILE, AFTER -> BEFORE
 #   (seeded with SEED_AFTER, which defaults to SEED_BEFORE) sets BACK and BACK_FILE.
+#   The cases are named NAME_f and NAME_b.
 #
 # RT_SHADOW=none (variable) adds `--shadow-db none` to generate and drift.
+# RT_REFUSE="CODE ..." first runs `migrate apply` without --allow-hazards and
+#   requires exit 3, every CODE named in the output and an unchanged database.
+# RT_ALLOW=LIST is the --allow-hazards value of the real apply (default: all).
 #
 # On failure the log (migration file, command outputs) is printed, so bats shows
 # exactly what went wrong.
 
+# roundtrip_setup: per-test set-up for these suites: a clean environment and the
+# test's temporary directory (each case creates its own databases, so unlike
+# pgflux_setup no $DB is made).
+roundtrip_setup() {
+  pgflux_clean_env
+  cd "$BATS_TEST_TMPDIR" || return 1
+}
+
 # rt_db_name NAME: database name of a case (unique within the suite).
 rt_db_name() { printf 't%s_%s' "$BATS_TEST_NUMBER" "$1"; }
+
+# _rt_now: milliseconds since the epoch; _rt_el: seconds since $t0 (for the log).
+_rt_now() { local t=${EPOCHREALTIME/[.,]/}; printf '%s' "$((10#$t / 1000))"; }
+_rt_el() { local ms=$(( $(_rt_now) - t0 )); printf '%d.%03ds' $((ms / 1000)) $((ms % 1000)); }
 
 # _rt_run NAME BEFORE AFTER SEED: the property, with plain commands (it may run in
 # a background subshell). Writes a log on stdout; returns 0 or 1.
 _rt_run() {
   local name=$1 before=$2 after=$3 seed=${4:-}
   local dir="$BATS_TEST_TMPDIR/$name" db out rc files file
-  local shadow=()
+  local shadow=() t0
   [ -n "${RT_SHADOW:-}" ] && shadow=(--shadow-db "$RT_SHADOW")
   rm -rf "$dir"; mkdir -p "$dir/schema" "$dir/migrations"
   cd "$dir" || return 1
@@ -42,6 +59,7 @@ _rt_run() {
   printf '%s\n' "$seed" > seed.sql
   printf '%s\n' "$after" > schema/schema.sql
   echo "=== case $name: $(rt_db_name "$name") ${shadow[*]}"
+  t0=$(_rt_now)
   db=$(new_db "$(rt_db_name "$name")") || { echo "FAIL: cannot create the database"; return 1; }
   if ! out=$(psql -X -q -v ON_ERROR_STOP=1 "$db" -f before.sql 2>&1); then
     echo "FAIL: loading BEFORE with psql: $out"; return 1
@@ -50,8 +68,9 @@ _rt_run() {
     echo "FAIL: seeding: $out"; return 1
   fi
 
-  out=$(pg-flux migrate generate --db "$db" --label x "${shadow[@]}" 2>&1); rc=$?
-  echo "--- migrate generate (exit $rc)"; echo "$out"
+  echo "--- database created and loaded ($(_rt_el))"
+  t0=$(_rt_now); out=$(pg-flux migrate generate --db "$db" --label x "${shadow[@]}" 2>&1); rc=$?
+  echo "--- migrate generate (exit $rc, $(_rt_el))"; echo "$out"
   if [ $rc -ne 0 ]; then echo "FAIL: migrate generate exited $rc"; return 1; fi
   if ! [[ $out =~ wrote\ migrations/[0-9]{8}_[0-9]{6}_x\.sql ]]; then
     echo "FAIL: migrate generate wrote no migration file"; return 1
@@ -59,16 +78,30 @@ _rt_run() {
   file=$(ls "$dir"/migrations/*.sql | sort | tail -n 1)
   echo "--- $file"; cat "$file"
 
-  out=$(pg-flux migrate apply --db "$db" --allow-hazards=all 2>&1); rc=$?
-  echo "--- migrate apply --allow-hazards=all (exit $rc)"; echo "$out"
+  if [ -n "${RT_REFUSE:-}" ]; then
+    local before_hash after_hash code
+    before_hash=$(flux-snapshot --db "$db" | grep -m1 '"state_hash"')
+    t0=$(_rt_now); out=$(pg-flux migrate apply --db "$db" 2>&1); rc=$?
+    echo "--- migrate apply without --allow-hazards (exit $rc, $(_rt_el))"; echo "$out"
+    if [ $rc -ne 3 ]; then echo "FAIL: migrate apply without --allow-hazards exited $rc, expected 3 (refused: $RT_REFUSE)"; return 1; fi
+    for code in $RT_REFUSE; do
+      if [[ $out != *"$code"* ]]; then echo "FAIL: the refusal does not name $code"; return 1; fi
+    done
+    after_hash=$(flux-snapshot --db "$db" | grep -m1 '"state_hash"')
+    if [ "$before_hash" != "$after_hash" ]; then
+      echo "FAIL: the refused apply changed the database ($before_hash -> $after_hash)"; return 1
+    fi
+  fi
+  t0=$(_rt_now); out=$(pg-flux migrate apply --db "$db" --allow-hazards="${RT_ALLOW:-all}" 2>&1); rc=$?
+  echo "--- migrate apply --allow-hazards=${RT_ALLOW:-all} (exit $rc, $(_rt_el))"; echo "$out"
   if [ $rc -ne 0 ]; then echo "FAIL: migrate apply exited $rc"; return 1; fi
 
-  out=$(pg-flux drift --db "$db" "${shadow[@]}" 2>&1); rc=$?
-  echo "--- drift (exit $rc)"; echo "$out"
+  t0=$(_rt_now); out=$(pg-flux drift --db "$db" "${shadow[@]}" 2>&1); rc=$?
+  echo "--- drift (exit $rc, $(_rt_el))"; echo "$out"
   if [ $rc -ne 0 ]; then echo "FAIL: drift exited $rc after apply"; return 1; fi
 
-  out=$(pg-flux migrate generate --db "$db" --label again "${shadow[@]}" 2>&1); rc=$?
-  echo "--- second migrate generate (exit $rc)"; echo "$out"
+  t0=$(_rt_now); out=$(pg-flux migrate generate --db "$db" --label again "${shadow[@]}" 2>&1); rc=$?
+  echo "--- second migrate generate (exit $rc, $(_rt_el))"; echo "$out"
   files=$(ls "$dir"/migrations/*.sql | wc -l)
   if [ "$files" -ne 1 ]; then
     echo "FAIL: the second generate wrote a file:"; cat "$(ls "$dir"/migrations/*.sql | sort | tail -n 1)"; return 1
@@ -82,7 +115,8 @@ _rt_run() {
 roundtrip() {
   local name=$1 rc
   local here=$PWD
-  ( _rt_run "$@" ) > "$BATS_TEST_TMPDIR/$name.log" 2>&1; rc=$?
+  rc=0
+  ( set +eE; trap - ERR; _rt_run "$@" ) > "$BATS_TEST_TMPDIR/$name.log" 2>&1 || rc=$?
   cd "$here" || true
   RT_DB=$(db_url "$(rt_db_name "$name")")
   RT_FILE=$(ls "$BATS_TEST_TMPDIR/$name"/migrations/*.sql 2>/dev/null | sort | head -n 1)
@@ -95,12 +129,13 @@ roundtrip() {
 roundtrip_both() {
   local name=$1 before=$2 after=$3 seed_before=${4:-} seed_after=${5-${4:-}}
   local rc_f rc_b pid_f pid_b
-  ( _rt_run "${name}_f" "$before" "$after" "$seed_before" ) > "$BATS_TEST_TMPDIR/${name}_f.log" 2>&1 &
+  ( set +eE; trap - ERR; _rt_run "${name}_f" "$before" "$after" "$seed_before" ) > "$BATS_TEST_TMPDIR/${name}_f.log" 2>&1 &
   pid_f=$!
-  ( _rt_run "${name}_b" "$after" "$before" "$seed_after" ) > "$BATS_TEST_TMPDIR/${name}_b.log" 2>&1 &
+  ( set +eE; trap - ERR; _rt_run "${name}_b" "$after" "$before" "$seed_after" ) > "$BATS_TEST_TMPDIR/${name}_b.log" 2>&1 &
   pid_b=$!
-  wait $pid_f; rc_f=$?
-  wait $pid_b; rc_b=$?
+  rc_f=0 rc_b=0
+  wait $pid_f || rc_f=$?
+  wait $pid_b || rc_b=$?
   FWD=$(db_url "$(rt_db_name "${name}_f")")
   BACK=$(db_url "$(rt_db_name "${name}_b")")
   FWD_FILE=$(ls "$BATS_TEST_TMPDIR/${name}_f"/migrations/*.sql 2>/dev/null | sort | head -n 1)
@@ -117,6 +152,32 @@ roundtrip_both() {
 in_tx() { sed -n '/^BEGIN;$/,/^COMMIT;$/p' "$1" | grep -v '^--' | sed '1d;$d'; }
 # after_commit FILE: the statements after COMMIT;
 after_commit() { sed -n '/^COMMIT;$/,$p' "$1" | sed '1d' | grep -v '^--'; }
+
+# file_lacks FILE REGEX: fails if a line of FILE matches the (extended) regex.
+file_lacks() {
+  if grep -E -n -- "$2" "$1"; then
+    fail "$1 should not contain /$2/ (the lines above match)"
+  fi
+}
+# file_has FILE REGEX: fails unless a line of FILE matches the (extended) regex.
+file_has() {
+  grep -E -q -- "$2" "$1" || { cat "$1"; fail "$1 should contain /$2/"; }
+}
+
+# tx_has / post_has FILE REGEX: the transactional part (between BEGIN; and COMMIT;) /
+# the after-commit part of migration FILE has a line matching REGEX (extended).
+# tx_lacks / post_lacks: no line matches.
+_section_check() {  # _section_check in_tx|after_commit want|lack FILE REGEX
+  local found=0
+  "$1" "$3" | grep -E -q -- "$4" && found=1
+  if [ "$2" = want ] && [ $found -eq 0 ]; then cat "$3"; fail "$1 of $3 should contain /$4/ (file above)"; fi
+  if [ "$2" = lack ] && [ $found -eq 1 ]; then cat "$3"; fail "$1 of $3 should not contain /$4/ (file above)"; fi
+  return 0
+}
+tx_has() { _section_check in_tx want "$1" "$2"; }
+tx_lacks() { _section_check in_tx lack "$1" "$2"; }
+post_has() { _section_check after_commit want "$1" "$2"; }
+post_lacks() { _section_check after_commit lack "$1" "$2"; }
 
 # --- catalog ----------------------------------------------------------------------
 # q URL "query": one value (or one line per row).
@@ -143,7 +204,7 @@ relpersistence() { q "$1" "select relpersistence from pg_class where oid = \$t\$
 constraint_def() { q "$1" "select coalesce((select pg_get_constraintdef(oid) from pg_constraint
   where conrelid = \$t\$$2\$t\$::regclass and conname = \$n\$$3\$n\$), '<none>')"; }
 # constraints URL TABLE: 'name:type' of every constraint of the table, sorted.
-constraints() { q "$1" "select coalesce(string_agg(conname || ':' || contype, ',' order by conname), '')
+constraints() { q "$1" "select coalesce(string_agg(conname || ':' || contype::text, ',' order by conname), '')
   from pg_constraint where conrelid = \$t\$$2\$t\$::regclass"; }
 # index_def URL SCHEMA.INDEX: pg_get_indexdef, or <none>.
 index_def() { q "$1" "select coalesce((select pg_get_indexdef(c.oid) from pg_class c
@@ -159,5 +220,7 @@ seq_owner() { q "$1" "select coalesce((select c.relname || '.' || a.attname from
   join pg_class c on c.oid = d.refobjid join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
   where d.classid = 'pg_class'::regclass and d.objid = \$s\$$2\$s\$::regclass and d.deptype in ('a', 'i')
   and d.refclassid = 'pg_class'::regclass), '<none>')"; }
+# relation_comment URL NAME: obj_description of a relation (table, index, sequence), or <none>.
+relation_comment() { q "$1" "select coalesce(obj_description(to_regclass(\$r\$$2\$r\$), 'pg_class'), '<none>')"; }
 # relation_exists URL NAME: 1 if the relation exists.
 relation_exists() { q "$1" "select count(*) from pg_class where oid = to_regclass(\$r\$$2\$r\$)"; }
