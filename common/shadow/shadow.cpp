@@ -76,27 +76,34 @@ bool have_local_binaries() {
     return !sibling_path("initdb").empty();
 }
 
-// Runs the plan that creates `parsed` from nothing: one transaction, one
-// round trip. When it fails, the statements run one at a time (rolled back)
-// to name the object and source location PostgreSQL rejects.
+// Runs the plan that creates `parsed` from nothing, one round trip per chunk
+// of statements (a scratch database needs no atomicity, and one transaction
+// for a large schema would exhaust the server's lock table). When a chunk
+// fails, its statements run one at a time to name the object and source
+// location PostgreSQL rejects.
 void load(Connection& conn, const Model& parsed) {
+    constexpr size_t k_chunk = 200;
     Model empty;
     Plan plan = diff_models(empty, parsed);
-    std::string script = "BEGIN;\n";
-    for (const Step& step : plan.steps) script += step.sql + "\n";
-    if (!conn.try_exec(script + "COMMIT;")) return;
-    conn.try_exec("ROLLBACK");
-    conn.exec("BEGIN");
-    for (const Step& step : plan.steps) {
-        if (auto error = conn.try_exec(step.sql)) {
-            conn.try_exec("ROLLBACK");
-            const Object* object = parsed.find(step.object);
-            std::string where = object && object->location ? object->location->text() + ": " : "";
-            usage_error(where + step.object.describe() + ": PostgreSQL rejects it: " + *error);
+    for (size_t first = 0; first < plan.steps.size(); first += k_chunk) {
+        size_t last = std::min(first + k_chunk, plan.steps.size());
+        std::string script = "BEGIN;\n";
+        for (size_t i = first; i < last; ++i) script += plan.steps[i].sql + "\n";
+        if (!conn.try_exec(script + "COMMIT;")) continue;
+        conn.try_exec("ROLLBACK");
+        conn.exec("BEGIN");
+        for (size_t i = first; i < last; ++i) {
+            const Step& step = plan.steps[i];
+            if (auto error = conn.try_exec(step.sql)) {
+                conn.try_exec("ROLLBACK");
+                const Object* object = parsed.find(step.object);
+                std::string where = object && object->location ? object->location->text() + ": " : "";
+                usage_error(where + step.object.describe() + ": PostgreSQL rejects it: " + *error);
+            }
         }
+        conn.try_exec("ROLLBACK");
+        fail(k_exit_internal, "the shadow database rejected the schema, but no single statement failed");
     }
-    conn.try_exec("ROLLBACK");
-    fail(k_exit_internal, "the shadow database rejected the schema, but no single statement failed");
 }
 
 Model overlay(const Model& parsed, const Model& shadow, const std::string& tool) {
