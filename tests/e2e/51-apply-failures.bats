@@ -139,7 +139,7 @@ SQL
   run sql_value "$DB" "select indisvalid from pg_index where indexrelid = 'users_email_key'::regclass"
   assert_output f
 
-  run pg-flux migrate status --db "$DB"
+  run -1 pg-flux migrate status --db "$DB"
   assert_output --regexp "^$name  applied [0-9T:Z-]+  INCOMPLETE: after-commit 0 of 1 done; run migrate apply to resume$"
 
   sql "$DB" "delete from users where id = 2"
@@ -201,7 +201,7 @@ SQL
   assert_output --partial "migrations/20240101_000000_steps.sql:6: after-commit statement 2 of 3 failed"
   run sql_value "$DB" "select state, after_commit_done, after_commit_total from _pgflux.migrations"
   assert_output "after_commit_pending|1|3"
-  run -0 pg-flux migrate status --db "$DB"
+  run -1 pg-flux migrate status --db "$DB"
   assert_output --partial "INCOMPLETE: after-commit 1 of 3 done"
 
   sql "$DB" "update t set v = 2 where id = 2"

@@ -71,7 +71,7 @@ COMMIT;
 CREATE UNIQUE INDEX CONCURRENTLY t_v_key ON t (v);
 SQL
   run -4 pg-flux migrate apply --db "$DB"
-  run pg-flux migrate status --db "$DB"
+  run -1 pg-flux migrate status --db "$DB"
   assert_output --regexp "^20240101_000000_dup\.sql  applied $k_stamp  INCOMPLETE: after-commit 0 of 1 done; run migrate apply to resume$"
   run --separate-stderr flux-track status --db "$DB"
   run jq -r '.migrations[0] | [.state, .after_commit_done, .after_commit_total] | map(tostring) | join(" ")' <<< "$output"

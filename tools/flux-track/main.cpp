@@ -50,7 +50,8 @@ int status(Connection& conn, const std::string& dir, const std::string& format) 
     bool problems = false;
     json files = json::array();
     for (const auto& e : entries) {
-        problems = problems || e.state == FileState::changed || e.state == FileState::missing;
+        problems = problems || e.state == FileState::changed || e.state == FileState::missing ||
+                   e.state == FileState::incomplete;
         json f = {{"name", e.name}, {"state", file_state_name(e.state)}};
         if (e.row) {
             f["applied_at"] = e.row->applied_at;
