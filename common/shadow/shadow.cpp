@@ -10,6 +10,7 @@
 #include "catalog/catalog.h"
 #include "catalog/connection.h"
 #include "diff/differ.h"
+#include "sql/quote.h"
 #include "util/cli.h"
 #include "util/error.h"
 #include "util/process.h"
@@ -36,9 +37,20 @@ bool may_create_database(Connection& conn) {
 // A temporary database on a server; dropped when this goes out of scope.
 class ScratchDatabase {
 public:
-    ScratchDatabase(const std::string& server_conninfo) : admin_(server_conninfo) {
+    // The scratch database copies the encoding and locale of the database
+    // `server_conninfo` names, so collations and encodings behave the same.
+    explicit ScratchDatabase(const std::string& server_conninfo) : admin_(server_conninfo) {
         name_ = "pgflux_shadow_" + std::to_string(getpid()) + "_" + random_suffix();
-        admin_.exec("CREATE DATABASE " + name_ + " TEMPLATE template0 ENCODING 'UTF8'");
+        QueryResult r = admin_.query(
+            "SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, datctype, datlocprovider, daticulocale "
+            "FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()");
+        std::string sql = "CREATE DATABASE " + name_ + " TEMPLATE template0";
+        if (r.rows() == 1) {
+            sql += " ENCODING " + quote_literal(r.text(0, 0)) + " LC_COLLATE " + quote_literal(r.text(0, 1)) +
+                   " LC_CTYPE " + quote_literal(r.text(0, 2));
+            if (r.text(0, 3) == "i") sql += " LOCALE_PROVIDER icu ICU_LOCALE " + quote_literal(r.text(0, 4));
+        }
+        admin_.exec(sql);
         conninfo_ = conninfo_with_database(server_conninfo, name_);
     }
     ~ScratchDatabase() { admin_.try_exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)"); }
