@@ -188,8 +188,7 @@ SequenceOptions default_sequence_options(const std::string& data_type) {
     return o;
 }
 
-SequenceOptions sequence_options(const std::vector<pq::Msg>& options, const std::string& data_type,
-                                 const NameScope& scope) {
+SequenceOptions sequence_options(const std::vector<pq::Msg>& options, const std::string& data_type) {
     SequenceOptions o;
     o.data_type = data_type;
     std::optional<int64_t> start, min_value, max_value;
@@ -222,7 +221,6 @@ SequenceOptions sequence_options(const std::vector<pq::Msg>& options, const std:
             usage_error("unsupported sequence option " + name);
         }
     }
-    (void)scope;
     SequenceOptions defaults = default_sequence_options(o.data_type);
     bool ascending = o.increment > 0;
     o.max_value = max_value.value_or(ascending ? defaults.max_value : -1);

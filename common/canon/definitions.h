@@ -32,8 +32,7 @@ struct SequenceOptions {
     std::optional<std::vector<std::string>> sequence_name;
     json to_json() const;  // data_type..cycle
 };
-SequenceOptions sequence_options(const std::vector<pq::Msg>& options, const std::string& data_type,
-                                 const NameScope& scope);
+SequenceOptions sequence_options(const std::vector<pq::Msg>& options, const std::string& data_type);
 // Options with PostgreSQL's defaults for the data type.
 SequenceOptions default_sequence_options(const std::string& data_type);
 

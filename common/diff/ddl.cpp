@@ -39,6 +39,8 @@ std::string upper(std::string s) {
     return s;
 }
 
+}  // namespace
+
 const char* kind_keyword(Kind kind) {
     switch (kind) {
         case Kind::schema: return "SCHEMA";
@@ -52,6 +54,8 @@ const char* kind_keyword(Kind kind) {
     }
     return "";
 }
+
+namespace {
 
 std::string comment_value(const json& attrs) {
     return attrs.contains("comment") ? quote_literal(attrs["comment"].get<std::string>()) : "NULL";

@@ -37,6 +37,8 @@ std::string comment(const ObjectId& id, const json& attrs, const std::string& co
 // COMMENT ON INDEX for the index of a PRIMARY KEY, UNIQUE or EXCLUDE constraint.
 std::string index_comment(const ObjectId& constraint, const json& attrs);
 
-std::string table_name(const ObjectId& id);  // schema-qualified table of a table/constraint/index
+std::string table_name(const ObjectId& id);
+// SQL keyword of a kind in DDL: SCHEMA, EXTENSION, COLLATION, TYPE, SEQUENCE, ...
+const char* kind_keyword(Kind kind);  // schema-qualified table of a table/constraint/index
 
 }  // namespace pgflux::ddl

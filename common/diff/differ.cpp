@@ -77,20 +77,6 @@ bool loose_equal(const json& a, const json& b, const std::string& key) {
     return false;
 }
 
-std::string keyword(Kind kind) {
-    switch (kind) {
-        case Kind::schema: return "SCHEMA";
-        case Kind::extension: return "EXTENSION";
-        case Kind::collation: return "COLLATION";
-        case Kind::enumeration: return "TYPE";
-        case Kind::sequence: return "SEQUENCE";
-        case Kind::table: return "TABLE";
-        case Kind::constraint: return "CONSTRAINT";
-        case Kind::index: return "INDEX";
-    }
-    return "";
-}
-
 }  // namespace
 
 std::string display(const ObjectId& id) {
@@ -196,7 +182,7 @@ void Differ::add_comment_steps(Phase phase, const Object* l, const Object& d) {
         return before != after && !(options_.verify && after.is_null());
     };
     if (changed("comment"))
-        add(phase, d.id, "comment", ddl::comment(d.id, d.attrs), "COMMENT ON " + keyword(d.id.kind) + " " + display(d.id));
+        add(phase, d.id, "comment", ddl::comment(d.id, d.attrs), std::string("COMMENT ON ") + ddl::kind_keyword(d.id.kind) + " " + display(d.id));
     // The index behind a PRIMARY KEY, UNIQUE or EXCLUDE constraint has its own comment.
     if (d.id.kind == Kind::constraint && changed("index_comment"))
         add(phase, d.id, "comment", ddl::index_comment(d.id, d.attrs),
@@ -396,7 +382,7 @@ void Differ::emit_final_drops() {
         if (id.kind != Kind::enumeration && id.kind != Kind::extension && id.kind != Kind::schema &&
             !(id.kind == Kind::collation && !created_.count(id)))
             continue;
-        add(k_drop_types, id, "drop", ddl::drop(id), "DROP " + keyword(id.kind) + " " + display(id));
+        add(k_drop_types, id, "drop", ddl::drop(id), std::string("DROP ") + ddl::kind_keyword(id.kind) + " " + display(id));
     }
 }
 

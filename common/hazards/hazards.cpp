@@ -57,7 +57,6 @@ bool is_top_level_drop(const std::string& type) {
 void classify_drop(const pq::Msg& node, Step& step, Context& ctx) {
     std::string type = node.enumeration("remove_type");
     bool cascade = node.enumeration("behavior") == "DROP_CASCADE";
-    size_t count = node.list("objects").size();
     std::string what = type.substr(7);
     std::transform(what.begin(), what.end(), what.begin(), ::tolower);
     if (is_top_level_drop(type)) {
@@ -70,7 +69,6 @@ void classify_drop(const pq::Msg& node, Step& step, Context& ctx) {
                 ++ctx.dropped_objects;
         }
     }
-    (void)count;
     if (type == "OBJECT_TABLE" || type == "OBJECT_SEQUENCE" || type == "OBJECT_EXTENSION")
         add_hazard(step, "DATA_LOSS", "drops the " + what + " and everything stored in it");
     if (cascade) add_hazard(step, "DATA_LOSS", "DROP ... CASCADE also drops every dependent object");

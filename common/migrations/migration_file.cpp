@@ -9,20 +9,13 @@
 
 #include "pgflux/version.h"
 #include "util/error.h"
+#include "util/files.h"
 #include "util/sha256.h"
 
 namespace fs = std::filesystem;
 
 namespace pgflux {
 namespace {
-
-std::string read_bytes(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) usage_error("cannot read \"" + path + "\"");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
 
 // Value of "-- key: value" in the leading comment block.
 std::string header_value(const std::string& text, const std::string& key) {
@@ -93,7 +86,7 @@ MigrationFile read_migration(const std::string& path) {
     MigrationFile file;
     file.path = path;
     file.name = fs::path(path).filename().string();
-    std::string text = read_bytes(path);
+    std::string text = read_file(path);
     file.checksum = sha256_hex(text);
     std::string format = header_value(text, "format");
     if (!format.empty() && format != "1")
@@ -153,6 +146,6 @@ std::vector<std::string> migration_paths(const std::string& dir) {
     return out;
 }
 
-std::string file_checksum(const std::string& path) { return sha256_hex(read_bytes(path)); }
+std::string file_checksum(const std::string& path) { return sha256_hex(read_file(path)); }
 
 }  // namespace pgflux

@@ -114,7 +114,7 @@ void Reader::create_sequence(const Stmt& s) {
     std::string schema = rv.str("schemaname");
     if (schema.empty()) schema = creation_schema(s);
     require_schema(s, schema);
-    SequenceOptions options = sequence_options(node.list("options"), "bigint", scope(s));
+    SequenceOptions options = sequence_options(node.list("options"), "bigint");
     json attrs = options.to_json();
     Object& seq = add_object(s, Object{ObjectId{Kind::sequence, schema, rv.str("relname"), ""}, attrs});
     if (options.owned_by && options.owned_by->size() >= 2) {
@@ -135,7 +135,7 @@ void Reader::alter_sequence(const Stmt& s) {
             if (names.size() == 1 && names[0] == "none") seq.attrs.erase("owned_by");
             else seq.attrs["owned_by"] = {{"table", names[names.size() - 2]}, {"column", names.back()}};
         } else {
-            SequenceOptions changed = sequence_options({opt}, seq.attrs["data_type"], scope(s));
+            SequenceOptions changed = sequence_options({opt}, seq.attrs["data_type"]);
             json fields = changed.to_json();
             static const std::pair<const char*, const char*> k_fields[] = {
                 {"as", "data_type"},     {"increment", "increment"}, {"start", "start"},

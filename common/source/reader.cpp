@@ -10,6 +10,7 @@
 #include "source/source_reader.h"
 #include "sql/quote.h"
 #include "util/error.h"
+#include "util/files.h"
 
 namespace fs = std::filesystem;
 
@@ -22,17 +23,6 @@ int first_token(const std::string& text, int offset) {
     return static_cast<int>(pq::first_token_offset(text, static_cast<size_t>(std::max(offset, 0))));
 }
 
-}  // namespace
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) usage_error("cannot read \"" + path + "\"");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
-namespace {
 
 // Session settings pg_dump writes that do not change the schema model.
 bool harmless_setting(const std::string& name) {
@@ -357,7 +347,7 @@ Model read_source(const std::vector<std::string>& paths) {
     for (const auto& path : source_files(paths)) {
         source::SourceFile file;
         file.path = path;
-        std::string text = source::read_file(path);
+        std::string text = read_file(path);
         try {
             file.parsed = pq::ParseResult::parse(text);
             file.lines = std::make_shared<pq::LineIndex>(file.parsed->sql());

@@ -201,7 +201,7 @@ json Reader::identity_of(const Stmt& s, const ObjectId& table, const std::string
                          const std::string& type, const std::vector<pq::Msg>& options, bool always) {
     if (type != "smallint" && type != "integer" && type != "bigint")
         fail(s, "identity column " + quote_ident(column) + " must be smallint, integer or bigint");
-    SequenceOptions o = sequence_options(options, type, scope(s));
+    SequenceOptions o = sequence_options(options, type);
     std::string name = o.sequence_name ? o.sequence_name->back()
                                        : choose_object_name(table.name, column, "seq", [&](const std::string& n) {
                                              return relation_name_taken(table.schema, n);

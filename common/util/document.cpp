@@ -7,6 +7,7 @@
 
 #include "pgflux/version.h"
 #include "util/error.h"
+#include "util/files.h"
 
 namespace pgflux {
 
@@ -18,18 +19,7 @@ json document_envelope(const std::string& format, const std::string& tool) {
 
 json read_document(const std::string& path, const std::string& format) {
     std::string name = path == "-" ? "standard input" : path;
-    std::string text;
-    if (path == "-") {
-        std::ostringstream buffer;
-        buffer << std::cin.rdbuf();
-        text = buffer.str();
-    } else {
-        std::ifstream in(path, std::ios::binary);
-        if (!in) usage_error("cannot read \"" + path + "\"");
-        std::ostringstream buffer;
-        buffer << in.rdbuf();
-        text = buffer.str();
-    }
+    std::string text = read_file(path);
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
         usage_error(name + ": empty input, expected a " + format + " document");
     json doc;
