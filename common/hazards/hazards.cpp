@@ -81,6 +81,43 @@ void classify_drop(const pq::Msg& node, Step& step, Context& ctx) {
     }
 }
 
+// Functions PostgreSQL treats as STABLE or IMMUTABLE that column defaults
+// commonly call: ADD COLUMN evaluates such a default once, without a rewrite.
+// Any other function may be volatile, evaluated for every existing row.
+bool known_not_volatile(const std::string& function) {
+    static const std::set<std::string> k_functions = {
+        "now", "statement_timestamp", "transaction_timestamp", "timezone", "date_trunc", "make_interval",
+        "make_date", "make_timestamp", "make_timestamptz", "to_char", "to_timestamp", "to_date", "lower", "upper",
+        "concat", "format", "length", "abs", "round", "jsonb_build_object", "json_build_object",
+        "jsonb_build_array", "json_build_array", "array_fill", "current_setting", "inet_client_addr"};
+    return k_functions.count(function) > 0;
+}
+
+// Why adding this column rewrites the table (every existing row gets a value
+// computed for it), or "" when PostgreSQL only records a default.
+std::string rewrite_reason(const pq::Msg& column) {
+    auto type_names = column.get("type_name").strings("names");
+    std::string type = type_names.empty() ? "" : type_names.back();
+    if (type == "serial" || type == "bigserial" || type == "smallserial" || type == "serial4" ||
+        type == "serial8" || type == "serial2")
+        return "its " + type + " default numbers every existing row";
+    for (const pq::Msg& c : column.list("constraints")) {
+        std::string contype = c.enumeration("contype");
+        if (contype == "CONSTR_IDENTITY") return "identity values are assigned to every existing row";
+        if (contype == "CONSTR_GENERATED") return "the generated value is computed for every existing row";
+        if (contype != "CONSTR_DEFAULT") continue;
+        std::string reason;
+        pq::visit_tree(c.get("raw_expr"), [&](const pq::Msg& n) {
+            if (!reason.empty() || !n.is("FuncCall")) return;
+            auto names = n.strings("funcname");
+            if (!names.empty() && !known_not_volatile(names.back()))
+                reason = "its default calls " + names.back() + "(), evaluated for every existing row if it is volatile";
+        });
+        if (!reason.empty()) return reason;
+    }
+    return "";
+}
+
 void classify_alter_table(const pq::Msg& node, Step& step, Context& ctx) {
     std::string table = relation_key(node.get("relation"));
     bool existing = ctx.new_tables.count(table) == 0;
@@ -94,6 +131,13 @@ void classify_alter_table(const pq::Msg& node, Step& step, Context& ctx) {
         } else if (type == "AT_AlterColumnType") {
             add_hazard(step, "COLUMN_TYPE_CHANGE", "changes the type of " + table + "." + quote_ident(column) +
                                                        ": rewrites the table under an ACCESS EXCLUSIVE lock");
+        } else if (type == "AT_AddColumn" && existing) {
+            pq::Msg def = cmd.get("def");
+            std::string reason = rewrite_reason(def);
+            if (!reason.empty())
+                add_hazard(step, "COLUMN_TYPE_CHANGE", "adds column " + quote_ident(def.str("colname")) + " to " +
+                                                           table + ": " + reason +
+                                                           ", rewriting the table under an ACCESS EXCLUSIVE lock");
         } else if (type == "AT_SetNotNull" && existing) {
             add_hazard(step, "CONSTRAINT_SCAN", "SET NOT NULL scans all of " + table + " under an ACCESS EXCLUSIVE lock");
         } else if (type == "AT_AddConstraint" && existing) {

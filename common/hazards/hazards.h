@@ -3,9 +3,10 @@
 // plans, and the gate that refuses blocking hazards unless allowed.
 //
 // Blocking hazards: DATA_LOSS (DROP TABLE/SEQUENCE/EXTENSION, DROP COLUMN,
-// any DROP ... CASCADE, TRUNCATE, DELETE), COLUMN_TYPE_CHANGE (ALTER COLUMN
-// TYPE: a table rewrite), MASS_DROP (more than 25% of the live top-level
-// objects dropped), CONSTRAINT_SCAN (ADD FOREIGN KEY/CHECK without NOT VALID,
+// any DROP ... CASCADE, TRUNCATE, DELETE), COLUMN_TYPE_CHANGE (a table
+// rewrite: ALTER COLUMN TYPE, or ADD COLUMN computed for every existing row),
+// MASS_DROP (more than 25% of the live top-level objects dropped),
+// CONSTRAINT_SCAN (ADD FOREIGN KEY/CHECK without NOT VALID,
 // or SET NOT NULL, on a table that existed before the migration).
 #pragma once
 

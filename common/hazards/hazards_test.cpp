@@ -80,6 +80,31 @@ TEST(ClassifyColumnTypeChange, AlterColumnType) {
     EXPECT_EQ(s.lock, "ACCESS EXCLUSIVE");
 }
 
+TEST(ClassifyColumnTypeChange, AddColumnComputedPerRowRewritesTheTable) {
+    for (const char* column : {"id bigserial", "n integer DEFAULT nextval('public.s'::regclass)",
+                               "u uuid DEFAULT gen_random_uuid()", "u uuid DEFAULT (my_uuid() || '')",
+                               "id integer GENERATED ALWAYS AS IDENTITY", "g integer GENERATED ALWAYS AS (a * 2) STORED"})
+        EXPECT_EQ(codes(classified(std::string("ALTER TABLE public.t ADD COLUMN ") + column + ";")),
+                  Codes{"COLUMN_TYPE_CHANGE"})
+            << column;
+    EXPECT_EQ(classified("ALTER TABLE public.t ADD COLUMN u uuid DEFAULT gen_random_uuid();").hazards[0].message,
+              "adds column u to public.t: its default calls gen_random_uuid(), evaluated for every existing row if "
+              "it is volatile, rewriting the table under an ACCESS EXCLUSIVE lock");
+}
+
+TEST(ClassifyColumnTypeChange, AddColumnWithAConstantOrStableDefaultDoesNotRewrite) {
+    for (const char* column : {"c text", "c text DEFAULT 'x' NOT NULL", "c jsonb DEFAULT '{}'::jsonb",
+                               "c timestamptz DEFAULT now()", "c date DEFAULT CURRENT_DATE",
+                               "c timestamp DEFAULT timezone('utc', now())", "c text[] DEFAULT ARRAY[]::text[]"})
+        EXPECT_TRUE(classified(std::string("ALTER TABLE public.t ADD COLUMN ") + column + ";").hazards.empty())
+            << column;
+    // A table created earlier in the same file is empty: nothing to rewrite.
+    std::vector<Step> steps = {step("CREATE TABLE public.t (a integer);"),
+                               step("ALTER TABLE public.t ADD COLUMN id bigserial;")};
+    classify_steps(steps, 0);
+    EXPECT_TRUE(steps[1].hazards.empty());
+}
+
 TEST(ClassifyConstraintScan, ExistingTables) {
     EXPECT_EQ(codes(classified("ALTER TABLE public.t ALTER COLUMN c SET NOT NULL;")), Codes{"CONSTRAINT_SCAN"});
     EXPECT_EQ(codes(classified("ALTER TABLE public.o ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES public.u (id);")),
