@@ -230,15 +230,10 @@ void classify_steps(std::vector<Step>& steps, int live_objects) {
 
 namespace {
 
-// A unique index, without a predicate, over exactly the columns a later
-// foreign key in the plan references: the key needs it inside the transaction.
-bool needed_by_foreign_key(const pq::Msg& index, const std::string& table, const std::vector<Step>& later) {
-    if (!index.flag("unique") || index.get("where_clause")) return false;
-    std::set<std::string> columns;
-    for (const pq::Msg& e : index.list("index_params")) {
-        if (e.get("expr")) return false;
-        columns.insert(e.str("name"));
-    }
+// Whether a foreign key added later in the plan references exactly these
+// columns of the table: it needs their unique index inside the transaction.
+bool referenced_by_later_foreign_key(const std::string& table, const std::set<std::string>& columns,
+                                     const std::vector<Step>& later) {
     for (const Step& step : later) {
         auto parsed = pq::ParseResult::parse(step.sql);
         for (const pq::Statement& st : parsed->statements()) {
@@ -246,14 +241,60 @@ bool needed_by_foreign_key(const pq::Msg& index, const std::string& table, const
             for (const pq::Msg& cmd : st.node.list("cmds")) {
                 pq::Msg c = cmd.get("def");
                 if (!c.is("Constraint") || c.enumeration("contype") != "CONSTR_FOREIGN") continue;
+                if (relation_key(c.get("pktable")) != table) continue;
                 auto referenced = c.strings("pk_attrs");
-                if (relation_key(c.get("pktable")) == table &&
-                    std::set<std::string>(referenced.begin(), referenced.end()) == columns)
+                // REFERENCES t without columns means t's primary key: assume it is these.
+                if (referenced.empty() || std::set<std::string>(referenced.begin(), referenced.end()) == columns)
                     return true;
             }
         }
     }
     return false;
+}
+
+// A unique index without a predicate or expressions that a later foreign key needs.
+bool needed_by_foreign_key(const pq::Msg& index, const std::string& table, const std::vector<Step>& later) {
+    if (!index.flag("unique") || index.get("where_clause")) return false;
+    std::set<std::string> columns;
+    for (const pq::Msg& e : index.list("index_params")) {
+        if (e.get("expr")) return false;
+        columns.insert(e.str("name"));
+    }
+    return referenced_by_later_foreign_key(table, columns, later);
+}
+
+// ADD CONSTRAINT ... PRIMARY KEY / UNIQUE on an existing table builds its index
+// under an ACCESS EXCLUSIVE lock. Built instead as CREATE UNIQUE INDEX
+// CONCURRENTLY, then attached with ADD CONSTRAINT ... USING INDEX (a brief
+// lock), both after the commit. Returns the two statements, or nothing when
+// the constraint has storage options or a later foreign key needs it.
+std::vector<std::string> unique_constraint_concurrently(const pq::Msg& alter, const std::string& table,
+                                                        const std::vector<Step>& later) {
+    auto cmds = alter.list("cmds");
+    if (cmds.size() != 1 || cmds[0].enumeration("subtype") != "AT_AddConstraint") return {};
+    pq::Msg c = cmds[0].get("def");
+    std::string contype = c.enumeration("contype");
+    if (contype != "CONSTR_PRIMARY" && contype != "CONSTR_UNIQUE") return {};
+    if (c.str("conname").empty() || !c.str("indexname").empty() || !c.list("options").empty() ||
+        !c.str("indexspace").empty())
+        return {};
+    auto keys = c.strings("keys");
+    if (referenced_by_later_foreign_key(table, std::set<std::string>(keys.begin(), keys.end()), later)) return {};
+    auto column_list = [](const std::vector<std::string>& names) {
+        std::string out;
+        for (const auto& n : names) out += (out.empty() ? "" : ", ") + quote_ident(n);
+        return "(" + out + ")";
+    };
+    std::string name = quote_ident(c.str("conname"));
+    std::string index = "CREATE UNIQUE INDEX CONCURRENTLY " + name + " ON " + table + " USING btree " + column_list(keys);
+    auto including = c.strings("including");
+    if (!including.empty()) index += " INCLUDE " + column_list(including);
+    if (c.flag("nulls_not_distinct")) index += " NULLS NOT DISTINCT";
+    std::string attach = "ALTER TABLE " + table + " ADD CONSTRAINT " + name +
+                         (contype == "CONSTR_PRIMARY" ? " PRIMARY KEY" : " UNIQUE") + " USING INDEX " + name;
+    if (c.flag("deferrable")) attach += " DEFERRABLE";
+    if (c.flag("initdeferred")) attach += " INITIALLY DEFERRED";
+    return {index + ";", attach + ";"};
 }
 
 // Re-parses a rewritten statement and checks it is the statement intended.
@@ -275,13 +316,36 @@ void rewrite_and_classify(Plan& plan, const RewriteOptions& options) {
         if (node.is("CreateStmt")) new_tables.insert(relation_key(node.get("relation")));
         std::string table = node.is("IndexStmt") || node.is("AlterTableStmt") ? relation_key(node.get("relation")) : "";
         bool existing = !table.empty() && !new_tables.count(table);
-        if (options.concurrent_indexes && node.is("IndexStmt") && existing && !node.flag("concurrent")) {
+        // A uniqueness guarantee dropped earlier in the plan and created again
+        // (a changed definition) is replaced inside the transaction: built
+        // after the commit, the table would go without it meanwhile.
+        bool replaces = std::any_of(out.begin(), out.end(),
+                                    [&](const Step& s) { return s.action == "drop" && s.object == step.object; });
+        if (options.concurrent_indexes && node.is("IndexStmt") && existing && !node.flag("concurrent") &&
+            !(replaces && node.flag("unique"))) {
             std::vector<Step> later(plan.steps.begin() + i + 1, plan.steps.end());
             if (!needed_by_foreign_key(node, table, later)) {
                 std::string sql = step.sql;
                 sql.replace(0, sql.find("INDEX ") + 6, sql.substr(0, sql.find("INDEX ") + 6) + "CONCURRENTLY ");
                 check_rewrite(sql, [](const pq::Msg& n) { return n.is("IndexStmt") && n.flag("concurrent"); });
                 step.sql = sql;
+            }
+        }
+        if (options.concurrent_indexes && node.is("AlterTableStmt") && existing && !replaces) {
+            std::vector<Step> later(plan.steps.begin() + i + 1, plan.steps.end());
+            auto statements = unique_constraint_concurrently(node, table, later);
+            if (!statements.empty()) {
+                check_rewrite(statements[0], [](const pq::Msg& n) { return n.is("IndexStmt") && n.flag("concurrent"); });
+                check_rewrite(statements[1], [](const pq::Msg& n) { return n.is("AlterTableStmt"); });
+                Step index = step, attach = step;
+                index.sql = statements[0];
+                index.summary = step.summary + ": build its index concurrently";
+                attach.sql = statements[1];
+                attach.summary = step.summary + ": attach the index";
+                attach.phase = k_phase_after_commit;  // it needs the index built after the commit
+                out.push_back(index);
+                out.push_back(attach);
+                continue;
             }
         }
         out.push_back(step);

@@ -29,7 +29,7 @@ void classify_steps(std::vector<Step>& steps, int live_objects);
 
 struct RewriteOptions {
     bool auto_not_valid = true;       // FK/CHECK on existing tables: NOT VALID + VALIDATE after commit
-    bool concurrent_indexes = true;   // CREATE INDEX on existing tables: CONCURRENTLY after commit
+    bool concurrent_indexes = true;   // CREATE INDEX, ADD PRIMARY KEY/UNIQUE on existing tables: concurrently after commit
 };
 // Applies the safe rewrites to a generated plan, then classifies it.
 void rewrite_and_classify(Plan& plan, const RewriteOptions& options);

@@ -356,6 +356,61 @@ TEST(RewriteAndClassify, IndexStaysInTheTransactionWhenALaterForeignKeyReference
     EXPECT_EQ(p.steps[2].sql, "ALTER TABLE public.orders VALIDATE CONSTRAINT orders_code_fkey;");
 }
 
+TEST(RewriteAndClassify, UniqueAndPrimaryKeyOnExistingTableBuildTheirIndexConcurrently) {
+    Plan p = plan_of({"ALTER TABLE public.t ADD CONSTRAINT \"T u\" UNIQUE NULLS NOT DISTINCT (a, \"B\") INCLUDE (c) "
+                      "DEFERRABLE INITIALLY DEFERRED;",
+                      "ALTER TABLE public.t ADD CONSTRAINT t_pkey PRIMARY KEY (id);"});
+    rewrite_and_classify(p, {});
+    EXPECT_EQ(sqls(p), (std::vector<std::string>{
+                           "CREATE UNIQUE INDEX CONCURRENTLY \"T u\" ON public.t USING btree (a, \"B\") INCLUDE (c) "
+                           "NULLS NOT DISTINCT;",
+                           "ALTER TABLE public.t ADD CONSTRAINT \"T u\" UNIQUE USING INDEX \"T u\" DEFERRABLE "
+                           "INITIALLY DEFERRED;",
+                           "CREATE UNIQUE INDEX CONCURRENTLY t_pkey ON public.t USING btree (id);",
+                           "ALTER TABLE public.t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_pkey;"}));
+    for (const Step& s : p.steps) EXPECT_EQ(s.phase, k_phase_after_commit) << s.sql;
+    EXPECT_EQ(p.steps[0].lock, "SHARE UPDATE EXCLUSIVE");
+}
+
+TEST(RewriteAndClassify, UniqueConstraintStaysInTheTransactionWhenNeededOrReplaced) {
+    // A later foreign key references it.
+    Plan p = plan_of({"ALTER TABLE public.users ADD CONSTRAINT users_code_key UNIQUE (code);",
+                      "ALTER TABLE public.orders ADD CONSTRAINT orders_code_fkey FOREIGN KEY (code) REFERENCES public.users (code);"});
+    rewrite_and_classify(p, {});
+    EXPECT_EQ(p.steps[0].sql, "ALTER TABLE public.users ADD CONSTRAINT users_code_key UNIQUE (code);");
+    EXPECT_EQ(p.steps[0].phase, k_phase_transactional);
+    // A changed definition: dropped and added again in the same plan.
+    ObjectId pkey{Kind::constraint, "public", "t_pkey", "t"};
+    Plan r = plan_of({"ALTER TABLE public.t DROP CONSTRAINT t_pkey;",
+                      "ALTER TABLE public.t ADD CONSTRAINT t_pkey PRIMARY KEY (a, b);"});
+    r.steps[0].action = "drop";
+    r.steps[1].action = "create";
+    r.steps[0].object = r.steps[1].object = pkey;
+    Plan before = r;
+    rewrite_and_classify(r, {});
+    EXPECT_EQ(sqls(r), sqls(before));
+    // Storage options keep the plain form; so does --no-concurrent-indexes.
+    Plan o = plan_of({"ALTER TABLE public.t ADD CONSTRAINT t_a_key UNIQUE (a) WITH (fillfactor=70);"});
+    rewrite_and_classify(o, {});
+    EXPECT_EQ(o.steps.size(), 1u);
+    Plan off = plan_of({"ALTER TABLE public.t ADD CONSTRAINT t_a_key UNIQUE (a);"});
+    RewriteOptions no_concurrent;
+    no_concurrent.concurrent_indexes = false;
+    rewrite_and_classify(off, no_concurrent);
+    EXPECT_EQ(sqls(off), std::vector<std::string>{"ALTER TABLE public.t ADD CONSTRAINT t_a_key UNIQUE (a);"});
+}
+
+TEST(RewriteAndClassify, ReplacedUniqueIndexStaysInTheTransaction) {
+    ObjectId index{Kind::index, "public", "t_u", "t"};
+    Plan p = plan_of({"DROP INDEX public.t_u;", "CREATE UNIQUE INDEX t_u ON public.t USING btree (u) WHERE u > 0;"});
+    p.steps[0].action = "drop";
+    p.steps[1].action = "create";
+    p.steps[0].object = p.steps[1].object = index;
+    rewrite_and_classify(p, {});
+    EXPECT_EQ(p.steps[1].sql, "CREATE UNIQUE INDEX t_u ON public.t USING btree (u) WHERE u > 0;");
+    EXPECT_EQ(p.steps[1].phase, k_phase_transactional);
+}
+
 TEST(RewriteAndClassify, OptionsTurnTheRewritesOff) {
     Plan p = plan_of({"CREATE INDEX i ON public.t USING btree (c);",
                       "ALTER TABLE public.t ADD CONSTRAINT c CHECK (c > 0);"});

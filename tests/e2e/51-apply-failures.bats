@@ -155,6 +155,38 @@ SQL
   run -0 pg-flux drift --db "$DB"
 }
 
+@test "a UNIQUE constraint on an existing table is built concurrently, attached after COMMIT, and resumes after duplicates" {
+  write_schema app.sql <<'SQL'
+create table users (id bigint not null, email text not null);
+SQL
+  load_schema "$DB"
+  sql "$DB" "insert into users values (1, 'a@x'), (2, 'a@x')"
+  write_schema app.sql <<'SQL'
+create table users (id bigint primary key, email text not null unique);
+SQL
+  run -0 pg-flux migrate generate --db "$DB"
+  file=$(latest_migration)
+  name=$(basename "$file")
+  commit=$(grep -n '^COMMIT;$' "$file" | cut -d: -f1)
+  build=$(grep -n '^CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON public.users USING btree (email);$' "$file" | cut -d: -f1)
+  attach=$(grep -n '^ALTER TABLE public.users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;$' "$file" | cut -d: -f1)
+  [ -n "$build" ] && [ -n "$attach" ] && [ "$commit" -lt "$build" ] && [ "$build" -lt "$attach" ]
+  assert_file_contains "$file" '^ALTER TABLE public.users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_pkey;$'
+  assert_file_contains "$file" '^-- hazards: none$'
+
+  run -4 pg-flux migrate apply --db "$DB"
+  assert_output --partial "$file:$build: after-commit statement"
+  assert_output --partial 'is duplicated'
+  run sql_value "$DB" "select state from _pgflux.migrations where name = '$name'"
+  assert_output after_commit_pending
+  sql "$DB" "delete from users where id = 2"
+  run -0 pg-flux migrate apply --db "$DB"
+  run sql_value "$DB" "select string_agg(conname || ':' || contype::text || ':' || c.relname, ',' order by conname)
+    from pg_constraint k join pg_class c on c.oid = k.conindid where conrelid = 'users'::regclass"
+  assert_output "users_email_key:u:users_email_key,users_pkey:p:users_pkey"
+  run -0 pg-flux drift --db "$DB"
+}
+
 @test "a CHECK added NOT VALID whose validation fails after the commit resumes once the rows are fixed" {
   write_schema app.sql <<'SQL'
 create table orders (id bigint primary key, total numeric);

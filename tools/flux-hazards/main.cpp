@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
         options.add_options()
             ("sql", "Read FILE as a migration file (SQL) instead of a plan")
             ("no-auto-not-valid", "Keep ADD FOREIGN KEY/CHECK on existing tables validating in the transaction")
-            ("no-concurrent-indexes", "Keep CREATE INDEX on existing tables inside the transaction")
+            ("no-concurrent-indexes", "Keep CREATE INDEX, ADD PRIMARY KEY and ADD UNIQUE on existing tables inside the transaction")
             ("live-objects", "Live top-level object count for MASS_DROP when reading --sql",
              cxxopts::value<int>()->default_value("0"))
             ("check", "Exit 3 when a blocking hazard is not allowed by --allow-hazards")
