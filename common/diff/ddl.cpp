@@ -75,6 +75,15 @@ std::string identity_clause(const json& identity, const std::string& schema, con
     return out + sequence_option_changes(default_sequence_options(type).to_json(), seq, false) + ")";
 }
 
+std::string continue_after_existing_values(const std::string& sequence, const std::string& table,
+                                           const std::string& column, const json& sequence_options) {
+    bool descending = sequence_options.value("increment", json(1)).get<int64_t>() < 0;
+    std::string start = sequence_options.value("start", json(descending ? -1 : 1)).dump();
+    std::string value = std::string(descending ? "min(" : "max(") + quote_ident(column) + ")";
+    return "SELECT setval(" + quote_literal(sequence) + ", " + value + ") FROM " + table + " HAVING " + value +
+           (descending ? " <= " : " >= ") + start + ";";
+}
+
 std::string column_definition(const json& c, const std::string& schema) {
     std::string out = quote_ident(c["name"].get<std::string>()) + " " + c["type"].get<std::string>();
     if (c.contains("collation")) out += " COLLATE " + c["collation"].get<std::string>();

@@ -13,6 +13,12 @@ namespace pgflux::ddl {
 // `schema` qualifies an identity's sequence.
 std::string column_definition(const json& column, const std::string& schema);
 std::string identity_clause(const json& identity, const std::string& schema, const std::string& type);
+// A sequence created for a column that already holds values (serial or
+// identity added to an existing column) would start over and hand out values
+// already taken: this statement moves it past the column's highest value
+// (lowest, counting down) when that value is at or beyond the start.
+std::string continue_after_existing_values(const std::string& sequence, const std::string& table,
+                                           const std::string& column, const json& sequence_options);
 std::string constraint_definition(const json& attrs);
 std::string index_element(const json& element);
 

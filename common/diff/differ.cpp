@@ -313,6 +313,13 @@ void Differ::emit_ownership() {
             add(k_ownership, id, "alter",
                 "ALTER SEQUENCE " + id.sql_name() + " OWNED BY " + table.sql_name() + "." + quote_ident(column) + ";",
                 "ALTER SEQUENCE " + display(id) + " OWNED BY " + display_column(table, column));
+            // A new sequence for a column that already has values (serial on an existing column).
+            const Object* live_table = table_dropped(table.schema, table.name) ? nullptr : live_.find(table);
+            if (created_.count(id) && live_table && column_index(live_table->attrs, column) >= 0)
+                add(k_ownership, id, "alter",
+                    ddl::continue_after_existing_values(id.sql_name(), table.sql_name(), column, d.attrs),
+                    "ALTER SEQUENCE " + display(id) + " continues after the existing values of " +
+                        display_column(table, column));
         }
     }
 }

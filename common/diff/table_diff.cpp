@@ -107,6 +107,11 @@ public:
             alter(dc_["not_null"] == true ? "SET NOT NULL" : "DROP NOT NULL");
         if (identity_added) {
             alter("ADD " + ddl::identity_clause(dc_sql_["identity"], table_.schema, dc_sql_["type"]), "ADD IDENTITY");
+            const json& sequence = dc_["identity"]["sequence"];
+            d_.add(k_tables, table_, "alter",
+                   ddl::continue_after_existing_values(qualified_name(table_.schema, sequence["name"].get<std::string>()),
+                                                       ddl::table_name(table_), name_, sequence),
+                   "ALTER COLUMN " + what_ + " identity continues after the existing values");
         } else if (dc_.contains("identity")) {
             change_identity();
         }
