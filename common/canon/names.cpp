@@ -6,14 +6,14 @@
 #include <algorithm>
 
 namespace pgflux {
-namespace {
 
-// Longest prefix of at most `bytes` bytes that ends on a UTF-8 character boundary.
 size_t clip_length(const std::string& s, size_t bytes) {
     size_t n = std::min(bytes, s.size());
     while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
     return n;
 }
+
+namespace {
 
 // Strength follows PostgreSQL: 2 = a real name, 1 = a type-derived name, 0 = none.
 int figure_name(const pq::Msg& node, std::string& name) {

@@ -14,6 +14,9 @@ namespace pgflux {
 
 inline constexpr size_t k_max_identifier_bytes = 63;  // NAMEDATALEN - 1
 
+// Longest prefix of at most `bytes` bytes that ends on a UTF-8 character boundary.
+size_t clip_length(const std::string& s, size_t bytes);
+
 // PostgreSQL truncates identifiers longer than 63 bytes (at a character boundary).
 std::string truncate_identifier(const std::string& name);
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "canon/names.h"
 #include "sql/parser.h"
 #include "sql/quote.h"
 #include "util/error.h"
@@ -304,6 +305,46 @@ void check_rewrite(const std::string& sql, const std::function<bool(const pq::Ms
         fail(k_exit_internal, "safe rewrite produced an unexpected statement: " + sql);
 }
 
+// Does any of these steps alter or index the table?
+bool touches_table(std::vector<Step>::const_iterator begin, std::vector<Step>::const_iterator end,
+                   const std::string& table) {
+    for (auto it = begin; it != end; ++it) {
+        auto parsed = pq::ParseResult::parse(it->sql);
+        for (const pq::Statement& st : parsed->statements())
+            if ((st.node.is("AlterTableStmt") || st.node.is("IndexStmt")) && relation_key(st.node.get("relation")) == table)
+                return true;
+    }
+    return false;
+}
+
+// An index whose definition changes, on an existing table: built
+// concurrently under a temporary name, then swapped in for the old one
+// (DROP INDEX CONCURRENTLY, RENAME), all after the commit, so the table never
+// goes without it; a failed build leaves the old index in place.
+std::vector<Step> swap_index_in(const Step& step, const pq::Msg& index) {
+    std::string name = index.str("idxname");
+    std::string schema = index.get("relation").str("schemaname");
+    if (schema.empty()) schema = "public";
+    const std::string suffix = "__pgflux_new";
+    std::string temporary = name.substr(0, clip_length(name, k_max_identifier_bytes - suffix.size())) + suffix;
+    std::string head = "INDEX " + quote_ident(name) + " ON ";
+    std::string build = step.sql;
+    build.replace(build.find(head), head.size(), "INDEX CONCURRENTLY " + quote_ident(temporary) + " ON ");
+    check_rewrite(build, [&](const pq::Msg& n) {
+        return n.is("IndexStmt") && n.flag("concurrent") && n.str("idxname") == temporary;
+    });
+    Step create = step, drop = step, rename = step;
+    create.sql = build;
+    create.summary = step.summary + ": build it concurrently as " + quote_ident(temporary);
+    drop.sql = "DROP INDEX CONCURRENTLY " + qualified_name(schema, name) + ";";
+    drop.summary = step.summary + ": drop the old index";
+    drop.action = "drop";
+    rename.sql = "ALTER INDEX " + qualified_name(schema, temporary) + " RENAME TO " + quote_ident(name) + ";";
+    rename.summary = step.summary + ": rename the new index";
+    rename.phase = k_phase_after_commit;  // the index it renames is built after the commit
+    return {create, drop, rename};
+}
+
 }  // namespace
 
 void rewrite_and_classify(Plan& plan, const RewriteOptions& options) {
@@ -316,22 +357,34 @@ void rewrite_and_classify(Plan& plan, const RewriteOptions& options) {
         if (node.is("CreateStmt")) new_tables.insert(relation_key(node.get("relation")));
         std::string table = node.is("IndexStmt") || node.is("AlterTableStmt") ? relation_key(node.get("relation")) : "";
         bool existing = !table.empty() && !new_tables.count(table);
-        // A uniqueness guarantee dropped earlier in the plan and created again
-        // (a changed definition) is replaced inside the transaction: built
-        // after the commit, the table would go without it meanwhile.
-        bool replaces = std::any_of(out.begin(), out.end(),
-                                    [&](const Step& s) { return s.action == "drop" && s.object == step.object; });
+        // The step that drops this object earlier in the plan: it is being
+        // replaced (a changed definition).
+        auto drop = std::find_if(out.begin(), out.end(),
+                                 [&](const Step& s) { return s.action == "drop" && s.object == step.object; });
+        bool replaced = drop != out.end();
+        // A replaced index is swapped in after the commit, unless the table
+        // changes in between (a column type, a recreated enum): then the old
+        // index goes first, inside the transaction, and a unique one comes
+        // back there too, so the guarantee never lapses.
+        bool swappable = replaced && !touches_table(drop + 1, out.end(), table);
         if (options.concurrent_indexes && node.is("IndexStmt") && existing && !node.flag("concurrent") &&
-            !(replaces && node.flag("unique"))) {
+            !(replaced && !swappable && node.flag("unique"))) {
             std::vector<Step> later(plan.steps.begin() + i + 1, plan.steps.end());
             if (!needed_by_foreign_key(node, table, later)) {
+                if (swappable) {
+                    out.erase(drop);
+                    for (Step& swap : swap_index_in(step, node)) out.push_back(swap);
+                    continue;
+                }
                 std::string sql = step.sql;
                 sql.replace(0, sql.find("INDEX ") + 6, sql.substr(0, sql.find("INDEX ") + 6) + "CONCURRENTLY ");
                 check_rewrite(sql, [](const pq::Msg& n) { return n.is("IndexStmt") && n.flag("concurrent"); });
                 step.sql = sql;
             }
         }
-        if (options.concurrent_indexes && node.is("AlterTableStmt") && existing && !replaces) {
+        // A unique or primary key constraint replaced in the plan stays in the
+        // transaction: built after the commit, the table would go without it.
+        if (options.concurrent_indexes && node.is("AlterTableStmt") && existing && drop == out.end()) {
             std::vector<Step> later(plan.steps.begin() + i + 1, plan.steps.end());
             auto statements = unique_constraint_concurrently(node, table, later);
             if (!statements.empty()) {
@@ -422,11 +475,7 @@ std::string refusal_message(const std::vector<BlockedStep>& blocked, const std::
     for (const BlockedStep& b : blocked) {
         std::string sql = b.step->sql;
         std::replace(sql.begin(), sql.end(), '\n', ' ');
-        if (sql.size() > 120) {
-            size_t cut = 117;  // on a character boundary
-            while (cut > 0 && (static_cast<unsigned char>(sql[cut]) & 0xC0) == 0x80) --cut;
-            sql = sql.substr(0, cut) + "...";
-        }
+        if (sql.size() > 120) sql = sql.substr(0, clip_length(sql, 117)) + "...";
         out += "\n  " + b.hazard.code + ": " + sql + "\n      " + b.hazard.message;
         codes.insert(b.hazard.code);
     }

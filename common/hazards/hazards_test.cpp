@@ -400,15 +400,49 @@ TEST(RewriteAndClassify, UniqueConstraintStaysInTheTransactionWhenNeededOrReplac
     EXPECT_EQ(sqls(off), std::vector<std::string>{"ALTER TABLE public.t ADD CONSTRAINT t_a_key UNIQUE (a);"});
 }
 
-TEST(RewriteAndClassify, ReplacedUniqueIndexStaysInTheTransaction) {
-    ObjectId index{Kind::index, "public", "t_u", "t"};
-    Plan p = plan_of({"DROP INDEX public.t_u;", "CREATE UNIQUE INDEX t_u ON public.t USING btree (u) WHERE u > 0;"});
+TEST(RewriteAndClassify, ChangedIndexIsBuiltUnderATemporaryNameThenSwappedIn) {
+    ObjectId index{Kind::index, "public", "T ü", "t"};
+    Plan p = plan_of({"DROP INDEX public.\"T ü\";", "ALTER TABLE public.other ADD COLUMN x integer;",
+                      "CREATE UNIQUE INDEX \"T ü\" ON public.t USING btree (u) WHERE u > 0;"});
     p.steps[0].action = "drop";
-    p.steps[1].action = "create";
-    p.steps[0].object = p.steps[1].object = index;
+    p.steps[2].action = "create";
+    p.steps[0].object = p.steps[2].object = index;
     rewrite_and_classify(p, {});
-    EXPECT_EQ(p.steps[1].sql, "CREATE UNIQUE INDEX t_u ON public.t USING btree (u) WHERE u > 0;");
-    EXPECT_EQ(p.steps[1].phase, k_phase_transactional);
+    EXPECT_EQ(sqls(p), (std::vector<std::string>{
+                           "ALTER TABLE public.other ADD COLUMN x integer;",
+                           "CREATE UNIQUE INDEX CONCURRENTLY \"T ü__pgflux_new\" ON public.t USING btree (u) WHERE u > 0;",
+                           "DROP INDEX CONCURRENTLY public.\"T ü\";",
+                           "ALTER INDEX public.\"T ü__pgflux_new\" RENAME TO \"T ü\";"}));
+    for (size_t i = 1; i < p.steps.size(); ++i) EXPECT_EQ(p.steps[i].phase, k_phase_after_commit) << p.steps[i].sql;
+    // The temporary name fits in 63 bytes without splitting a character.
+    std::string long_name = std::string(50, 'a') + "ü";
+    index.name = long_name;
+    Plan l = plan_of({"DROP INDEX public." + long_name + ";",
+                      "CREATE INDEX \"" + long_name + "\" ON public.t USING btree (u);"});
+    l.steps[0].action = "drop";
+    l.steps[1].action = "create";
+    l.steps[0].object = l.steps[1].object = index;
+    rewrite_and_classify(l, {});
+    EXPECT_EQ(l.steps[0].sql, "CREATE INDEX CONCURRENTLY " + std::string(50, 'a') + "__pgflux_new ON public.t USING btree (u);");
+}
+
+TEST(RewriteAndClassify, ChangedIndexOnATableAlteredInBetweenIsDroppedInTheTransaction) {
+    // The column type changes after the old index went: no swap. A unique
+    // index comes back inside the transaction, a plain one concurrently.
+    for (std::string unique : {"UNIQUE ", ""}) {
+        ObjectId index{Kind::index, "public", "t_s", "t"};
+        Plan p = plan_of({"DROP INDEX public.t_s;", "ALTER TABLE public.t ALTER COLUMN s TYPE public.status USING s::text::public.status;",
+                          "CREATE " + unique + "INDEX t_s ON public.t USING btree (s);"});
+        p.steps[0].action = "drop";
+        p.steps[2].action = "create";
+        p.steps[0].object = p.steps[2].object = index;
+        rewrite_and_classify(p, {});
+        ASSERT_EQ(p.steps.size(), 3u);
+        EXPECT_EQ(p.steps[0].sql, "DROP INDEX public.t_s;");
+        EXPECT_EQ(p.steps[2].sql, unique.empty() ? "CREATE INDEX CONCURRENTLY t_s ON public.t USING btree (s);"
+                                                 : "CREATE UNIQUE INDEX t_s ON public.t USING btree (s);");
+        EXPECT_EQ(p.steps[2].phase, unique.empty() ? k_phase_after_commit : k_phase_transactional);
+    }
 }
 
 TEST(RewriteAndClassify, OptionsTurnTheRewritesOff) {

@@ -187,6 +187,42 @@ SQL
   run -0 pg-flux drift --db "$DB"
 }
 
+@test "a changed index is built under a temporary name and swapped in; a failed build leaves the old index in place" {
+  write_schema app.sql <<'SQL'
+create table users (id bigint primary key, email text not null, org int);
+create index users_email_idx on users (email);
+comment on index users_email_idx is 'lookup';
+SQL
+  load_schema "$DB"
+  sql "$DB" "insert into users values (1, 'a@x', 1), (2, 'a@x', 1)"
+  write_schema app.sql <<'SQL'
+create table users (id bigint primary key, email text not null, org int);
+create unique index users_email_idx on users (email, org);
+comment on index users_email_idx is 'lookup';
+SQL
+  run -0 pg-flux migrate generate --db "$DB"
+  file=$(latest_migration)
+  name=$(basename "$file")
+  assert_equal "$(sed -n '/^COMMIT;$/,$p' "$file" | grep -v -e '^--' -e '^$' | tr '\n' '|')" \
+    "COMMIT;|CREATE UNIQUE INDEX CONCURRENTLY users_email_idx__pgflux_new ON public.users USING btree (email, org);|DROP INDEX CONCURRENTLY public.users_email_idx;|ALTER INDEX public.users_email_idx__pgflux_new RENAME TO users_email_idx;|COMMENT ON INDEX public.users_email_idx IS 'lookup';|"
+
+  # The duplicates make the build fail: the old index is still there, valid.
+  run -4 pg-flux migrate apply --db "$DB"
+  assert_output --partial 'is duplicated'
+  run sql_value "$DB" "select string_agg(c.relname || ':' || x.indisvalid || ':' || x.indisunique, ',' order by c.relname)
+    from pg_index x join pg_class c on c.oid = x.indexrelid where x.indrelid = 'users'::regclass and not x.indisprimary"
+  assert_output "users_email_idx:true:false,users_email_idx__pgflux_new:false:true"
+
+  sql "$DB" "update users set org = 2 where id = 2"
+  run -0 pg-flux migrate apply --db "$DB"
+  run sql_value "$DB" "select string_agg(c.relname || ':' || x.indisvalid || ':' || x.indisunique || ':' || coalesce(obj_description(c.oid, 'pg_class'), '-'), ',')
+    from pg_index x join pg_class c on c.oid = x.indexrelid where x.indrelid = 'users'::regclass and not x.indisprimary"
+  assert_output "users_email_idx:true:true:lookup"
+  run sql_value "$DB" "select state from _pgflux.migrations where name = '$name'"
+  assert_output applied
+  run -0 pg-flux drift --db "$DB"
+}
+
 @test "a CHECK added NOT VALID whose validation fails after the commit resumes once the rows are fixed" {
   write_schema app.sql <<'SQL'
 create table orders (id bigint primary key, total numeric);
