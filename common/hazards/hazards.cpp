@@ -231,73 +231,6 @@ void classify_steps(std::vector<Step>& steps, int live_objects) {
 
 namespace {
 
-// Whether a foreign key added later in the plan references exactly these
-// columns of the table: it needs their unique index inside the transaction.
-bool referenced_by_later_foreign_key(const std::string& table, const std::set<std::string>& columns,
-                                     const std::vector<Step>& later) {
-    for (const Step& step : later) {
-        auto parsed = pq::ParseResult::parse(step.sql);
-        for (const pq::Statement& st : parsed->statements()) {
-            if (!st.node.is("AlterTableStmt")) continue;
-            for (const pq::Msg& cmd : st.node.list("cmds")) {
-                pq::Msg c = cmd.get("def");
-                if (!c.is("Constraint") || c.enumeration("contype") != "CONSTR_FOREIGN") continue;
-                if (relation_key(c.get("pktable")) != table) continue;
-                auto referenced = c.strings("pk_attrs");
-                // REFERENCES t without columns means t's primary key: assume it is these.
-                if (referenced.empty() || std::set<std::string>(referenced.begin(), referenced.end()) == columns)
-                    return true;
-            }
-        }
-    }
-    return false;
-}
-
-// A unique index without a predicate or expressions that a later foreign key needs.
-bool needed_by_foreign_key(const pq::Msg& index, const std::string& table, const std::vector<Step>& later) {
-    if (!index.flag("unique") || index.get("where_clause")) return false;
-    std::set<std::string> columns;
-    for (const pq::Msg& e : index.list("index_params")) {
-        if (e.get("expr")) return false;
-        columns.insert(e.str("name"));
-    }
-    return referenced_by_later_foreign_key(table, columns, later);
-}
-
-// ADD CONSTRAINT ... PRIMARY KEY / UNIQUE on an existing table builds its index
-// under an ACCESS EXCLUSIVE lock. Built instead as CREATE UNIQUE INDEX
-// CONCURRENTLY, then attached with ADD CONSTRAINT ... USING INDEX (a brief
-// lock), both after the commit. Returns the two statements, or nothing when
-// the constraint has storage options or a later foreign key needs it.
-std::vector<std::string> unique_constraint_concurrently(const pq::Msg& alter, const std::string& table,
-                                                        const std::vector<Step>& later) {
-    auto cmds = alter.list("cmds");
-    if (cmds.size() != 1 || cmds[0].enumeration("subtype") != "AT_AddConstraint") return {};
-    pq::Msg c = cmds[0].get("def");
-    std::string contype = c.enumeration("contype");
-    if (contype != "CONSTR_PRIMARY" && contype != "CONSTR_UNIQUE") return {};
-    if (c.str("conname").empty() || !c.str("indexname").empty() || !c.list("options").empty() ||
-        !c.str("indexspace").empty())
-        return {};
-    auto keys = c.strings("keys");
-    if (referenced_by_later_foreign_key(table, std::set<std::string>(keys.begin(), keys.end()), later)) return {};
-    auto column_list = [](const std::vector<std::string>& names) {
-        std::string out;
-        for (const auto& n : names) out += (out.empty() ? "" : ", ") + quote_ident(n);
-        return "(" + out + ")";
-    };
-    std::string name = quote_ident(c.str("conname"));
-    std::string index = "CREATE UNIQUE INDEX CONCURRENTLY " + name + " ON " + table + " USING btree " + column_list(keys);
-    auto including = c.strings("including");
-    if (!including.empty()) index += " INCLUDE " + column_list(including);
-    if (c.flag("nulls_not_distinct")) index += " NULLS NOT DISTINCT";
-    std::string attach = "ALTER TABLE " + table + " ADD CONSTRAINT " + name +
-                         (contype == "CONSTR_PRIMARY" ? " PRIMARY KEY" : " UNIQUE") + " USING INDEX " + name;
-    if (c.flag("deferrable")) attach += " DEFERRABLE";
-    if (c.flag("initdeferred")) attach += " INITIALLY DEFERRED";
-    return {index + ";", attach + ";"};
-}
-
 // Re-parses a rewritten statement and checks it is the statement intended.
 void check_rewrite(const std::string& sql, const std::function<bool(const pq::Msg&)>& ok) {
     auto parsed = pq::ParseResult::parse(sql);
@@ -305,125 +238,211 @@ void check_rewrite(const std::string& sql, const std::function<bool(const pq::Ms
         fail(k_exit_internal, "safe rewrite produced an unexpected statement: " + sql);
 }
 
-// Does any of these steps alter or index the table?
-bool touches_table(std::vector<Step>::const_iterator begin, std::vector<Step>::const_iterator end,
-                   const std::string& table) {
-    for (auto it = begin; it != end; ++it) {
-        auto parsed = pq::ParseResult::parse(it->sql);
-        for (const pq::Statement& st : parsed->statements())
-            if ((st.node.is("AlterTableStmt") || st.node.is("IndexStmt")) && relation_key(st.node.get("relation")) == table)
-                return true;
-    }
-    return false;
+std::string column_list(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + quote_ident(n);
+    return "(" + out + ")";
 }
 
-// An index whose definition changes, on an existing table: built
-// concurrently under a temporary name, then swapped in for the old one
-// (DROP INDEX CONCURRENTLY, RENAME), all after the commit, so the table never
-// goes without it; a failed build leaves the old index in place.
-std::vector<Step> swap_index_in(const Step& step, const pq::Msg& index) {
-    std::string name = index.str("idxname");
-    std::string schema = index.get("relation").str("schemaname");
-    if (schema.empty()) schema = "public";
-    const std::string suffix = "__pgflux_new";
-    std::string temporary = name.substr(0, clip_length(name, k_max_identifier_bytes - suffix.size())) + suffix;
-    std::string head = "INDEX " + quote_ident(name) + " ON ";
-    std::string build = step.sql;
-    build.replace(build.find(head), head.size(), "INDEX CONCURRENTLY " + quote_ident(temporary) + " ON ");
-    check_rewrite(build, [&](const pq::Msg& n) {
-        return n.is("IndexStmt") && n.flag("concurrent") && n.str("idxname") == temporary;
-    });
-    Step create = step, drop = step, rename = step;
-    create.sql = build;
-    create.summary = step.summary + ": build it concurrently as " + quote_ident(temporary);
-    drop.sql = "DROP INDEX CONCURRENTLY " + qualified_name(schema, name) + ";";
-    drop.summary = step.summary + ": drop the old index";
-    drop.action = "drop";
-    rename.sql = "ALTER INDEX " + qualified_name(schema, temporary) + " RENAME TO " + quote_ident(name) + ";";
-    rename.summary = step.summary + ": rename the new index";
-    rename.phase = k_phase_after_commit;  // the index it renames is built after the commit
-    return {create, drop, rename};
-}
+// The safe rewrites of a generated plan, one step at a time, in plan order.
+// Every statement of the plan is parsed once.
+class Rewriter {
+public:
+    Rewriter(const Plan& plan, const RewriteOptions& options) : options_(options) {
+        for (const Step& step : plan.steps) parsed_.push_back(pq::ParseResult::parse(step.sql));
+        for (size_t i = 0; i < parsed_.size(); ++i)
+            for (const pq::Statement& st : parsed_[i]->statements()) {
+                if (!st.node.is("AlterTableStmt")) continue;
+                for (const pq::Msg& cmd : st.node.list("cmds")) {
+                    pq::Msg c = cmd.get("def");
+                    if (!c.is("Constraint") || c.enumeration("contype") != "CONSTR_FOREIGN") continue;
+                    auto columns = c.strings("pk_attrs");
+                    foreign_keys_.push_back({i, relation_key(c.get("pktable")), {columns.begin(), columns.end()}});
+                }
+            }
+    }
+
+    std::vector<Step> run(const Plan& plan) {
+        for (size_t i = 0; i < plan.steps.size(); ++i) rewrite(i, plan.steps[i]);
+        return std::move(out_);
+    }
+
+private:
+    struct ForeignKey {
+        size_t step;
+        std::string table;             // the referenced table
+        std::set<std::string> columns; // the referenced columns; empty: its primary key
+    };
+
+    void rewrite(size_t i, const Step& step) {
+        pq::Msg node = parsed_[i]->statements().at(0).node;
+        if (node.is("CreateStmt")) new_tables_.insert(relation_key(node.get("relation")));
+        std::string table = node.is("IndexStmt") || node.is("AlterTableStmt") ? relation_key(node.get("relation")) : "";
+        bool existing = !table.empty() && !new_tables_.count(table);
+        // The step that drops this object earlier in the plan: it is being
+        // replaced (a changed definition).
+        auto drop = std::find_if(out_.begin(), out_.end(),
+                                 [&](const Step& s) { return s.action == "drop" && s.object == step.object; });
+        bool done = false;
+        if (options_.concurrent_indexes && existing && node.is("IndexStmt") && !node.flag("concurrent"))
+            done = concurrent_index(i, step, node, table, drop);
+        // A unique or primary key constraint replaced in the plan stays in the
+        // transaction: built after the commit, the table would go without it.
+        if (options_.concurrent_indexes && existing && node.is("AlterTableStmt") && drop == out_.end())
+            done = unique_constraint_concurrently(i, step, node, table);
+        if (!done) out_.push_back(step);
+        if (options_.auto_not_valid && existing && node.is("AlterTableStmt")) not_valid_then_validate(step, node, table);
+    }
+
+    // Does a foreign key added after step i reference exactly these columns
+    // of the table? It needs their unique index inside the transaction.
+    bool referenced_later(size_t i, const std::string& table, const std::set<std::string>& columns) const {
+        return std::any_of(foreign_keys_.begin(), foreign_keys_.end(), [&](const ForeignKey& fk) {
+            return fk.step > i && fk.table == table && (fk.columns.empty() || fk.columns == columns);
+        });
+    }
+
+    // Does any step emitted after `from` alter or index the table?
+    bool touched_since(std::vector<Step>::const_iterator from, const std::string& table) const {
+        for (auto it = from; it != out_.end(); ++it) {
+            auto parsed = pq::ParseResult::parse(it->sql);
+            for (const pq::Statement& st : parsed->statements())
+                if ((st.node.is("AlterTableStmt") || st.node.is("IndexStmt")) &&
+                    relation_key(st.node.get("relation")) == table)
+                    return true;
+        }
+        return false;
+    }
+
+    // CREATE INDEX on an existing table: CONCURRENTLY, after the commit. A
+    // replaced index is built under a temporary name and swapped in, unless
+    // the table changes in between (a column type, a recreated enum): then
+    // the old index goes first, inside the transaction, and a unique one
+    // comes back there too, so the guarantee never lapses. A unique index a
+    // later foreign key needs stays in the transaction.
+    bool concurrent_index(size_t i, const Step& step, const pq::Msg& index, const std::string& table,
+                          std::vector<Step>::iterator drop) {
+        bool replaced = drop != out_.end();
+        bool swappable = replaced && !touched_since(drop + 1, table);
+        if (replaced && !swappable && index.flag("unique")) return false;
+        if (needed_by_foreign_key(i, index, table)) return false;
+        if (swappable) {
+            out_.erase(drop);
+            swap_index_in(step, index);
+            return true;
+        }
+        Step concurrent = step;
+        std::string& sql = concurrent.sql;
+        sql.replace(0, sql.find("INDEX ") + 6, sql.substr(0, sql.find("INDEX ") + 6) + "CONCURRENTLY ");
+        check_rewrite(sql, [](const pq::Msg& n) { return n.is("IndexStmt") && n.flag("concurrent"); });
+        out_.push_back(concurrent);
+        return true;
+    }
+
+    // A unique index without a predicate or expressions that a later foreign key needs.
+    bool needed_by_foreign_key(size_t i, const pq::Msg& index, const std::string& table) const {
+        if (!index.flag("unique") || index.get("where_clause")) return false;
+        std::set<std::string> columns;
+        for (const pq::Msg& e : index.list("index_params")) {
+            if (e.get("expr")) return false;
+            columns.insert(e.str("name"));
+        }
+        return referenced_later(i, table, columns);
+    }
+
+    // Built concurrently under a temporary name, then swapped in for the old
+    // index (DROP INDEX CONCURRENTLY, RENAME), all after the commit, so the
+    // table never goes without it; a failed build leaves the old one in place.
+    void swap_index_in(const Step& step, const pq::Msg& index) {
+        std::string name = index.str("idxname");
+        std::string schema = index.get("relation").str("schemaname");
+        if (schema.empty()) schema = "public";
+        const std::string suffix = "__pgflux_new";
+        std::string temporary = name.substr(0, clip_length(name, k_max_identifier_bytes - suffix.size())) + suffix;
+        std::string head = "INDEX " + quote_ident(name) + " ON ";
+        Step create = step, drop = step, rename = step;
+        create.sql.replace(create.sql.find(head), head.size(), "INDEX CONCURRENTLY " + quote_ident(temporary) + " ON ");
+        check_rewrite(create.sql, [&](const pq::Msg& n) {
+            return n.is("IndexStmt") && n.flag("concurrent") && n.str("idxname") == temporary;
+        });
+        create.summary = step.summary + ": build it concurrently as " + quote_ident(temporary);
+        drop.sql = "DROP INDEX CONCURRENTLY " + qualified_name(schema, name) + ";";
+        drop.summary = step.summary + ": drop the old index";
+        drop.action = "drop";
+        rename.sql = "ALTER INDEX " + qualified_name(schema, temporary) + " RENAME TO " + quote_ident(name) + ";";
+        rename.summary = step.summary + ": rename the new index";
+        rename.phase = k_phase_after_commit;  // the index it renames is built after the commit
+        out_.insert(out_.end(), {create, drop, rename});
+    }
+
+    // ADD CONSTRAINT ... PRIMARY KEY / UNIQUE on an existing table builds its
+    // index under an ACCESS EXCLUSIVE lock. Built instead as CREATE UNIQUE
+    // INDEX CONCURRENTLY, then attached with ADD CONSTRAINT ... USING INDEX (a
+    // brief lock), both after the commit; left alone when the constraint has
+    // storage options or a later foreign key needs it.
+    bool unique_constraint_concurrently(size_t i, const Step& step, const pq::Msg& alter, const std::string& table) {
+        auto cmds = alter.list("cmds");
+        if (cmds.size() != 1 || cmds[0].enumeration("subtype") != "AT_AddConstraint") return false;
+        pq::Msg c = cmds[0].get("def");
+        std::string contype = c.enumeration("contype");
+        if (contype != "CONSTR_PRIMARY" && contype != "CONSTR_UNIQUE") return false;
+        if (c.str("conname").empty() || !c.str("indexname").empty() || !c.list("options").empty() ||
+            !c.str("indexspace").empty())
+            return false;
+        auto keys = c.strings("keys");
+        if (referenced_later(i, table, {keys.begin(), keys.end()})) return false;
+        std::string name = quote_ident(c.str("conname"));
+        Step index = step, attach = step;
+        index.sql = "CREATE UNIQUE INDEX CONCURRENTLY " + name + " ON " + table + " USING btree " + column_list(keys);
+        auto including = c.strings("including");
+        if (!including.empty()) index.sql += " INCLUDE " + column_list(including);
+        if (c.flag("nulls_not_distinct")) index.sql += " NULLS NOT DISTINCT";
+        index.sql += ";";
+        index.summary = step.summary + ": build its index concurrently";
+        attach.sql = "ALTER TABLE " + table + " ADD CONSTRAINT " + name +
+                     (contype == "CONSTR_PRIMARY" ? " PRIMARY KEY" : " UNIQUE") + " USING INDEX " + name;
+        if (c.flag("deferrable")) attach.sql += " DEFERRABLE";
+        if (c.flag("initdeferred")) attach.sql += " INITIALLY DEFERRED";
+        attach.sql += ";";
+        attach.summary = step.summary + ": attach the index";
+        attach.phase = k_phase_after_commit;  // it needs the index built after the commit
+        check_rewrite(index.sql, [](const pq::Msg& n) { return n.is("IndexStmt") && n.flag("concurrent"); });
+        check_rewrite(attach.sql, [](const pq::Msg& n) { return n.is("AlterTableStmt"); });
+        out_.insert(out_.end(), {index, attach});
+        return true;
+    }
+
+    // ADD FOREIGN KEY / CHECK on an existing table (the step just emitted):
+    // NOT VALID, then VALIDATE CONSTRAINT after the commit.
+    void not_valid_then_validate(const Step& step, const pq::Msg& alter, const std::string& table) {
+        auto cmds = alter.list("cmds");
+        if (cmds.size() != 1 || cmds[0].enumeration("subtype") != "AT_AddConstraint") return;
+        pq::Msg c = cmds[0].get("def");
+        std::string contype = c.enumeration("contype");
+        if ((contype != "CONSTR_FOREIGN" && contype != "CONSTR_CHECK") || c.flag("skip_validation")) return;
+        std::string sql = step.sql.substr(0, step.sql.rfind(';')) + " NOT VALID;";
+        check_rewrite(sql, [](const pq::Msg& n) { return n.list("cmds").at(0).get("def").flag("skip_validation"); });
+        out_.back().sql = sql;
+        Step validate = step;
+        validate.sql = "ALTER TABLE " + table + " VALIDATE CONSTRAINT " + quote_ident(c.str("conname")) + ";";
+        validate.summary = step.summary.rfind("ADD CONSTRAINT ", 0) == 0
+                               ? "VALIDATE CONSTRAINT " + step.summary.substr(15)
+                               : "VALIDATE CONSTRAINT " + quote_ident(c.str("conname")) + " ON " + table;
+        validate.action = "alter";
+        out_.push_back(validate);
+    }
+
+    const RewriteOptions& options_;
+    std::vector<std::shared_ptr<const pq::ParseResult>> parsed_;
+    std::vector<ForeignKey> foreign_keys_;
+    std::set<std::string> new_tables_;  // created earlier in the plan
+    std::vector<Step> out_;
+};
 
 }  // namespace
 
 void rewrite_and_classify(Plan& plan, const RewriteOptions& options) {
-    std::set<std::string> new_tables;
-    std::vector<Step> out;
-    for (size_t i = 0; i < plan.steps.size(); ++i) {
-        Step step = plan.steps[i];
-        auto parsed = pq::ParseResult::parse(step.sql);
-        pq::Msg node = parsed->statements().at(0).node;
-        if (node.is("CreateStmt")) new_tables.insert(relation_key(node.get("relation")));
-        std::string table = node.is("IndexStmt") || node.is("AlterTableStmt") ? relation_key(node.get("relation")) : "";
-        bool existing = !table.empty() && !new_tables.count(table);
-        // The step that drops this object earlier in the plan: it is being
-        // replaced (a changed definition).
-        auto drop = std::find_if(out.begin(), out.end(),
-                                 [&](const Step& s) { return s.action == "drop" && s.object == step.object; });
-        bool replaced = drop != out.end();
-        // A replaced index is swapped in after the commit, unless the table
-        // changes in between (a column type, a recreated enum): then the old
-        // index goes first, inside the transaction, and a unique one comes
-        // back there too, so the guarantee never lapses.
-        bool swappable = replaced && !touches_table(drop + 1, out.end(), table);
-        if (options.concurrent_indexes && node.is("IndexStmt") && existing && !node.flag("concurrent") &&
-            !(replaced && !swappable && node.flag("unique"))) {
-            std::vector<Step> later(plan.steps.begin() + i + 1, plan.steps.end());
-            if (!needed_by_foreign_key(node, table, later)) {
-                if (swappable) {
-                    out.erase(drop);
-                    for (Step& swap : swap_index_in(step, node)) out.push_back(swap);
-                    continue;
-                }
-                std::string sql = step.sql;
-                sql.replace(0, sql.find("INDEX ") + 6, sql.substr(0, sql.find("INDEX ") + 6) + "CONCURRENTLY ");
-                check_rewrite(sql, [](const pq::Msg& n) { return n.is("IndexStmt") && n.flag("concurrent"); });
-                step.sql = sql;
-            }
-        }
-        // A unique or primary key constraint replaced in the plan stays in the
-        // transaction: built after the commit, the table would go without it.
-        if (options.concurrent_indexes && node.is("AlterTableStmt") && existing && drop == out.end()) {
-            std::vector<Step> later(plan.steps.begin() + i + 1, plan.steps.end());
-            auto statements = unique_constraint_concurrently(node, table, later);
-            if (!statements.empty()) {
-                check_rewrite(statements[0], [](const pq::Msg& n) { return n.is("IndexStmt") && n.flag("concurrent"); });
-                check_rewrite(statements[1], [](const pq::Msg& n) { return n.is("AlterTableStmt"); });
-                Step index = step, attach = step;
-                index.sql = statements[0];
-                index.summary = step.summary + ": build its index concurrently";
-                attach.sql = statements[1];
-                attach.summary = step.summary + ": attach the index";
-                attach.phase = k_phase_after_commit;  // it needs the index built after the commit
-                out.push_back(index);
-                out.push_back(attach);
-                continue;
-            }
-        }
-        out.push_back(step);
-        if (options.auto_not_valid && node.is("AlterTableStmt") && existing) {
-            auto cmds = node.list("cmds");
-            if (cmds.size() == 1 && cmds[0].enumeration("subtype") == "AT_AddConstraint") {
-                pq::Msg c = cmds[0].get("def");
-                std::string contype = c.enumeration("contype");
-                if ((contype == "CONSTR_FOREIGN" || contype == "CONSTR_CHECK") && !c.flag("skip_validation")) {
-                    std::string sql = step.sql.substr(0, step.sql.rfind(';')) + " NOT VALID;";
-                    check_rewrite(sql, [](const pq::Msg& n) {
-                        return n.list("cmds").at(0).get("def").flag("skip_validation");
-                    });
-                    out.back().sql = sql;
-                    Step validate = step;
-                    validate.sql = "ALTER TABLE " + table + " VALIDATE CONSTRAINT " + quote_ident(c.str("conname")) + ";";
-                    validate.summary = step.summary.rfind("ADD CONSTRAINT ", 0) == 0
-                                           ? "VALIDATE CONSTRAINT " + step.summary.substr(15)
-                                           : "VALIDATE CONSTRAINT " + quote_ident(c.str("conname")) + " ON " + table;
-                    validate.action = "alter";
-                    out.push_back(validate);
-                }
-            }
-        }
-    }
+    std::vector<Step> out = Rewriter(plan, options).run(plan);
     classify_steps(out, plan.live_object_count);
     // What follows an object's creation after the commit (its comment) waits too.
     std::vector<ObjectId> created_after_commit;
@@ -438,7 +457,6 @@ void rewrite_and_classify(Plan& plan, const RewriteOptions& options) {
     plan.steps = std::move(out);
     plan.classified = true;
 }
-
 
 std::set<std::string> parse_allowed_hazards(const std::string& value) {
     std::set<std::string> out;

@@ -50,6 +50,20 @@ std::string migration_file_name(const std::string& label, const std::string& utc
     return utc_stamp + "_" + clean + k_migration_suffix;
 }
 
+std::string new_migration_stamp(const std::vector<std::string>& existing_paths, std::time_t now) {
+    for (const auto& path : existing_paths) {
+        std::string name = fs::path(path).filename().string();
+        std::tm tm{};
+        const char* end = strptime(name.c_str(), "%Y%m%d_%H%M%S", &tm);
+        if (end && *end == '_') now = std::max(now, timegm(&tm) + 1);
+    }
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%d_%H%M%S", &tm);
+    return buf;
+}
+
 std::string render_migration(const Plan& plan, const std::string& generated_at) {
     std::set<std::string> codes;
     for (const Step& s : plan.steps)

@@ -5,6 +5,7 @@
 // what PostgreSQL forbids inside a transaction follows COMMIT.
 #pragma once
 
+#include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,10 @@ struct MigrationFile {
 std::string render_migration(const Plan& plan, const std::string& generated_at);
 // Name for a new file: 20261126_101500_add_users.sql (UTC time).
 std::string migration_file_name(const std::string& label, const std::string& utc_stamp);
+// The UTC stamp (YYYYMMDD_HHMMSS) of a new file at time `now`, moved past the
+// newest stamp among the existing file paths, so that the new file sorts (and
+// applies) after all of them even when made within the same second.
+std::string new_migration_stamp(const std::vector<std::string>& existing_paths, std::time_t now);
 // Reads and splits a file; invalid SQL or misplaced transaction control is an
 // error naming file:line:column.
 MigrationFile read_migration(const std::string& path);

@@ -310,6 +310,18 @@ TEST(MigrationFileName, StampAndLabel) {
     EXPECT_EQ(migration_file_name("add_users", "20261126_101500"), "20261126_101500_add_users.sql");
 }
 
+TEST(MigrationFileName, NewStampSortsAfterEveryExistingFile) {
+    std::time_t now = 1795682100;  // 2026-11-26 08:35:00 UTC
+    EXPECT_EQ(new_migration_stamp({}, now), "20261126_083500");
+    EXPECT_EQ(new_migration_stamp({"m/20261126_083000_a.sql"}, now), "20261126_083500");
+    // Same second as the newest file (whatever its label): one second later.
+    EXPECT_EQ(new_migration_stamp({"m/20261126_083000_a.sql", "m/20261126_083500_init.sql"}, now), "20261126_083501");
+    // A newest file ahead of the clock: after it.
+    EXPECT_EQ(new_migration_stamp({"m/20261126_235959_z.sql"}, now), "20261127_000000");
+    // Names without a stamp are ignored.
+    EXPECT_EQ(new_migration_stamp({"m/initial.sql"}, now), "20261126_083500");
+}
+
 TEST(MigrationFileName, LabelIsSanitized) {
     EXPECT_EQ(migration_file_name("Add Users!", "20261126_101500"), "20261126_101500_add_users.sql");
     EXPECT_EQ(migration_file_name("  drop--old/table ", "s"), "s_drop__old_table.sql");

@@ -97,7 +97,8 @@ int write_new(const std::string& input, const std::string& dir, const std::strin
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) fail(k_exit_database, "cannot create \"" + dir + "\": " + ec.message());
-    std::string path = (fs::path(dir) / migration_file_name(label, utc_now("%Y%m%d_%H%M%S"))).string();
+    std::string stamp = new_migration_stamp(migration_paths(dir), std::time(nullptr));
+    std::string path = (fs::path(dir) / migration_file_name(label, stamp)).string();
     if (fs::exists(path)) fail(k_exit_usage, "\"" + path + "\" already exists; wait a second or use another --label");
     std::ofstream out(path, std::ios::binary);
     out << render_migration(plan, utc_now("%Y-%m-%dT%H:%M:%SZ"));
