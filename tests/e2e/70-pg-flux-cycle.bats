@@ -181,3 +181,25 @@ SQL
   run sql_value "$DB" "select name from users"
   assert_output anon
 }
+
+@test "the shipped examples: schema, then schema-v2 (a rewrite refused until allowed), as scripts/demo runs them" {
+  cp "$PGFLUX_SOURCE"/examples/schema/*.sql schema/
+  run -0 pg-flux migrate generate --db "$DB" --label init
+  run -0 pg-flux migrate apply --db "$DB"
+  sql "$DB" "insert into customers (email, full_name) values ('a@example.com', 'A')"
+  sql "$DB" "insert into orders (customer_id, total) select id, 10 from customers"
+  cp "$PGFLUX_SOURCE"/examples/schema-v2/*.sql schema/
+  run -1 pg-flux drift --db "$DB"
+  run -0 pg-flux migrate generate --db "$DB" --label orders_v2
+  file=$(latest_migration)
+  assert_file_contains "$file" '^-- hazards: COLUMN_TYPE_CHANGE$'
+  run -3 pg-flux migrate apply --db "$DB"
+  assert_output --partial "adds column reference to public.orders: its default calls gen_random_uuid()"
+  run -0 pg-flux migrate apply --db "$DB" --allow-hazards=COLUMN_TYPE_CHANGE
+  run -0 pg-flux drift --db "$DB"
+  # The existing order got a reference; new orders get their own.
+  run sql_value "$DB" "select count(distinct reference) from orders"
+  assert_output 1
+  run -0 pg-flux migrate generate --db "$DB"
+  assert_output --partial "nothing to do"
+}
