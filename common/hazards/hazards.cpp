@@ -94,6 +94,14 @@ bool known_not_volatile(const std::string& function) {
     return k_functions.count(function) > 0;
 }
 
+// Volatile functions that column defaults commonly call.
+bool known_volatile(const std::string& function) {
+    static const std::set<std::string> k_functions = {"nextval", "gen_random_uuid", "uuid_generate_v1",
+                                                      "uuid_generate_v4", "random", "clock_timestamp",
+                                                      "timeofday"};
+    return k_functions.count(function) > 0;
+}
+
 // Why adding this column rewrites the table (every existing row gets a value
 // computed for it), or "" when PostgreSQL only records a default.
 std::string rewrite_reason(const pq::Msg& column) {
@@ -111,8 +119,10 @@ std::string rewrite_reason(const pq::Msg& column) {
         pq::visit_tree(c.get("raw_expr"), [&](const pq::Msg& n) {
             if (!reason.empty() || !n.is("FuncCall")) return;
             auto names = n.strings("funcname");
-            if (!names.empty() && !known_not_volatile(names.back()))
-                reason = "its default calls " + names.back() + "(), evaluated for every existing row if it is volatile";
+            if (names.empty() || known_not_volatile(names.back())) return;
+            reason = "its default calls " + names.back() + "(), " +
+                     (known_volatile(names.back()) ? "which is volatile: evaluated for every existing row"
+                                                   : "evaluated for every existing row if it is volatile");
         });
         if (!reason.empty()) return reason;
     }

@@ -88,8 +88,11 @@ TEST(ClassifyColumnTypeChange, AddColumnComputedPerRowRewritesTheTable) {
                   Codes{"COLUMN_TYPE_CHANGE"})
             << column;
     EXPECT_EQ(classified("ALTER TABLE public.t ADD COLUMN u uuid DEFAULT gen_random_uuid();").hazards[0].message,
-              "adds column u to public.t: its default calls gen_random_uuid(), evaluated for every existing row if "
-              "it is volatile, rewriting the table under an ACCESS EXCLUSIVE lock");
+              "adds column u to public.t: its default calls gen_random_uuid(), which is volatile: evaluated for every "
+              "existing row, rewriting the table under an ACCESS EXCLUSIVE lock");
+    EXPECT_EQ(classified("ALTER TABLE public.t ADD COLUMN u text DEFAULT my_label();").hazards[0].message,
+              "adds column u to public.t: its default calls my_label(), evaluated for every existing row if it is "
+              "volatile, rewriting the table under an ACCESS EXCLUSIVE lock");
 }
 
 TEST(ClassifyColumnTypeChange, AddColumnWithAConstantOrStableDefaultDoesNotRewrite) {
