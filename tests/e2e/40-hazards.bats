@@ -38,11 +38,6 @@ file_lacks() {
     return 1
   fi
 }
-header() { sed -n "s/^-- $2: //p" "$1" | head -n 1; }
-tracked() {
-  if [ "$(sql_value "$DB" "select to_regclass('_pgflux.migrations') is null")" = t ]; then echo 0; return; fi
-  sql_value "$DB" "select count(*) from _pgflux.migrations where name = '$1'"
-}
 # catalog: tables, columns with types and nullability, indexes and constraints of public.
 catalog() {
   sql_value "$DB" "select coalesce(string_agg(x, ',' order by x), '') from (

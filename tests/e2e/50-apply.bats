@@ -16,17 +16,6 @@ teardown() {
 
 k_lock=7396238125113548110
 
-# header FILE KEY: value of "-- KEY: value" in a migration file.
-header() { sed -n "s/^-- $2: //p" "$1" | head -n 1; }
-# tracked NAME: number of tracking rows for NAME (0 when the table is absent).
-tracked() {
-  if [ "$(sql_value "$DB" "select to_regclass('_pgflux.migrations') is null")" = t ]; then echo 0; return; fi
-  sql_value "$DB" "select count(*) from _pgflux.migrations where name = '$1'"
-}
-# table_exists NAME: t or f.
-table_exists() { sql_value "$DB" "select to_regclass('public.$1') is not null"; }
-# state_hash URL: the live state hash as flux-snapshot computes it.
-state_hash() { flux-snapshot --db "$1" | jq -r .state_hash; }
 # wait_for CMD...: retries CMD for up to 10 s.
 wait_for() {
   local i
@@ -157,7 +146,8 @@ SQL
   run -0 pg-flux drift --db "$DB"
 }
 
-@test "apply refuses a file when the database drifted since it was generated, and applies nothing" {
+# orders_generated: users loaded, a migration creating orders generated; $file is it.
+orders_generated() {
   write_schema app.sql <<'SQL'
 create table users (id bigint primary key, email text not null);
 SQL
@@ -167,6 +157,10 @@ create table orders (id bigint primary key);
 SQL
   run -0 pg-flux migrate generate --db "$DB" --label orders
   file=$(latest_migration)
+}
+
+@test "apply refuses a file when the database drifted since it was generated, and applies nothing" {
+  orders_generated
   baseline=$(header "$file" baseline)
   sql "$DB" "alter table users add column nickname text"
   live=$(state_hash "$DB")
@@ -182,15 +176,7 @@ SQL
 }
 
 @test "--force-after-drift applies a file generated before the database drifted" {
-  write_schema app.sql <<'SQL'
-create table users (id bigint primary key, email text not null);
-SQL
-  load_schema "$DB"
-  write_schema orders.sql <<'SQL'
-create table orders (id bigint primary key);
-SQL
-  run -0 pg-flux migrate generate --db "$DB" --label orders
-  file=$(latest_migration)
+  orders_generated
   sql "$DB" "alter table users add column nickname text"
   run -0 pg-flux migrate apply --db "$DB" --force-after-drift
   assert_output --partial "applied $(basename "$file")"

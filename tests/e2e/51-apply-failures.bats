@@ -9,12 +9,6 @@ setup_file() { pgflux_setup_file; }
 teardown_file() { pgflux_teardown_file; }
 setup() { pgflux_setup; }
 
-# tracked NAME: number of tracking rows for NAME (0 when the table is absent).
-tracked() {
-  if [ "$(sql_value "$DB" "select to_regclass('_pgflux.migrations') is null")" = t ]; then echo 0; return; fi
-  sql_value "$DB" "select count(*) from _pgflux.migrations where name = '$1'"
-}
-table_exists() { sql_value "$DB" "select to_regclass('public.$1') is not null"; }
 column_exists() {
   sql_value "$DB" "select count(*) = 1 from information_schema.columns where table_name = '$1' and column_name = '$2'"
 }
@@ -172,7 +166,7 @@ SQL
   attach=$(grep -n '^ALTER TABLE public.users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;$' "$file" | cut -d: -f1)
   [ -n "$build" ] && [ -n "$attach" ] && [ "$commit" -lt "$build" ] && [ "$build" -lt "$attach" ]
   assert_file_contains "$file" '^ALTER TABLE public.users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_pkey;$'
-  assert_file_contains "$file" '^-- hazards: none$'
+  assert_equal "$(header "$file" hazards)" none
 
   run -4 pg-flux migrate apply --db "$DB"
   assert_output --partial "$file:$build: after-commit statement"

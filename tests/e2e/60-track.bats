@@ -9,9 +9,6 @@ setup_file() { pgflux_setup_file; }
 teardown_file() { pgflux_teardown_file; }
 setup() { pgflux_setup; }
 
-header() { sed -n "s/^-- $2: //p" "$1" | head -n 1; }
-table_exists() { sql_value "$1" "select to_regclass('public.$2') is not null"; }
-state_hash() { flux-snapshot --db "$1" | jq -r .state_hash; }
 k_stamp='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
 
 # two_files: one applied file and one pending file in migrations/.
@@ -120,14 +117,14 @@ SQL
   # $DB has nothing yet: baseline must not run the file.
   run -0 pg-flux migrate baseline --db "$DB"
   assert_output "recorded $name as applied (not run)"
-  assert_equal "$(table_exists "$DB" users)" f
+  assert_equal "$(table_exists users "$DB")" f
   run sql_value "$DB" "select state, checksum, baseline_hash, target_hash from _pgflux.migrations where name = '$name'"
   assert_output "applied|$(sha256sum "$file" | cut -d' ' -f1)|$(header "$file" baseline)|$(header "$file" target)"
   run -0 pg-flux migrate status --db "$DB"
   assert_output --regexp "^$name  applied $k_stamp$"
   run -0 pg-flux migrate apply --db "$DB"
   assert_output "no pending migrations in migrations"
-  assert_equal "$(table_exists "$DB" users)" f
+  assert_equal "$(table_exists users "$DB")" f
   run -0 pg-flux migrate baseline --db "$DB"
   assert_output "nothing to record: no pending migrations in migrations"
 }

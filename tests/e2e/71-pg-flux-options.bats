@@ -7,7 +7,6 @@ setup_file() { pgflux_setup_file; }
 teardown_file() { pgflux_teardown_file; }
 setup() { pgflux_setup; }
 
-table_exists() { sql_value "$DB" "select to_regclass('public.$1') is not null"; }
 
 @test "--help, -h and help print the usage and exit 0" {
   for arg in --help -h help; do

@@ -16,7 +16,6 @@ teardown() {
 }
 
 k_password=s3cr3t-pw
-table_exists() { sql_value "$1" "select to_regclass('public.$2') is not null"; }
 # socket_dir, port: where the suite's cluster listens (from its URL).
 socket_dir() { printf '%s' "$PGFLUX_ADMIN_URL" | sed -E 's/.*[?&]host=([^&]*).*/\1/' | sed 's/%2F/\//g'; }
 port() { printf '%s' "$PGFLUX_ADMIN_URL" | sed -E 's/.*[?&]port=([0-9]+).*/\1/'; }
@@ -33,8 +32,8 @@ SQL
   export DATABASE_URL=$OTHER
   run -0 pg-flux migrate generate --db "$DB"
   run -0 pg-flux migrate apply --db "$DB"
-  assert_equal "$(table_exists "$DB" users)" t
-  assert_equal "$(table_exists "$OTHER" users)" f
+  assert_equal "$(table_exists users "$DB")" t
+  assert_equal "$(table_exists users "$OTHER")" f
   assert_equal "$(sql_value "$OTHER" "select to_regclass('_pgflux.migrations') is null")" t
   run -0 pg-flux drift --db "$DB"
   run -0 pg-flux migrate status --db "$DB"
@@ -53,7 +52,7 @@ SQL
   assert_output --regexp ' pending$'
   run -0 pg-flux migrate apply
   assert_output --partial "applied "
-  assert_equal "$(table_exists "$DB" users)" t
+  assert_equal "$(table_exists users "$DB")" t
   run -0 pg-flux drift
   run -0 pg-flux verify
   run -0 pg-flux migrate status
@@ -72,7 +71,7 @@ SQL
   assert_equal "$(ls migrations | wc -l)" 1
   run -0 pg-flux migrate apply
   assert_output --partial "applied "
-  assert_equal "$(table_exists "$DB" users)" t
+  assert_equal "$(table_exists users "$DB")" t
   run -0 pg-flux drift
   run -0 pg-flux verify
   assert [ ! -e .pgflux ]
@@ -98,7 +97,7 @@ SQL
   # It is a real server: the table is there.
   run -0 pg-flux embedded url
   url=$output
-  assert_equal "$(table_exists "$url" users)" t
+  assert_equal "$(table_exists users "$url")" t
   # Settings win over the embedded cluster once given.
   run -1 pg-flux drift --db "$DB"
   assert_line "CREATE TABLE users"
@@ -157,7 +156,7 @@ SQL
     assert_success
     refute_output --partial "$k_password"
   done
-  assert_equal "$(table_exists "$DB" users)" t
+  assert_equal "$(table_exists users "$DB")" t
   run sql_value "$DB" "select count(*) from _pgflux.migrations"
   assert_output 1
   run --separate-stderr -0 flux-snapshot -v --db "$url"

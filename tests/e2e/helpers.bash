@@ -63,3 +63,14 @@ write_schema() { mkdir -p "schema/$(dirname "$1")"; cat > "schema/$1"; }
 load_schema() { local f; for f in $(find schema -name '*.sql' | sort); do psql -X -q -v ON_ERROR_STOP=1 "$1" -f "$f" >/dev/null || return 1; done; }
 # latest_migration: path of the newest migration file.
 latest_migration() { ls migrations/*.sql 2>/dev/null | sort | tail -n 1; }
+# header FILE KEY: value of "-- KEY: value" in a migration file.
+header() { sed -n "s/^-- $2: //p" "$1" | head -n 1; }
+# tracked NAME: number of tracking rows for NAME in $DB (0 when the table is absent).
+tracked() {
+  if [ "$(sql_value "$DB" "select to_regclass('_pgflux.migrations') is null")" = t ]; then echo 0; return; fi
+  sql_value "$DB" "select count(*) from _pgflux.migrations where name = '$1'"
+}
+# table_exists NAME [URL]: t or f, in URL (default $DB).
+table_exists() { sql_value "${2:-$DB}" "select to_regclass('public.$1') is not null"; }
+# state_hash URL: the live state hash as flux-snapshot computes it.
+state_hash() { flux-snapshot --db "$1" | jq -r .state_hash; }
