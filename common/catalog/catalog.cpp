@@ -1,11 +1,27 @@
-// The snapshot: readers in a fixed order inside one read-only snapshot.
+// The snapshot: the kinds' readers in kind order inside one read-only
+// snapshot, then pg_depend.
 #include "catalog/catalog.h"
 
+#include "kinds/kinds.h"
 #include "util/error.h"
 
 namespace pgflux {
 
 namespace catalog {
+
+Object& Snapshot::add(Object object, const std::string& catalog, const std::string& oid) {
+    register_row(catalog, oid, object.id);
+    return model.add(std::move(object));
+}
+
+void Snapshot::register_row(const std::string& catalog, const std::string& oid, const ObjectId& id) {
+    rows_[{catalog, oid}] = id;
+}
+
+const ObjectId* Snapshot::object_of(const std::string& catalog, const std::string& oid) const {
+    auto it = rows_.find({catalog, oid});
+    return it == rows_.end() ? nullptr : &it->second;
+}
 
 std::string user_schema_filter(const std::string& n) {
     return n + ".nspname NOT IN ('information_schema', '_pgflux') AND " + n +
@@ -55,17 +71,12 @@ Model read_catalog(Connection& conn) {
     conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     conn.exec("SELECT pg_catalog.set_config('search_path', '', true)");
     Model model;
-    catalog::read_schemas(conn, model);
-    catalog::read_extensions(conn, model);
-    catalog::read_collations(conn, model);
-    catalog::read_enums(conn, model);
-    catalog::read_sequences(conn, model);
-    catalog::read_tables(conn, model);
-    catalog::read_constraints(conn, model);
-    catalog::read_indexes(conn, model);
+    catalog::Snapshot snapshot(conn, model);
+    for (const KindSpec& kind : all_kinds()) kind.read_catalog(snapshot);
+    catalog::read_dependencies(snapshot);
     json unmodeled = catalog::unmodeled_objects(conn);
     conn.exec("COMMIT");
-    model.compute_dependencies();
+    model.derive_dependencies();
     model.source = {{"type", "database"},
                     {"database", conn.database()},
                     {"server_version", conn.server_version()},

@@ -3,9 +3,15 @@
 // search_path (so every name comes back schema-qualified).
 //
 // Definitions come back as text (format_type, pg_get_expr, pg_get_indexdef,
-// pg_get_constraintdef) and go through the same parse-tree code as the
-// source side (canon/), so both sides share one canonical form.
+// pg_get_constraintdef, pg_get_viewdef, pg_get_functiondef, ...) and go
+// through the same parse-tree code as the source side (canon/), so both sides
+// share one canonical form. The readers run in kind order (kinds/kinds.cpp);
+// each registers the oid of every object it adds, and pg_depend's rows are
+// then read once and mapped onto the objects (read_dependencies).
 #pragma once
+
+#include <map>
+#include <string>
 
 #include "catalog/connection.h"
 #include "model/model.h"
@@ -15,16 +21,39 @@ namespace pgflux {
 Model read_catalog(Connection& conn);
 
 namespace catalog {
-// One reader per kind; each appends to the model. Order matters only for
-// readers that look up earlier kinds (none do today).
-void read_schemas(Connection& conn, Model& model);
-void read_extensions(Connection& conn, Model& model);
-void read_collations(Connection& conn, Model& model);
-void read_enums(Connection& conn, Model& model);
-void read_sequences(Connection& conn, Model& model);
-void read_tables(Connection& conn, Model& model);
-void read_constraints(Connection& conn, Model& model);
-void read_indexes(Connection& conn, Model& model);
+
+// One snapshot being read: the connection, the model, and which object each
+// catalog row (catalog name, oid) stands for.
+class Snapshot {
+public:
+    Snapshot(Connection& conn, Model& model) : conn(conn), model(model) {}
+
+    // Adds an object read from row `oid` of `catalog` ("pg_class").
+    Object& add(Object object, const std::string& catalog, const std::string& oid);
+    // Another row that stands for an object (an index behind a constraint, a
+    // view's rewrite rule, a column default).
+    void register_row(const std::string& catalog, const std::string& oid, const ObjectId& id);
+    const ObjectId* object_of(const std::string& catalog, const std::string& oid) const;
+
+    Connection& conn;
+    Model& model;
+
+private:
+    std::map<std::pair<std::string, std::string>, ObjectId> rows_;
+};
+
+// One reader per kind; each appends to the model. Readers of objects that
+// belong to a relation skip rows whose relation is not modeled.
+void read_schemas(Snapshot& s);
+void read_extensions(Snapshot& s);
+void read_collations(Snapshot& s);
+void read_enums(Snapshot& s);
+void read_sequences(Snapshot& s);
+void read_tables(Snapshot& s);
+void read_constraints(Snapshot& s);
+void read_indexes(Snapshot& s);
+// pg_depend, mapped onto the objects read (after every reader).
+void read_dependencies(Snapshot& s);
 // Counts of live objects pg-flux does not model yet, by kind.
 json unmodeled_objects(Connection& conn);
 

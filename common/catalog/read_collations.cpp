@@ -3,13 +3,13 @@
 
 namespace pgflux::catalog {
 
-void read_collations(Connection& conn, Model& model) {
-    QueryResult r = conn.query(
-        "SELECT n.nspname, c.collname, c.collprovider, c.collcollate, c.collctype, c.colliculocale, "
+void read_collations(Snapshot& s) {
+    QueryResult r = s.conn.query(
+        "SELECT c.oid, n.nspname, c.collname, c.collprovider, c.collcollate, c.collctype, c.colliculocale, "
         "c.collisdeterministic, pg_catalog.obj_description(c.oid, 'pg_collation') AS comment "
         "FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace "
         "WHERE " + user_schema_filter() + " AND " + not_extension_member("pg_collation", "c.oid"));
-    int schema = r.column("nspname"), name = r.column("collname"), provider = r.column("collprovider"),
+    int oid = r.column("oid"), schema = r.column("nspname"), name = r.column("collname"), provider = r.column("collprovider"),
         collate = r.column("collcollate"), ctype = r.column("collctype"),
         icu = r.column("colliculocale"), deterministic = r.column("collisdeterministic"),
         comment = r.column("comment");
@@ -25,7 +25,7 @@ void read_collations(Connection& conn, Model& model) {
         }
         Object object(ObjectId{Kind::collation, r.text(i, schema), r.text(i, name), ""}, attrs);
         if (auto c = r.optional_text(i, comment)) object.attrs["comment"] = *c;
-        model.add(std::move(object));
+        s.add(std::move(object), "pg_collation", r.text(i, oid));
     }
 }
 

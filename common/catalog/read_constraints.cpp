@@ -11,9 +11,9 @@
 
 namespace pgflux::catalog {
 
-void read_constraints(Connection& conn, Model& model) {
-    QueryResult r = conn.query(
-        "SELECT n.nspname, t.relname, c.conname, c.contype, pg_catalog.pg_get_constraintdef(c.oid) AS def, "
+void read_constraints(Snapshot& s) {
+    QueryResult r = s.conn.query(
+        "SELECT c.oid, c.conindid, n.nspname, t.relname, c.conname, c.contype, pg_catalog.pg_get_constraintdef(c.oid) AS def, "
         "pg_catalog.obj_description(c.oid, 'pg_constraint') AS comment, "
         "pg_catalog.obj_description(c.conindid, 'pg_class') AS index_comment, "
         "(SELECT pg_catalog.array_to_json(i.reloptions) FROM pg_catalog.pg_class i WHERE i.oid = c.conindid) "
@@ -22,12 +22,12 @@ void read_constraints(Connection& conn, Model& model) {
         "JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
         "WHERE c.contype IN ('p', 'u', 'c', 'f', 'x') AND t.relkind = 'r' AND NOT t.relispartition "
         "AND " + user_schema_filter() + " AND " + not_extension_member("pg_class", "t.oid"));
-    int schema = r.column("nspname"), table = r.column("relname"), name = r.column("conname"),
+    int oid = r.column("oid"), index_oid = r.column("conindid"), schema = r.column("nspname"), table = r.column("relname"), name = r.column("conname"),
         contype = r.column("contype"), def = r.column("def"), comment = r.column("comment"),
         index_comment = r.column("index_comment"), index_options = r.column("index_options");
     for (int i = 0; i < r.rows(); ++i) {
         ObjectId id{Kind::constraint, r.text(i, schema), r.text(i, name), r.text(i, table)};
-        if (!model.find(ObjectId{Kind::table, id.schema, id.table, ""})) continue;
+        if (!s.model.find(ObjectId{Kind::table, id.schema, id.table, ""})) continue;
         std::string sql = "ALTER TABLE " + qualified_name(id.schema, id.table) + " ADD CONSTRAINT " +
                           quote_ident(id.name) + " " + r.text(i, def);
         auto parsed = pq::ParseResult::parse(sql);
@@ -39,7 +39,8 @@ void read_constraints(Connection& conn, Model& model) {
             attrs["index_options"] = r.is_null(i, index_options) ? json::array() : json::parse(r.text(i, index_options));
             if (auto c = r.optional_text(i, index_comment)) attrs["index_comment"] = *c;
         }
-        model.add(Object(id, attrs));
+        s.add(Object(id, attrs), "pg_constraint", r.text(i, oid));
+        if (r.text(i, index_oid) != "0") s.register_row("pg_class", r.text(i, index_oid), id);
     }
 }
 

@@ -8,9 +8,9 @@
 
 namespace pgflux::catalog {
 
-void read_indexes(Connection& conn, Model& model) {
-    QueryResult r = conn.query(
-        "SELECT n.nspname, t.relname AS table_name, i.relname AS index_name, x.indisvalid, "
+void read_indexes(Snapshot& s) {
+    QueryResult r = s.conn.query(
+        "SELECT i.oid, n.nspname, t.relname AS table_name, i.relname AS index_name, x.indisvalid, "
         "pg_catalog.pg_get_indexdef(i.oid) AS def, pg_catalog.obj_description(i.oid, 'pg_class') AS comment "
         "FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid "
         "JOIN pg_catalog.pg_class t ON t.oid = x.indrelid "
@@ -19,16 +19,16 @@ void read_indexes(Connection& conn, Model& model) {
         not_extension_member("pg_class", "t.oid") +
         " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conindid = i.oid "
         " AND c.conrelid = t.oid AND c.contype IN ('p', 'u', 'x'))");
-    int schema = r.column("nspname"), table = r.column("table_name"), name = r.column("index_name"),
+    int oid = r.column("oid"), schema = r.column("nspname"), table = r.column("table_name"), name = r.column("index_name"),
         valid = r.column("indisvalid"), def = r.column("def"), comment = r.column("comment");
     for (int i = 0; i < r.rows(); ++i) {
         ObjectId id{Kind::index, r.text(i, schema), r.text(i, name), r.text(i, table)};
-        if (!model.find(ObjectId{Kind::table, id.schema, id.table, ""})) continue;
+        if (!s.model.find(ObjectId{Kind::table, id.schema, id.table, ""})) continue;
         auto parsed = pq::ParseResult::parse(r.text(i, def));
         json attrs = index_attributes(parsed->statements().at(0).node, catalog_scope());
         if (r.text(i, valid) != "t") attrs["invalid"] = true;
         if (auto c = r.optional_text(i, comment)) attrs["comment"] = *c;
-        model.add(Object(id, attrs));
+        s.add(Object(id, attrs), "pg_class", r.text(i, oid));
     }
 }
 

@@ -5,9 +5,9 @@
 
 namespace pgflux::catalog {
 
-void read_sequences(Connection& conn, Model& model) {
-    QueryResult r = conn.query(
-        "SELECT n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL) AS data_type, "
+void read_sequences(Snapshot& s) {
+    QueryResult r = s.conn.query(
+        "SELECT c.oid, n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL) AS data_type, "
         "s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, "
         "pg_catalog.obj_description(c.oid, 'pg_class') AS comment, "
         "(SELECT pg_catalog.json_build_object('table', t.relname, 'column', a.attname) "
@@ -21,7 +21,7 @@ void read_sequences(Connection& conn, Model& model) {
         "WHERE " + user_schema_filter() + " AND " + not_extension_member("pg_class", "c.oid") +
         " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_class'::pg_catalog.regclass "
         " AND d.objid = c.oid AND d.deptype = 'i')");
-    int schema = r.column("nspname"), name = r.column("relname"), type = r.column("data_type"),
+    int oid = r.column("oid"), schema = r.column("nspname"), name = r.column("relname"), type = r.column("data_type"),
         start = r.column("seqstart"), increment = r.column("seqincrement"), min = r.column("seqmin"),
         max = r.column("seqmax"), cache = r.column("seqcache"), cycle = r.column("seqcycle"),
         comment = r.column("comment"), owned_by = r.column("owned_by");
@@ -35,7 +35,8 @@ void read_sequences(Connection& conn, Model& model) {
                       {"cycle", r.text(i, cycle) == "t"}};
         if (auto o = r.optional_text(i, owned_by)) attrs["owned_by"] = json::parse(*o);
         if (auto c = r.optional_text(i, comment)) attrs["comment"] = *c;
-        model.add(Object(ObjectId{Kind::sequence, r.text(i, schema), r.text(i, name), ""}, attrs));
+        s.add(Object(ObjectId{Kind::sequence, r.text(i, schema), r.text(i, name), ""}, attrs), "pg_class",
+              r.text(i, oid));
     }
 }
 

@@ -11,7 +11,7 @@ namespace pgflux::catalog {
 namespace {
 
 const char* k_columns_query = R"SQL(
-SELECT n.nspname, c.relname, c.relpersistence,
+SELECT c.oid, c.reltype, n.nspname, c.relname, c.relpersistence,
        pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
        (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                  'name', a.attname,
@@ -23,6 +23,7 @@ SELECT n.nspname, c.relname, c.relpersistence,
                  'collation_schema', CASE WHEN a.attcollation <> t.typcollation THEN cn.nspname END,
                  'collation', CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
                  'comment', pg_catalog.col_description(c.oid, a.attnum),
+                 'default_oid', ad.oid,
                  'sequence', (SELECT pg_catalog.json_build_object(
                                   'name', s.relname, 'start', q.seqstart, 'increment', q.seqincrement,
                                   'min_value', q.seqmin, 'max_value', q.seqmax, 'cache', q.seqcache,
@@ -69,19 +70,25 @@ json column_of(const json& row) {
 
 }  // namespace
 
-void read_tables(Connection& conn, Model& model) {
-    QueryResult r = conn.query(std::string(k_columns_query) + " AND " + user_schema_filter() + " AND " +
+void read_tables(Snapshot& s) {
+    QueryResult r = s.conn.query(std::string(k_columns_query) + " AND " + user_schema_filter() + " AND " +
                                not_extension_member("pg_class", "c.oid"));
-    int schema = r.column("nspname"), name = r.column("relname"),
+    int oid = r.column("oid"), row_type = r.column("reltype"), schema = r.column("nspname"), name = r.column("relname"),
         persistence = r.column("relpersistence"), comment = r.column("comment"),
         columns = r.column("columns");
     for (int i = 0; i < r.rows(); ++i) {
+        ObjectId id{Kind::table, r.text(i, schema), r.text(i, name)};
         json cols = json::array();
-        if (!r.is_null(i, columns))
-            for (const json& row : json::parse(r.text(i, columns))) cols.push_back(column_of(row));
+        if (!r.is_null(i, columns)) {
+            for (const json& row : json::parse(r.text(i, columns))) {
+                cols.push_back(column_of(row));
+                if (!row["default_oid"].is_null()) s.register_row("pg_attrdef", row["default_oid"].dump(), id);
+            }
+        }
         json attrs = {{"unlogged", r.text(i, persistence) == "u"}, {"columns", cols}};
         if (auto c = r.optional_text(i, comment)) attrs["comment"] = *c;
-        model.add(Object(ObjectId{Kind::table, r.text(i, schema), r.text(i, name), ""}, attrs));
+        s.add(Object(id, attrs), "pg_class", r.text(i, oid));
+        s.register_row("pg_type", r.text(i, row_type), id);
     }
 }
 

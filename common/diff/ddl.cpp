@@ -3,6 +3,7 @@
 
 #include "canon/definitions.h"
 #include "canon/expressions.h"
+#include "kinds/kinds.h"
 #include "sql/quote.h"
 
 namespace pgflux::ddl {
@@ -41,19 +42,7 @@ std::string upper(std::string s) {
 
 }  // namespace
 
-const char* kind_keyword(Kind kind) {
-    switch (kind) {
-        case Kind::schema: return "SCHEMA";
-        case Kind::extension: return "EXTENSION";
-        case Kind::collation: return "COLLATION";
-        case Kind::enumeration: return "TYPE";
-        case Kind::sequence: return "SEQUENCE";
-        case Kind::table: return "TABLE";
-        case Kind::constraint: return "CONSTRAINT";
-        case Kind::index: return "INDEX";
-    }
-    return "";
-}
+const char* kind_keyword(Kind kind) { return kind_spec(kind).keyword; }
 
 namespace {
 

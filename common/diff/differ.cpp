@@ -1,32 +1,25 @@
-// The differ: classification (created / dropped / replaced), cascades, and
-// the steps of each phase except table columns (table_diff.cpp).
+// The differ: classification (created / dropped / replaced), replacements
+// spread to what depends on them, the kinds' steps, and their order.
 #include "diff/differ_internal.h"
 
 #include <algorithm>
 
 #include "canon/expressions.h"
-#include "canon/names.h"
 #include "canon/types.h"
 #include "diff/ddl.h"
+#include "diff/order.h"
+#include "kinds/kinds.h"
 #include "model/attributes.h"
-#include "model/dependencies.h"
 #include "sql/quote.h"
 
 namespace pgflux {
 
 bool version_pinned(const Object& extension) { return ddl_attributes(extension).contains("version"); }
 
-bool parsed_without_shadow(const Model& model) {
-    return model.source.value("canonical", "") == "parsed";
-}
+bool parsed_without_shadow(const Model& model) { return model.source.value("canonical", "") == "parsed"; }
 
 namespace diff {
 namespace {
-
-json without(json attrs, std::initializer_list<const char*> keys) {
-    for (const char* k : keys) attrs.erase(k);
-    return attrs;
-}
 
 bool is_subsequence(const json& small, const json& big) {
     size_t j = 0;
@@ -77,30 +70,99 @@ bool loose_equal(const json& a, const json& b, const std::string& key) {
     return false;
 }
 
+const json* find_column(const json& columns, const std::string& name) {
+    for (const json& c : columns)
+        if (c["name"] == name) return &c;
+    return nullptr;
+}
+
 }  // namespace
 
 std::string display(const ObjectId& id) {
-    if (id.kind == Kind::constraint || id.kind == Kind::index)
-        return quote_ident(id.name) + " ON " + display_name(id.schema, id.table);
-    if (id.kind == Kind::schema || id.kind == Kind::extension) return quote_ident(id.name);
-    return display_name(id.schema, id.name);
+    const KindSpec& spec = kind_spec(id.kind);
+    if (spec.on_relation) return quote_ident(id.name) + " ON " + display_name(id.schema, id.table);
+    if (!spec.in_schema) return quote_ident(id.name);
+    std::string out = display_name(id.schema, id.name);
+    if (spec.naming == Naming::routine) out += "(" + id.signature + ")";
+    return out;
 }
 
 std::string display_column(const ObjectId& table, const std::string& column) {
     return display_name(table.schema, table.name) + "." + quote_ident(column);
 }
 
-Differ::Differ(const Model& live, const Model& desired, const DiffOptions& options)
-    : live_(live), desired_(desired), options_(options), loose_(parsed_without_shadow(desired)) {}
+json without(json attrs, std::initializer_list<const char*> keys) {
+    for (const char* k : keys) attrs.erase(k);
+    return attrs;
+}
 
-void Differ::add(Phase phase, const ObjectId& object, const std::string& action, const std::string& sql,
-                 const std::string& summary) {
-    Step step;
-    step.sql = sql;
-    step.summary = summary;
-    step.action = action;
-    step.object = object;
-    steps_.push_back({phase, steps_.size(), std::move(step)});
+Differ::Differ(const Model& live, const Model& desired, const DiffOptions& options)
+    : live_(live), desired_(desired), options_(options), loose_(parsed_without_shadow(desired)),
+      live_index_(live), desired_index_(desired) {}
+
+// --- emitting ---------------------------------------------------------------
+
+std::string Differ::with_reason(const ObjectId& id, const std::string& summary) const {
+    auto it = replace_reasons_.find(id);
+    return it == replace_reasons_.end() ? summary : summary + " (recreated because " + it->second + ")";
+}
+
+PlannedStep& Differ::alter(const ObjectId& id, const std::string& sql, const std::string& summary, Stage stage) {
+    PlannedStep p;
+    p.step.sql = sql;
+    p.step.summary = summary;
+    p.step.action = "alter";
+    p.step.object = id;
+    p.stage = stage;
+    p.rank = kind_rank(id.kind) * 10;
+    steps_.push_back(std::move(p));
+    return steps_.back();
+}
+
+PlannedStep& Differ::create(const Object& d, const std::string& sql, const std::string& summary) {
+    PlannedStep& p = alter(d.id, sql, with_reason(d.id, summary));
+    p.step.action = "create";
+    p.structural = true;
+    p.requires = d.depends_on;
+    // Foreign keys come after the other constraints and indexes, as pg_dump puts them.
+    if (d.id.kind == Kind::constraint && d.attrs.value("type", "") == "foreign_key")
+        p.rank = kind_rank(Kind::index) * 10 + 5;
+    return p;
+}
+
+PlannedStep& Differ::drop(const Object& l, const std::string& sql, const std::string& summary) {
+    PlannedStep& p = alter(l.id, sql, with_reason(l.id, summary), Stage::drop);
+    p.step.action = "drop";
+    for (const Dependency& dep : l.depends_on) p.releases.push_back(dep.id);
+    return p;
+}
+
+void Differ::comment(const Object* l, const Object& d) {
+    json before = l ? l->attrs.value("comment", json()) : json();
+    json after = d.attrs.value("comment", json());
+    if (before == after || (options_.verify && after.is_null())) return;
+    alter(d.id, ddl::comment(d.id, d.attrs),
+          std::string("COMMENT ON ") + kind_spec(d.id.kind).keyword + " " + display(d.id))
+        .step.action = "comment";
+}
+
+void Differ::dropped_implicitly(const ObjectId& id, const ObjectId& with) { implicit_drops_[with].push_back(id); }
+
+bool Differ::relation_dropped(const std::string& schema, const std::string& relation) const {
+    return dropped(ObjectId{Kind::table, schema, relation});
+}
+
+bool Differ::is_enum(const std::string& type) const {
+    auto parts = split_qualified_name(type);
+    if (parts.size() != 2) return false;
+    ObjectId id{Kind::enumeration, parts[0], parts[1]};
+    return live_.find(id) || desired_.find(id);
+}
+
+json& Differ::live_columns(const Object& table) {
+    auto it = live_columns_.find(table.id);
+    if (it == live_columns_.end()) it = live_columns_.emplace(table.id, table.attrs["columns"]).first;
+    return it->second;
 }
 
 bool Differ::same(const json& a, const json& b, const std::string& key, const std::string& what) {
@@ -110,33 +172,19 @@ bool Differ::same(const json& a, const json& b, const std::string& key, const st
     return true;
 }
 
-bool Differ::enum_recreated(const std::string& type) const { return recreated_enums_.count(type) > 0; }
-
-bool Differ::is_enum(const std::string& type) const {
-    auto parts = split_qualified_name(type);
-    if (parts.size() != 2) return false;
-    ObjectId id{Kind::enumeration, parts[0], parts[1], ""};
-    return live_.find(id) || desired_.find(id);
+bool Differ::type_changes(const json& lc, const json& dc) {
+    std::string what = "column " + lc["name"].get<std::string>();
+    return !same(lc.value("type", json()), dc.value("type", json()), "type", what) ||
+           !same(lc.value("collation", json()), dc.value("collation", json()), "collation", what) ||
+           enum_recreated(element_type(lc["type"]));
 }
 
-bool Differ::replaced(const Object& l, const Object& d) {
-    switch (d.id.kind) {
-        case Kind::collation:
-            return !same(without(l.attrs, {"comment"}), without(d.attrs, {"comment"}), "", display(d.id));
-        case Kind::index:
-            return l.attrs.contains("invalid") ||
-                   !same(without(l.attrs, {"comment"}), without(d.attrs, {"comment"}), "", "index " + display(d.id));
-        case Kind::constraint: {
-            bool fk = d.attrs["type"] == "foreign_key";
-            json a = fk ? without(l.attrs, {"comment", "not_valid", "deferrable", "initially_deferred"})
-                        : without(l.attrs, {"comment", "index_comment", "not_valid"});
-            json b = fk ? without(d.attrs, {"comment", "not_valid", "deferrable", "initially_deferred"})
-                        : without(d.attrs, {"comment", "index_comment", "not_valid"});
-            return !same(a, b, "", "constraint " + display(d.id));
-        }
-        default:
-            return false;
-    }
+// --- classification ----------------------------------------------------------
+
+void Differ::replace(const ObjectId& id, const std::string& reason) {
+    dropped_.insert(id);
+    if (desired_.find(id)) created_.insert(id);
+    if (!reason.empty()) replace_reasons_.emplace(id, reason);
 }
 
 void Differ::classify() {
@@ -144,268 +192,144 @@ void Differ::classify() {
         const Object* l = live_.find(id);
         if (!l) {
             created_.insert(id);
-        } else if (replaced(*l, d)) {
-            dropped_.insert(id);
-            created_.insert(id);
-        } else if (id.kind == Kind::enumeration) {
+            continue;
+        }
+        if (id.kind == Kind::enumeration) {
             bool grows = is_subsequence(l->attrs["values"], d.attrs["values"]);
             bool shrinks = is_subsequence(d.attrs["values"], l->attrs["values"]);
             if (!grows && !(options_.verify && shrinks)) recreated_enums_.insert(id.sql_name());
+            continue;
         }
+        if (!kind_spec(id.kind).diff.replace_reason(*this, *l, d).empty()) replace(id, "");
     }
     if (!options_.verify)
         for (const auto& [id, l] : live_.objects)
             if (!desired_.find(id)) dropped_.insert(id);
 }
 
-// Foreign keys whose table or key goes away are dropped (and re-added when
-// still wanted); so are constraints and indexes that spell a recreated enum.
-void Differ::cascade_foreign_keys() {
-    for (const auto& [id, l] : live_.objects) {
-        if (id.kind != Kind::constraint && id.kind != Kind::index) continue;
-        if (dropped(id)) continue;
-        bool cascade = false;
-        if (l.attrs.value("type", "") == "foreign_key")
-            for (const ObjectId& dep : l.depends_on) cascade = cascade || dropped(dep);
-        std::string text = l.attrs.dump();
-        for (const auto& type : recreated_enums_) cascade = cascade || text.find("::" + type) != std::string::npos;
-        if (!cascade) continue;
-        dropped_.insert(id);
-        if (desired_.find(id)) created_.insert(id);
+// Columns of a table that stays whose type changes, that go, or that are
+// rebuilt (generated columns whose expression changes).
+std::vector<std::string> Differ::changed_columns(const Object& l, const Object& d) {
+    std::vector<std::string> out;
+    for (const json& lc : l.attrs["columns"]) {
+        const json* dc = find_column(d.attrs["columns"], lc["name"]);
+        bool rebuilt = dc && dc->contains("generated") &&
+                       (!lc.contains("generated") || lc["generated"] != (*dc)["generated"]);
+        if (!dc || rebuilt || type_changes(lc, *dc)) out.push_back(lc["name"]);
     }
+    return out;
 }
 
-void Differ::add_comment_steps(Phase phase, const Object* l, const Object& d) {
-    auto changed = [&](const char* key) {
-        json before = l ? l->attrs.value(key, json()) : json();
-        json after = d.attrs.value(key, json());
-        return before != after && !(options_.verify && after.is_null());
+// What depends on a replaced or dropped object is replaced too, and so is
+// what uses a column that changes type or goes, where PostgreSQL would
+// refuse the change. Tables are never replaced: their differ adapts the
+// columns and defaults instead.
+void Differ::spread_replacements() {
+    std::map<ObjectId, std::vector<const Object*>> dependents;
+    for (const auto& [id, l] : live_.objects)
+        for (const Dependency& dep : l.depends_on) dependents[dep.id].push_back(&l);
+    std::vector<ObjectId> work(dropped_.begin(), dropped_.end());
+    for (const auto& [id, l] : live_.objects)
+        if (id.kind == Kind::enumeration && enum_recreated(id.sql_name())) work.push_back(id);
+    auto replace_dependent = [&](const Object& dependent, const std::string& reason) {
+        if (dropped(dependent.id) || dependent.id.kind == Kind::table || dependent.id.kind == Kind::sequence) return;
+        replace(dependent.id, reason);
+        work.push_back(dependent.id);
     };
-    if (changed("comment"))
-        add(phase, d.id, "comment", ddl::comment(d.id, d.attrs), std::string("COMMENT ON ") + ddl::kind_keyword(d.id.kind) + " " + display(d.id));
-    // The index behind a PRIMARY KEY, UNIQUE or EXCLUDE constraint has its own comment.
-    if (d.id.kind == Kind::constraint && changed("index_comment"))
-        add(phase, d.id, "comment", ddl::index_comment(d.id, d.attrs),
-            "COMMENT ON INDEX " + display_name(d.id.schema, d.id.name));
-}
-
-void Differ::emit_drops_of_keys() {
-    for (const ObjectId& id : dropped_) {
-        if (id.kind != Kind::constraint && id.kind != Kind::index) continue;
-        bool fk = live_.find(id)->attrs.value("type", "") == "foreign_key";
-        if (!fk && table_dropped(id.schema, id.table)) continue;
-        std::string what = id.kind == Kind::index ? "DROP INDEX " : "DROP CONSTRAINT ";
-        add(fk ? k_drop_foreign_keys : k_drop_constraints, id, "drop", ddl::drop(id), what + display(id));
-    }
-}
-
-void Differ::emit_enum(const Object* l, const Object& d) {
-    const std::string name = d.id.sql_name();
-    if (!l) {
-        add(k_types, d.id, "create", ddl::create_enum(d), "CREATE TYPE " + display(d.id));
-        add_comment_steps(k_types, nullptr, d);
-        return;
-    }
-    const json& lv = l->attrs["values"];
-    const json& dv = d.attrs["values"];
-    if (enum_recreated(name)) {
-        std::string old_name = make_object_name(d.id.name, "", "_pgflux_old");
-        ObjectId old_id{Kind::enumeration, d.id.schema, old_name, ""};
-        add(k_types, d.id, "alter", "ALTER TYPE " + name + " RENAME TO " + quote_ident(old_name) + ";",
-            "RECREATE TYPE " + display(d.id) + " (values removed or reordered)");
-        add(k_types, d.id, "create", ddl::create_enum(d), "CREATE TYPE " + display(d.id));
-        add(k_drop_types, old_id, "drop", ddl::drop(old_id), "DROP TYPE " + display(old_id));
-        add_comment_steps(k_types, nullptr, d);
-        return;
-    }
-    for (size_t i = 0; i < dv.size(); ++i) {
-        if (std::find(lv.begin(), lv.end(), dv[i]) != lv.end()) continue;
-        std::string sql = "ALTER TYPE " + name + " ADD VALUE " + quote_literal(dv[i].get<std::string>());
-        if (i > 0) sql += " AFTER " + quote_literal(dv[i - 1].get<std::string>());
-        else if (dv.size() > 1) sql += " BEFORE " + quote_literal(dv[1].get<std::string>());
-        add(k_types, d.id, "alter", sql + ";", "ADD VALUE " + quote_literal(dv[i].get<std::string>()) + " TO TYPE " + display(d.id));
-    }
-    add_comment_steps(k_types, l, d);
-}
-
-void Differ::emit_types() {
-    for (const auto& [id, d] : desired_.objects) {
-        const Object* l = created_.count(id) ? nullptr : live_.find(id);
-        switch (id.kind) {
-            case Kind::schema:
-                if (!l) add(k_types, id, "create", ddl::create_schema(d), "CREATE SCHEMA " + display(id));
-                add_comment_steps(k_types, l, d);
-                break;
-            case Kind::extension:
-                if (!l) {
-                    add(k_types, id, "create", ddl::create_extension(d), "CREATE EXTENSION " + display(id));
-                } else {
-                    if (l->attrs["schema"] != d.attrs["schema"])
-                        add(k_types, id, "alter",
-                            "ALTER EXTENSION " + quote_ident(id.name) + " SET SCHEMA " + quote_ident(d.attrs["schema"].get<std::string>()) + ";",
-                            "ALTER EXTENSION " + display(id) + " SET SCHEMA " + d.attrs["schema"].get<std::string>());
-                    if (version_pinned(d) && d.attrs["version"] != l->attrs["version"])
-                        add(k_types, id, "alter",
-                            "ALTER EXTENSION " + quote_ident(id.name) + " UPDATE TO " + quote_literal(d.attrs["version"].get<std::string>()) + ";",
-                            "ALTER EXTENSION " + display(id) + " UPDATE TO " + d.attrs["version"].get<std::string>());
-                    // An unpinned version: any installed version satisfies the source.
-                    else if (d.attrs.contains("version") && d.attrs["version"] != l->attrs["version"])
-                        note("extension " + display(id) + " is at version " + l->attrs["version"].get<std::string>() +
-                             "; the source does not pin a version (" + d.attrs["version"].get<std::string>() +
-                             " would be installed today)");
-                }
-                add_comment_steps(k_types, l, d);
-                break;
-            case Kind::collation:
-                if (dropped(id)) add(k_types, id, "drop", ddl::drop(id), "DROP COLLATION " + display(id));
-                if (!l) add(k_types, id, "create", ddl::create_collation(d), "CREATE COLLATION " + display(id));
-                add_comment_steps(k_types, l, d);
-                break;
-            case Kind::enumeration:
-                emit_enum(l, d);
-                break;
-            default:
-                break;
-        }
-    }
-}
-
-void Differ::emit_sequences() {
-    for (const auto& [id, d] : desired_.objects) {
-        if (id.kind != Kind::sequence) continue;
-        const Object* l = live_.find(id);
-        if (!l) {
-            add(k_sequences, id, "create", ddl::create_sequence(d), "CREATE SEQUENCE " + display(id));
-        } else {
-            std::string changes = ddl::sequence_option_changes(l->attrs, d.attrs);
-            if (!changes.empty())
-                add(k_sequences, id, "alter", "ALTER SEQUENCE " + id.sql_name() + changes + ";",
-                    "ALTER SEQUENCE " + display(id) + changes);
-        }
-        add_comment_steps(k_sequences, l, d);
-    }
-    for (const ObjectId& id : dropped_) {
-        if (id.kind != Kind::sequence) continue;
-        const json& attrs = live_.find(id)->attrs;
-        if (attrs.contains("owned_by")) {
-            std::string table = attrs["owned_by"]["table"], column = attrs["owned_by"]["column"];
-            const Object* dt = desired_.find(ObjectId{Kind::table, id.schema, table, ""});
-            bool column_goes = !dt || column_index(dt->attrs, column) < 0;
-            if (column_goes) continue;  // dropped together with its column or table
-        }
-        add(k_drop_sequences, id, "drop", ddl::drop(id), "DROP SEQUENCE " + display(id));
-    }
-}
-
-void Differ::emit_ownership() {
-    for (const auto& [id, d] : desired_.objects) {
-        if (id.kind != Kind::sequence) continue;
-        const Object* l = live_.find(id);
-        json before = l && !ownership_cleared_.count(id) ? l->attrs.value("owned_by", json()) : json();
-        json after = d.attrs.value("owned_by", json());
-        if (before == after || (options_.verify && after.is_null())) continue;
-        if (after.is_null()) {
-            add(k_ownership, id, "alter", "ALTER SEQUENCE " + id.sql_name() + " OWNED BY NONE;",
-                "ALTER SEQUENCE " + display(id) + " OWNED BY NONE");
-        } else {
-            ObjectId table{Kind::table, id.schema, after["table"], ""};
-            std::string column = after["column"];
-            add(k_ownership, id, "alter",
-                "ALTER SEQUENCE " + id.sql_name() + " OWNED BY " + table.sql_name() + "." + quote_ident(column) + ";",
-                "ALTER SEQUENCE " + display(id) + " OWNED BY " + display_column(table, column));
-            // A new sequence for a column that already has values (serial on an existing column).
-            const Object* live_table = table_dropped(table.schema, table.name) ? nullptr : live_.find(table);
-            if (created_.count(id) && live_table && column_index(live_table->attrs, column) >= 0)
-                add(k_ownership, id, "alter",
-                    ddl::continue_after_existing_values(id.sql_name(), table.sql_name(), column, d.attrs),
-                    "ALTER SEQUENCE " + display(id) + " continues after the existing values of " +
-                        display_column(table, column));
-        }
-    }
-}
-
-void Differ::emit_tables() {
-    for (const auto& [id, d] : desired_.objects) {
-        if (id.kind != Kind::table) continue;
-        const Object* l = live_.find(id);
-        if (l) {
-            alter_table(*l, d);
-            continue;
-        }
-        std::vector<const Object*> inline_constraints;
-        for (const auto& [cid, c] : desired_.objects)
-            if (cid.kind == Kind::constraint && cid.schema == id.schema && cid.table == id.name &&
-                c.attrs["type"] != "foreign_key")
-                inline_constraints.push_back(&c);
-        add(k_tables, id, "create", ddl::create_table(d, inline_constraints), "CREATE TABLE " + display(id));
-        add_comment_steps(k_tables, nullptr, d);
-        for (const json& column : d.attrs["columns"])
-            if (column.contains("comment"))
-                add(k_tables, id, "comment", ddl::comment(id, column, column["name"]),
-                    "COMMENT ON COLUMN " + display_column(id, column["name"]));
-        for (const Object* c : inline_constraints) add_comment_steps(k_tables, nullptr, *c);
-    }
-}
-
-void Differ::emit_constraints_and_indexes() {
-    for (const auto& [id, d] : desired_.objects) {
-        if (id.kind != Kind::constraint && id.kind != Kind::index) continue;
-        bool fk = d.attrs.value("type", "") == "foreign_key";
-        Phase phase = fk ? k_foreign_keys : k_constraints;
-        bool new_table = !live_.find(ObjectId{Kind::table, id.schema, id.table, ""});
-        const Object* l = created_.count(id) ? nullptr : live_.find(id);
-        if (!l) {
-            if (id.kind == Kind::index) {
-                add(phase, id, "create", ddl::create_index(d), "CREATE INDEX " + display(id));
-            } else if (fk || !new_table) {
-                add(phase, id, "create", ddl::add_constraint(d), "ADD CONSTRAINT " + display(id));
-            } else {
-                continue;  // inline in CREATE TABLE, comment included there
-            }
-            add_comment_steps(phase, nullptr, d);
-            continue;
-        }
-        if (id.kind == Kind::constraint) {
-            if (l->attrs.value("not_valid", false) && !d.attrs.value("not_valid", false))
-                add(phase, id, "alter", "ALTER TABLE " + ddl::table_name(id) + " VALIDATE CONSTRAINT " + quote_ident(id.name) + ";",
-                    "VALIDATE CONSTRAINT " + display(id));
-            if (fk && (l->attrs["deferrable"] != d.attrs["deferrable"] ||
-                       l->attrs["initially_deferred"] != d.attrs["initially_deferred"])) {
-                std::string mode = d.attrs["deferrable"] == true ? "DEFERRABLE" : "NOT DEFERRABLE";
-                mode += d.attrs["initially_deferred"] == true ? " INITIALLY DEFERRED" : " INITIALLY IMMEDIATE";
-                add(phase, id, "alter", "ALTER TABLE " + ddl::table_name(id) + " ALTER CONSTRAINT " + quote_ident(id.name) + " " + mode + ";",
-                    "ALTER CONSTRAINT " + display(id) + " " + mode);
+    for (const auto& [id, l] : live_.objects) {
+        const Object* d = desired_.find(id);
+        if (id.kind != Kind::table || !d || dropped(id)) continue;
+        for (const std::string& column : changed_columns(l, *d)) {
+            for (const Object* dependent : dependents[id]) {
+                if (!kind_spec(dependent->id.kind).blocks_column_changes) continue;
+                const Dependency* dep = dependent->dependency_on(id);
+                if (dep && dep->uses_column(column))
+                    replace_dependent(*dependent, "column " + display_column(id, column) + " changes");
             }
         }
-        add_comment_steps(phase, l, d);
     }
-}
-
-void Differ::emit_final_drops() {
-    for (const ObjectId& id : dropped_)
-        if (id.kind == Kind::table) add(k_drop_tables, id, "drop", ddl::drop(id), "DROP TABLE " + display(id));
-    for (auto it = dropped_.rbegin(); it != dropped_.rend(); ++it) {
-        const ObjectId& id = *it;
-        if (id.kind != Kind::enumeration && id.kind != Kind::extension && id.kind != Kind::schema &&
-            !(id.kind == Kind::collation && !created_.count(id)))
-            continue;
-        add(k_drop_types, id, "drop", ddl::drop(id), std::string("DROP ") + ddl::kind_keyword(id.kind) + " " + display(id));
+    while (!work.empty()) {
+        ObjectId id = work.back();
+        work.pop_back();
+        std::string reason = display(id) + (desired_.find(id) ? " is recreated" : " is dropped");
+        reason = std::string(kind_spec(id.kind).name) + " " + reason;
+        std::replace(reason.begin(), reason.end(), '_', ' ');
+        for (const Object* dependent : dependents[id]) replace_dependent(*dependent, reason);
     }
 }
 
 void Differ::emit() {
-    emit_drops_of_keys();
-    for (const auto& [id, l] : live_.objects) {
-        if (id.kind != Kind::table || dropped(id)) continue;
-        detach_columns(l, desired_.find(id));
+    for (const auto& [id, l] : live_.objects)
+        if (id.kind == Kind::table && !dropped(id))
+            if (const Object* d = desired_.find(id)) detach_columns(*this, l, *d);
+    for (const ObjectId& id : dropped_) kind_spec(id.kind).diff.drop(*this, *live_.find(id));
+    for (const auto& [id, d] : desired_.objects) {
+        const KindDiff& kind = kind_spec(id.kind).diff;
+        if (created(id)) kind.create(*this, d);
+        else kind.alter(*this, *live_.find(id), d);
     }
-    detach_sequence_owners();
-    emit_types();
-    emit_sequences();
-    emit_tables();
-    emit_ownership();
-    emit_constraints_and_indexes();
-    emit_final_drops();
+}
+
+// --- ordering ----------------------------------------------------------------
+
+std::vector<size_t> Differ::order() const {
+    std::map<ObjectId, std::vector<size_t>> producers, drops, column_changes;
+    std::map<ObjectId, size_t> last_of_object;
+    std::vector<OrderConstraint> constraints;
+    for (size_t i = 0; i < steps_.size(); ++i) {
+        const PlannedStep& p = steps_[i];
+        const ObjectId& id = p.step.object;
+        if (p.structural) producers[id].push_back(i);
+        if (p.step.action == "drop" && p.stage == Stage::drop) drops[id].push_back(i);
+        if (!p.changed_columns.empty()) column_changes[id].push_back(i);
+        // Steps of one object keep the order they were emitted in.
+        if (auto last = last_of_object.find(id); last != last_of_object.end()) constraints.push_back({last->second, i});
+        last_of_object[id] = i;
+    }
+    // What goes with a relation: its drop releases what they needed, and
+    // what they needed may be dropped only after it.
+    std::map<ObjectId, std::vector<ObjectId>> extra_releases;
+    for (const auto& [relation, children] : implicit_drops_) {
+        for (const ObjectId& child : children) {
+            drops[child] = drops[relation];
+            if (const Object* l = live_.find(child))
+                for (const Dependency& dep : l->depends_on) extra_releases[relation].push_back(dep.id);
+        }
+    }
+    for (size_t i = 0; i < steps_.size(); ++i) {
+        const PlannedStep& p = steps_[i];
+        for (const Dependency& dep : p.requires)
+            for (size_t before : producers[dep.id])
+                if (before != i) constraints.push_back({before, i, dep.soft});
+        std::vector<ObjectId> releases = p.releases;
+        if (p.step.action == "drop") {
+            auto extra = extra_releases.find(p.step.object);
+            if (extra != extra_releases.end()) releases.insert(releases.end(), extra->second.begin(), extra->second.end());
+        }
+        for (const ObjectId& released : releases)
+            for (size_t after : drops[released])
+                if (after != i) constraints.push_back({i, after});
+        // A dropped object that uses a column goes before the column changes.
+        if (p.step.action != "drop" || p.stage != Stage::drop) continue;
+        const Object* l = live_.find(p.step.object);
+        if (!l) continue;
+        for (const Dependency& dep : l->depends_on) {
+            auto changes = column_changes.find(dep.id);
+            if (changes == column_changes.end()) continue;
+            for (size_t after : changes->second)
+                for (const auto& column : steps_[after].changed_columns)
+                    if (dep.uses_column(column)) {
+                        constraints.push_back({i, after});
+                        break;
+                    }
+        }
+    }
+    std::vector<Priority> priorities;
+    for (size_t i = 0; i < steps_.size(); ++i) {
+        const PlannedStep& p = steps_[i];
+        priorities.emplace_back(static_cast<int>(p.stage), p.stage == Stage::drop ? -p.rank : p.rank, i);
+    }
+    return order_steps(priorities, constraints, [&](size_t i) { return steps_[i].step.summary; });
 }
 
 // The desired model as the database will hold it after the plan: an
@@ -422,12 +346,10 @@ Model Differ::expected_state() const {
 
 Plan Differ::run() {
     classify();
-    cascade_foreign_keys();
+    spread_replacements();
     emit();
-    std::stable_sort(steps_.begin(), steps_.end(), [](const Pending& a, const Pending& b) {
-        return a.phase != b.phase ? a.phase < b.phase : a.sequence < b.sequence;
-    });
     Plan plan;
+    for (size_t i : order()) plan.steps.push_back(steps_[i].step);
     plan.baseline_hash = live_.state_hash();
     plan.target_hash = expected_state().state_hash();
     plan.from = live_.source;
@@ -441,7 +363,6 @@ Plan Differ::run() {
             list += (list.empty() ? "" : ", ") + it.value().dump() + " " + it.key() + (it.value() == 1 ? "" : "s");
         note("not compared (pg-flux does not model these yet): " + list);
     }
-    for (auto& p : steps_) plan.steps.push_back(std::move(p.step));
     std::set<std::string> seen;
     for (const auto& n : notes_)
         if (seen.insert(n).second) plan.notes.push_back(n);

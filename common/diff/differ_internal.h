@@ -1,29 +1,55 @@
-// The Differ's state, shared by differ.cpp (objects, phases) and
-// table_diff.cpp (columns of tables present on both sides).
+// The differ's shared state and the API the kinds' differs emit through.
+//
+// differ.cpp classifies every object (created, dropped, replaced, altered),
+// spreads replacements to what depends on them, asks each kind's differ for
+// its steps, and orders them (order.h). A kind's differ (diff/<kind>.cpp)
+// says when a change needs drop + create, and emits CREATE, ALTER, DROP and
+// COMMENT steps; each step carries what must exist before it (requires),
+// what may only be dropped after it (releases) and, for a table, the columns
+// it retypes or removes. Ordering is derived from these and the objects'
+// dependencies, never from the order the kinds are visited in.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "diff/differ.h"
+#include "model/dependencies.h"
 
 namespace pgflux::diff {
 
-enum Phase {
-    k_drop_foreign_keys,
-    k_drop_constraints,
-    k_detach,
-    k_drop_sequences,
-    k_types,
-    k_sequences,
-    k_tables,
-    k_ownership,
-    k_constraints,
-    k_foreign_keys,
-    k_drop_tables,
-    k_drop_types,
+class Differ;
+
+// What a kind contributes to a diff.
+struct KindDiff {
+    // Why the live object has to be dropped and created again to become the
+    // desired one; "" when it can change in place.
+    std::string (*replace_reason)(Differ& d, const Object& live, const Object& desired);
+    void (*create)(Differ& d, const Object& desired);
+    // Both sides exist and the object is not replaced; emits nothing when equal.
+    void (*alter)(Differ& d, const Object& live, const Object& desired);
+    void (*drop)(Differ& d, const Object& live);
+};
+
+// Differs of the kinds (kinds/kinds.cpp puts them in the table).
+extern const KindDiff k_schema_diff, k_extension_diff, k_collation_diff, k_enum_diff, k_sequence_diff,
+    k_table_diff, k_constraint_diff, k_index_diff;
+
+// Priority of a step where no dependency decides: what releases comes first,
+// then drops (reverse kind rank), then creates and alters (kind rank).
+enum class Stage { detach = 0, drop = 1, create = 2 };
+
+struct PlannedStep {
+    Step step;
+    Stage stage = Stage::create;
+    int rank = 0;  // the kind's rank times ten, plus what sorts a step within its kind's neighbours
+    std::vector<Dependency> requires;          // created (and reshaped) before this step
+    std::vector<ObjectId> releases;            // dropped only after this step
+    std::vector<std::string> changed_columns;  // a table alter: columns it retypes or removes
+    bool structural = false;                   // steps that require the object wait for this one
 };
 
 class Differ {
@@ -31,63 +57,75 @@ public:
     Differ(const Model& live, const Model& desired, const DiffOptions& options);
     Plan run();
 
-    // --- shared with table_diff.cpp
-    void add(Phase phase, const ObjectId& object, const std::string& action, const std::string& sql,
-             const std::string& summary);
+    const Model& live() const { return live_; }
+    const Model& desired() const { return desired_; }
+    const ModelIndex& live_index() const { return live_index_; }
+    const ModelIndex& desired_index() const { return desired_index_; }
+    bool verify() const { return options_.verify; }
+
+    // --- emitting steps (summaries as drift prints them)
+    // Creates the object: structural, requires its desired dependencies.
+    PlannedStep& create(const Object& desired, const std::string& sql, const std::string& summary);
+    // Drops the object: releases its live dependencies.
+    PlannedStep& drop(const Object& live, const std::string& sql, const std::string& summary);
+    // Changes the object; the caller adds what it requires and releases.
+    PlannedStep& alter(const ObjectId& id, const std::string& sql, const std::string& summary,
+                       Stage stage = Stage::create);
+    // COMMENT ON the object when its comment changed (`live` null: new).
+    void comment(const Object* live, const Object& desired);
+    void note(const std::string& text) { notes_.push_back(text); }
+
+    // --- what classification decided
+    bool dropped(const ObjectId& id) const { return dropped_.count(id) > 0; }  // dropped or replaced
+    bool created(const ObjectId& id) const { return created_.count(id) > 0; }  // created or replaced
+    // An object dropped without a statement of its own (with its relation or owner).
+    void dropped_implicitly(const ObjectId& id, const ObjectId& with);
+    bool relation_dropped(const std::string& schema, const std::string& relation) const;
+    bool enum_recreated(const std::string& qualified_type) const { return recreated_enums_.count(qualified_type) > 0; }
+    bool is_enum(const std::string& type) const;
+    // The live columns of a table once the detach steps ran (table_diff.cpp).
+    json& live_columns(const Object& table);
+
     // Attribute equality; in loose mode expressions and type names compare by
     // their loose keys, and a loose match is noted against `what`.
     bool same(const json& a, const json& b, const std::string& key, const std::string& what);
-    void note(const std::string& text) { notes_.push_back(text); }
-    bool dropped(const ObjectId& id) const { return dropped_.count(id) > 0; }
-    bool table_dropped(const std::string& schema, const std::string& table) const {
-        return dropped(ObjectId{Kind::table, schema, table, ""});
-    }
-    bool enum_recreated(const std::string& type) const;
-    // Is this qualified type name an enum on either side?
-    bool is_enum(const std::string& type) const;
-    void alter_table(const Object& live, const Object& desired);
     // Does the column's type (or collation) change, or its enum get recreated?
     bool type_changes(const json& live_column, const json& desired_column);
-    // Does the expression read any of these columns?
-    bool reads_any(const std::string& expression, const std::set<std::string>& columns);
-    void detach_columns(const Object& live, const Object* desired);
-    void add_comment_steps(Phase phase, const Object* live, const Object& desired);
+
+private:
+    void classify();
+    void spread_replacements();
+    void replace(const ObjectId& id, const std::string& reason);
+    std::vector<std::string> changed_columns(const Object& live_table, const Object& desired_table);
+    void emit();
+    std::string with_reason(const ObjectId& id, const std::string& summary) const;
+    std::vector<size_t> order() const;
+    Model expected_state() const;
 
     const Model& live_;
     const Model& desired_;
     DiffOptions options_;
     bool loose_;
-    std::set<ObjectId> dropped_, created_;   // replaced objects are in both
-    std::set<std::string> recreated_enums_;  // qualified names
-    std::set<ObjectId> ownership_cleared_;        // sequences detached from a vanishing owner
-    std::map<ObjectId, json> live_columns_;        // live columns after the detach phase
-
-private:
-    void classify();
-    void cascade_foreign_keys();
-    void emit();
-    void emit_drops_of_keys();
-    void emit_types();
-    void emit_enum(const Object* live, const Object& desired);
-    void emit_sequences();
-    void emit_tables();
-    void emit_ownership();
-    void emit_constraints_and_indexes();
-    void emit_final_drops();
-    void detach_sequence_owners();
-    bool replaced(const Object& live, const Object& desired);
-    Model expected_state() const;
-
-    struct Pending {
-        Phase phase;
-        size_t sequence;
-        Step step;
-    };
-    std::vector<Pending> steps_;
+    ModelIndex live_index_, desired_index_;
+    std::set<ObjectId> dropped_, created_;                 // replaced objects are in both
+    std::map<ObjectId, std::string> replace_reasons_;      // why a replaced object is replaced
+    std::map<ObjectId, std::vector<ObjectId>> implicit_drops_;  // relation -> what goes with it
+    std::set<std::string> recreated_enums_;                // qualified names
+    std::map<ObjectId, json> live_columns_;                // after the detach steps
+    std::deque<PlannedStep> steps_;  // references to steps stay valid as more are added
     std::vector<std::string> notes_;
 };
 
-std::string display(const ObjectId& id);          // users, other.users, idx on users
+// Names for summaries: users, other.users, idx ON users, f(integer).
+std::string display(const ObjectId& id);
 std::string display_column(const ObjectId& table, const std::string& column);
+json without(json attrs, std::initializer_list<const char*> keys);
+
+// table_diff.cpp: whether CREATE TABLE holds a constraint of a new table
+// (one that needs nothing but its table), else it is added by its own step.
+bool inline_in_create_table(const Object& constraint);
+// table_diff.cpp: the detach steps of a live table that stays (identities
+// that go, defaults that use what is dropped), run before anything else.
+void detach_columns(Differ& d, const Object& live_table, const Object& desired_table);
 
 }  // namespace pgflux::diff

@@ -1,4 +1,4 @@
-// Unit tests for the differ: phase ordering, table creation, column changes
+// Unit tests for the differ: ordering, table creation, column changes
 // and their order, enums (ADD VALUE, recreation), cascades from a replaced
 // key, verify mode, loose comparison notes and determinism. Models come from
 // read_source over small SQL files.
@@ -93,7 +93,7 @@ TEST(Differ, PlanCarriesHashesProvenanceAndLiveCount) {
     EXPECT_FALSE(p.classified);
 }
 
-TEST(DifferPhases, DropsAndCreatesInPhaseOrder) {
+TEST(DifferOrder, DropsInReverseDependencyOrderThenCreatesInDependencyOrder) {
     Model live = model_of(
         "CREATE SCHEMA gone;\n"
         "CREATE TYPE gone.kind AS ENUM ('a');\n"
@@ -115,23 +115,32 @@ TEST(DifferPhases, DropsAndCreatesInPhaseOrder) {
     int drop_stuff = position(p, "DROP TABLE gone.stuff;");
     int drop_type = position(p, "DROP TYPE gone.kind;");
     int drop_schema = position(p, "DROP SCHEMA gone;");
+    // Drops first (what depends on an object before the object), then creates.
     EXPECT_EQ(drop_fk, 0) << dump(p);
-    EXPECT_LT(drop_fk, schema);
+    EXPECT_LT(drop_fk, drop_parent);
+    EXPECT_LT(drop_stuff, drop_type);
+    EXPECT_LT(drop_type, drop_schema);
+    EXPECT_LT(drop_parent, schema);
+    EXPECT_LT(drop_schema, schema);
     EXPECT_LT(schema, type);
     EXPECT_LT(type, table);
     EXPECT_LT(table, add_fk);
-    EXPECT_LT(add_fk, drop_parent);
-    EXPECT_LT(add_fk, drop_stuff);
-    EXPECT_LT(drop_parent, drop_type);
-    EXPECT_LT(drop_stuff, drop_type);
-    EXPECT_LT(drop_type, drop_schema);
-    EXPECT_EQ(drop_schema, static_cast<int>(p.steps.size()) - 1) << dump(p);
+    EXPECT_EQ(add_fk, static_cast<int>(p.steps.size()) - 1) << dump(p);
     // The parent's key goes with its table; no separate DROP CONSTRAINT.
     EXPECT_EQ(count_containing(p, "parent_pkey"), 0) << dump(p);
     EXPECT_EQ(p.steps.size(), 9u) << dump(p);
 }
 
-TEST(DifferPhases, SequencesBeforeTablesAndOwnershipAfter) {
+TEST(DifferOrder, ADroppedObjectsNameCanBeTakenByANewOne) {
+    // A table becomes a view's name elsewhere in pg_dump-style schemas; here
+    // an index name moves to another table: the old one goes first.
+    Model live = model_of("CREATE TABLE a (x int);\nCREATE INDEX the_idx ON a (x);\n");
+    Model desired = model_of("CREATE TABLE b (x int);\nCREATE INDEX the_idx ON b (x);\n");
+    Plan p = diff_models(live, desired);
+    EXPECT_LT(position(p, "DROP TABLE public.a;"), position(p, "CREATE INDEX the_idx ON public.b")) << dump(p);
+}
+
+TEST(DifferOrder, SequencesBeforeTablesAndOwnershipAfter) {
     Model live = model_of("CREATE TABLE t (x int);\n");
     Model desired = model_of("CREATE SEQUENCE s;\nCREATE TABLE t (x int DEFAULT nextval('s'));\nALTER SEQUENCE s OWNED BY t.x;\n");
     Plan p = diff_models(live, desired);
@@ -143,18 +152,18 @@ TEST(DifferPhases, SequencesBeforeTablesAndOwnershipAfter) {
     EXPECT_LT(set_default, owned);
 }
 
-TEST(DifferPhases, ActionsAndObjects) {
+TEST(DifferOrder, ActionsAndObjects) {
     Model live = model_of("CREATE TABLE old (id int);\n");
     Model desired = model_of("CREATE SCHEMA app;\n");
     Plan p = diff_models(live, desired);
     ASSERT_EQ(p.steps.size(), 2u) << dump(p);
-    EXPECT_EQ(p.steps[0].action, "create");
-    EXPECT_EQ(p.steps[0].object, (ObjectId{Kind::schema, "", "app", ""}));
-    EXPECT_EQ(p.steps[0].summary, "CREATE SCHEMA app");
-    EXPECT_EQ(p.steps[0].phase, k_phase_transactional);
-    EXPECT_EQ(p.steps[1].action, "drop");
-    EXPECT_EQ(p.steps[1].sql, "DROP TABLE public.old;");
-    EXPECT_EQ(p.steps[1].summary, "DROP TABLE old");
+    EXPECT_EQ(p.steps[0].action, "drop");
+    EXPECT_EQ(p.steps[0].sql, "DROP TABLE public.old;");
+    EXPECT_EQ(p.steps[0].summary, "DROP TABLE old");
+    EXPECT_EQ(p.steps[1].action, "create");
+    EXPECT_EQ(p.steps[1].object, (ObjectId{Kind::schema, "", "app", ""}));
+    EXPECT_EQ(p.steps[1].summary, "CREATE SCHEMA app");
+    EXPECT_EQ(p.steps[1].phase, k_phase_transactional);
 }
 
 TEST(DifferCreateTable, InlineConstraintsAndSeparateForeignKeys) {

@@ -1,6 +1,7 @@
 // pgflux.plan serialization.
 #include "diff/plan.h"
 
+#include "model/model_json.h"
 #include "util/document.h"
 
 namespace pgflux {
@@ -43,14 +44,7 @@ Plan plan_from_document(const json& document, const std::string& name) {
         s.sql = f["sql"].string();
         s.summary = f["summary"].string();
         s.action = f["action"].string();
-        JsonField obj = f["object"];
-        std::string kind = obj["kind"].string();
-        auto k = kind_from_name(kind);
-        if (!k) obj["kind"].fail("unknown kind \"" + kind + "\"");
-        s.object.kind = *k;
-        s.object.name = obj["name"].string();
-        if (obj.has("schema")) s.object.schema = obj["schema"].string();
-        if (obj.has("table")) s.object.table = obj["table"].string();
+        s.object = id_from_json(f["object"]);
         s.phase = f["phase"].string();
         if (s.phase != k_phase_transactional && s.phase != k_phase_after_commit)
             f["phase"].fail("expected \"transactional\" or \"after-commit\"");

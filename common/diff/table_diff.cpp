@@ -1,17 +1,20 @@
-// Column-level differences of a table present on both sides, and the detach
-// phase that runs before any sequence or type is created or dropped.
+// Differ of tables: CREATE TABLE (with its constraints inline), the columns
+// of a table present on both sides, and the detach steps that run before
+// anything a table stops using is dropped.
 //
 // Per column, statements run in this order: DROP EXPRESSION, DROP DEFAULT
 // (when the type changes, an identity is added or the default goes), TYPE,
-// SET DEFAULT, SET/DROP NOT NULL, identity changes, COMMENT.
-#include "diff/differ_internal.h"
+// SET DEFAULT, SET/DROP NOT NULL, identity changes, COMMENT. Each step
+// requires what its new definition names and releases what the old one did.
+#include <algorithm>
 
 #include "canon/expressions.h"
 #include "canon/types.h"
-#include "sql/parser.h"
 #include "diff/ddl.h"
+#include "diff/differ_internal.h"
+#include "kinds/kinds.h"
 #include "model/attributes.h"
-#include "model/dependencies.h"
+#include "sql/parser.h"
 #include "sql/quote.h"
 
 namespace pgflux::diff {
@@ -22,6 +25,29 @@ const json* find_column(const json& columns, const std::string& name) {
         if (c["name"] == name) return &c;
     return nullptr;
 }
+
+std::vector<ObjectId> ids_of(const std::vector<Dependency>& deps) {
+    std::vector<ObjectId> out;
+    for (const auto& d : deps) out.push_back(d.id);
+    return out;
+}
+
+// What the live column's default names (released when the default goes).
+std::vector<ObjectId> live_default_uses(Differ& d, const ObjectId& table, const json& column) {
+    if (!column.contains("default")) return {};
+    return ids_of(expression_dependencies(d.live(), d.live_index(), column["default"], table.schema));
+}
+
+// What the live table uses through one column, as the catalog says (a type
+// an extension created, say), beyond what the attributes name.
+std::vector<ObjectId> column_uses(const Object& live_table, const std::string& column) {
+    std::vector<ObjectId> out;
+    for (const Dependency& dep : live_table.depends_on)
+        if (std::find(dep.through.begin(), dep.through.end(), column) != dep.through.end()) out.push_back(dep.id);
+    return out;
+}
+
+void add_ids(std::vector<ObjectId>& to, const std::vector<ObjectId>& more) { to.insert(to.end(), more.begin(), more.end()); }
 
 // Identity sequence options as ALTER COLUMN ... SET clauses.
 std::string identity_option_changes(const json& before, const json& after) {
@@ -36,60 +62,28 @@ std::string identity_option_changes(const json& before, const json& after) {
     return out;
 }
 
-}  // namespace
-
-void Differ::detach_columns(const Object& l, const Object* d) {
-    json columns = l.attrs["columns"];
-    const std::string table = ddl::table_name(l.id);
-    for (json& lc : columns) {
-        std::string name = lc["name"];
-        const json* dc = d ? find_column(d->attrs["columns"], name) : nullptr;
-        std::string prefix = "ALTER TABLE " + table + " ALTER COLUMN " + quote_ident(name);
-        if (lc.contains("identity") && dc && !dc->contains("identity")) {
-            add(k_detach, l.id, "alter", prefix + " DROP IDENTITY;", "ALTER COLUMN " + display_column(l.id, name) + " DROP IDENTITY");
-            lc.erase("identity");
-        }
-        if (!lc.contains("default")) continue;
-        bool uses_dropped_sequence = false;
-        for (const auto& parts : sequences_in_default(lc["default"])) {
-            std::string schema = parts.size() == 2 ? parts[0] : l.id.schema;
-            ObjectId seq{Kind::sequence, schema, parts.back(), ""};
-            const Object* ls = live_.find(seq);
-            bool owned_here = ls && ls->attrs.contains("owned_by") && ls->attrs["owned_by"]["table"] == l.id.name &&
-                              ls->attrs["owned_by"]["column"] == name;
-            if (dropped(seq) && (dc || !owned_here)) uses_dropped_sequence = true;
-        }
-        if (uses_dropped_sequence) {
-            add(k_detach, l.id, "alter", prefix + " DROP DEFAULT;", "ALTER COLUMN " + display_column(l.id, name) + " DROP DEFAULT");
-            lc.erase("default");
-        }
-    }
-    live_columns_[l.id] = columns;
+// Does the expression read any of these columns?
+bool reads_any(const std::string& expression, const std::set<std::string>& columns) {
+    if (columns.empty()) return false;
+    for (const auto& c : referenced_columns(pq::parse_expression(expression).expr))
+        if (columns.count(c)) return true;
+    return false;
 }
 
-void Differ::detach_sequence_owners() {
-    for (const auto& [id, d] : desired_.objects) {
-        if (id.kind != Kind::sequence) continue;
-        const Object* l = live_.find(id);
-        if (!l || !l->attrs.contains("owned_by")) continue;
-        std::string table = l->attrs["owned_by"]["table"], column = l->attrs["owned_by"]["column"];
-        const Object* dt = desired_.find(ObjectId{Kind::table, id.schema, table, ""});
-        if (dt && column_index(dt->attrs, column) >= 0) continue;
-        add(k_detach, id, "alter", "ALTER SEQUENCE " + id.sql_name() + " OWNED BY NONE;",
-            "ALTER SEQUENCE " + display(id) + " OWNED BY NONE");
-        ownership_cleared_.insert(id);
-    }
+// Does a default call a routine of the model (which may in turn read the table)?
+bool calls_a_routine(const std::vector<Dependency>& deps) {
+    for (const auto& dep : deps)
+        if (kind_spec(dep.id.kind).naming == Naming::routine) return true;
+    return false;
 }
-
-namespace {
 
 class ColumnDiff {
 public:
     // `dc_sql`: the desired column as the source wrote it (for SQL text).
-    ColumnDiff(Differ& differ, const ObjectId& table, const json& lc, const json& dc, const json& dc_sql)
-        : d_(differ), table_(table), lc_(lc), dc_(dc), dc_sql_(dc_sql), name_(dc["name"]),
-          prefix_("ALTER TABLE " + ddl::table_name(table) + " ALTER COLUMN " + quote_ident(name_)),
-          what_(display_column(table, name_)) {}
+    ColumnDiff(Differ& differ, const Object& live_table, const json& lc, const json& dc, const json& dc_sql)
+        : d_(differ), live_table_(live_table), table_(live_table.id), lc_(lc), dc_(dc), dc_sql_(dc_sql), name_(dc["name"]),
+          prefix_("ALTER TABLE " + ddl::table_name(table_) + " ALTER COLUMN " + quote_ident(name_)),
+          what_(display_column(table_, name_)) {}
 
     void run() {
         bool type_changed = d_.type_changes(lc_, dc_);
@@ -97,27 +91,30 @@ public:
         json live_default = lc_.value("default", json());
         bool default_changed = !same("default");
         if (!live_default.is_null() && (type_changed || identity_added || (default_changed && !dc_.contains("default")))) {
-            alter("DROP DEFAULT");
+            alter("DROP DEFAULT").releases = live_default_uses(d_, table_, lc_);
             live_default = json();
         }
         if (type_changed) change_type();
-        if (dc_.contains("default") && (live_default.is_null() || default_changed))
-            alter("SET DEFAULT " + dc_sql_["default"].get<std::string>(), "SET DEFAULT");
-        if (lc_["not_null"] != dc_["not_null"] && !(d_.options_.verify && dc_["not_null"] == false))
+        if (dc_.contains("default") && (live_default.is_null() || default_changed)) {
+            PlannedStep& p = alter("SET DEFAULT " + dc_sql_["default"].get<std::string>(), "SET DEFAULT");
+            p.requires = expression_dependencies(d_.desired(), d_.desired_index(), dc_["default"], table_.schema);
+            if (!live_default.is_null()) p.releases = live_default_uses(d_, table_, lc_);
+        }
+        if (lc_["not_null"] != dc_["not_null"] && !(d_.verify() && dc_["not_null"] == false))
             alter(dc_["not_null"] == true ? "SET NOT NULL" : "DROP NOT NULL");
         if (identity_added) {
             alter("ADD " + ddl::identity_clause(dc_sql_["identity"], table_.schema, dc_sql_["type"]), "ADD IDENTITY");
             const json& sequence = dc_["identity"]["sequence"];
-            d_.add(k_tables, table_, "alter",
-                   ddl::continue_after_existing_values(qualified_name(table_.schema, sequence["name"].get<std::string>()),
-                                                       ddl::table_name(table_), name_, sequence),
-                   "ALTER COLUMN " + what_ + " identity continues after the existing values");
+            d_.alter(table_,
+                     ddl::continue_after_existing_values(qualified_name(table_.schema, sequence["name"].get<std::string>()),
+                                                         ddl::table_name(table_), name_, sequence),
+                     "ALTER COLUMN " + what_ + " identity continues after the existing values");
         } else if (dc_.contains("identity")) {
             change_identity();
         }
         json before = lc_.value("comment", json()), after = dc_.value("comment", json());
-        if (before != after && !(d_.options_.verify && after.is_null()))
-            d_.add(k_tables, table_, "comment", ddl::comment(table_, dc_, name_), "COMMENT ON COLUMN " + what_);
+        if (before != after && !(d_.verify() && after.is_null()))
+            d_.alter(table_, ddl::comment(table_, dc_, name_), "COMMENT ON COLUMN " + what_).step.action = "comment";
     }
 
 private:
@@ -125,9 +122,9 @@ private:
         return d_.same(lc_.value(key, json()), dc_.value(key, json()), key, "column " + what_);
     }
 
-    void alter(const std::string& clause, const std::string& summary = "") {
-        d_.add(k_tables, table_, "alter", prefix_ + " " + clause + ";",
-               "ALTER COLUMN " + what_ + " " + (summary.empty() ? clause : summary));
+    PlannedStep& alter(const std::string& clause, const std::string& summary = "") {
+        return d_.alter(table_, prefix_ + " " + clause + ";",
+                        "ALTER COLUMN " + what_ + " " + (summary.empty() ? clause : summary));
     }
 
     void change_type() {
@@ -140,7 +137,13 @@ private:
         std::string clause = "TYPE " + type;
         if (dc_sql_.contains("collation")) clause += " COLLATE " + dc_sql_["collation"].get<std::string>();
         clause += " USING " + quote_ident(name_) + via + "::" + type;
-        alter(clause, "TYPE " + type);
+        PlannedStep& p = alter(clause, "TYPE " + type);
+        json live_type = without(lc_, {"default", "generated"}), desired_type = without(dc_, {"default", "generated"});
+        p.requires = column_dependencies(d_.desired(), d_.desired_index(), table_.schema, desired_type);
+        p.releases = ids_of(column_dependencies(d_.live(), d_.live_index(), table_.schema, live_type));
+        add_ids(p.releases, column_uses(live_table_, name_));
+        p.changed_columns = {name_};
+        p.structural = true;
     }
 
     void change_identity() {
@@ -151,14 +154,16 @@ private:
         std::string options = identity_option_changes(li["sequence"], di["sequence"]);
         if (!options.empty()) alter(options.substr(1), "SET identity options");
         if (li["sequence"]["name"] != di["sequence"]["name"]) {
-            ObjectId seq{Kind::sequence, table_.schema, li["sequence"]["name"], ""};
-            d_.add(k_tables, table_, "alter",
-                   "ALTER SEQUENCE " + seq.sql_name() + " RENAME TO " + quote_ident(di["sequence"]["name"].get<std::string>()) + ";",
-                   "RENAME SEQUENCE " + display(seq));
+            ObjectId seq{Kind::sequence, table_.schema, li["sequence"]["name"]};
+            d_.alter(table_,
+                     "ALTER SEQUENCE " + seq.sql_name() + " RENAME TO " +
+                         quote_ident(di["sequence"]["name"].get<std::string>()) + ";",
+                     "RENAME SEQUENCE " + display(seq));
         }
     }
 
     Differ& d_;
+    const Object& live_table_;
     const ObjectId& table_;
     const json& lc_;
     const json& dc_;
@@ -166,94 +171,219 @@ private:
     std::string name_, prefix_, what_;
 };
 
+// The columns' ADD COLUMN, DROP COLUMN and the table's own attributes.
+class TableDiff {
+public:
+    TableDiff(Differ& d, const Object& l, const Object& o)
+        : d_(d), l_(l), o_(o), table_(ddl::table_name(o.id)), live_columns_(d.live_columns(l)),
+          sql_columns_(ddl_attributes(o)["columns"]) {}
+
+    void run() {
+        if (!d_.verify()) drop_columns();
+        if (l_.attrs["unlogged"] != o_.attrs["unlogged"]) {
+            std::string mode = o_.attrs["unlogged"] == true ? "SET UNLOGGED" : "SET LOGGED";
+            alter(mode, mode + " " + display(o_.id));
+        }
+        std::set<std::string> rebuilt = drop_changed_generated_columns();
+        std::vector<std::string> live_order, desired_order;
+        for (const json& dc : o_.attrs["columns"]) {
+            const json* lc = find_column(live_columns_, dc["name"]);
+            if (rebuilt.count(dc["name"])) continue;
+            if (!lc) {
+                add_column(dc);
+                continue;
+            }
+            desired_order.push_back(dc["name"]);
+            ColumnDiff(d_, l_, *lc, dc, sql_column(dc)).run();
+        }
+        for (const json& dc : o_.attrs["columns"])
+            if (rebuilt.count(dc["name"])) add_column(dc);
+        for (const json& lc : live_columns_)
+            if (find_column(o_.attrs["columns"], lc["name"]) && !rebuilt.count(lc["name"])) live_order.push_back(lc["name"]);
+        if (live_order != desired_order)
+            d_.note("column order of table " + display(o_.id) + " differs from the source (PostgreSQL cannot reorder columns)");
+        d_.comment(&l_, o_);
+    }
+
+private:
+    PlannedStep& alter(const std::string& clause, const std::string& summary) {
+        return d_.alter(o_.id, "ALTER TABLE " + table_ + " " + clause + ";", summary);
+    }
+
+    const json& sql_column(const json& dc) {
+        const json* c = find_column(sql_columns_, dc["name"]);
+        return c ? *c : dc;
+    }
+
+    void drop_column(const json& lc, const std::string& summary) {
+        std::string name = lc["name"];
+        PlannedStep& p = alter("DROP COLUMN " + quote_ident(name), summary);
+        p.releases = ids_of(column_dependencies(d_.live(), d_.live_index(), o_.id.schema, lc));
+        add_ids(p.releases, column_uses(l_, name));
+        p.changed_columns = {name};
+        p.structural = true;
+    }
+
+    void drop_columns() {
+        for (const json& lc : live_columns_)
+            if (!find_column(o_.attrs["columns"], lc["name"]))
+                drop_column(lc, "DROP COLUMN " + display_column(o_.id, lc["name"]));
+    }
+
+    // PostgreSQL cannot give a column a generation expression, change one, or
+    // change the type of a column a generation expression reads: such
+    // generated columns are dropped here and added back after the other
+    // changes. Expressions that go away are dropped here too, before the
+    // columns they read change.
+    std::set<std::string> drop_changed_generated_columns() {
+        std::set<std::string> retyped, rebuilt;
+        for (const json& dc : o_.attrs["columns"])
+            if (const json* lc = find_column(live_columns_, dc["name"]); lc && d_.type_changes(*lc, dc))
+                retyped.insert(dc["name"]);
+        for (const json& dc : o_.attrs["columns"]) {
+            json* lc = nullptr;
+            for (json& c : live_columns_)
+                if (c["name"] == dc["name"]) lc = &c;
+            if (!lc) continue;
+            std::string name = dc["name"];
+            std::string what = display_column(o_.id, name);
+            bool live_generated = lc->contains("generated"), generated = dc.contains("generated");
+            if (generated && (!live_generated || !d_.same((*lc)["generated"], dc["generated"], "generated", "column " + what) ||
+                              reads_any(dc["generated"], retyped))) {
+                drop_column(*lc, "DROP COLUMN " + what + " (to add it back as generated)");
+                rebuilt.insert(name);
+            } else if (live_generated && !generated) {
+                alter("ALTER COLUMN " + quote_ident(name) + " DROP EXPRESSION", "ALTER COLUMN " + what + " DROP EXPRESSION")
+                    .releases = ids_of(expression_dependencies(d_.live(), d_.live_index(), (*lc)["generated"], o_.id.schema));
+                lc->erase("generated");
+            }
+        }
+        return rebuilt;
+    }
+
+    void add_column(const json& dc) {
+        std::string name = dc["name"];
+        PlannedStep& p = alter("ADD COLUMN " + ddl::column_definition(sql_column(dc), o_.id.schema),
+                               "ADD COLUMN " + display_column(o_.id, name) + " " + dc["type"].get<std::string>());
+        p.requires = column_dependencies(d_.desired(), d_.desired_index(), o_.id.schema, dc);
+        p.structural = true;
+        if (dc.contains("comment"))
+            d_.alter(o_.id, ddl::comment(o_.id, dc, name), "COMMENT ON COLUMN " + display_column(o_.id, name))
+                .step.action = "comment";
+    }
+
+    Differ& d_;
+    const Object& l_;
+    const Object& o_;
+    const std::string table_;
+    json& live_columns_;
+    const json& sql_columns_;
+};
+
+std::string never(Differ&, const Object&, const Object&) { return ""; }
+
+// CREATE TABLE with its constraints inline where they need nothing but the
+// table (foreign keys, and CHECKs calling routines, come as their own steps).
+// A default that calls a routine is set by its own step too, after the
+// routine: the routine may read the table, and the new table is empty.
+void create_table(Differ& d, const Object& o) {
+    std::vector<const Object*> inline_constraints;
+    for (const Object* c : d.desired_index().objects_of(o.id.schema, o.id.name))
+        if (c->id.kind == Kind::constraint && inline_in_create_table(*c)) inline_constraints.push_back(c);
+    Object table = o;
+    json& sql_columns = table.ddl.is_null() ? table.attrs["columns"] : table.ddl["columns"];
+    std::vector<std::pair<json, std::vector<Dependency>>> later_defaults;
+    std::set<ObjectId> inline_routines;
+    for (size_t i = 0; i < o.attrs["columns"].size(); ++i) {
+        json column = o.attrs["columns"][i];
+        if (column.contains("default")) {
+            auto needs = expression_dependencies(d.desired(), d.desired_index(), column["default"], o.id.schema);
+            if (calls_a_routine(needs)) {
+                later_defaults.push_back({sql_columns[i], needs});
+                sql_columns[i].erase("default");
+                column.erase("default");
+            }
+        }
+        for (const Dependency& dep : column_dependencies(d.desired(), d.desired_index(), o.id.schema, column))
+            inline_routines.insert(dep.id);
+    }
+    PlannedStep& p = d.create(o, ddl::create_table(table, inline_constraints), "CREATE TABLE " + display(o.id));
+    p.requires.clear();
+    for (const Dependency& dep : o.depends_on)
+        if (kind_spec(dep.id.kind).naming != Naming::routine || inline_routines.count(dep.id)) p.requires.push_back(dep);
+    for (const Object* c : inline_constraints)
+        for (const Dependency& dep : c->depends_on)
+            if (dep.id != o.id) p.requires.push_back(dep);
+    d.comment(nullptr, o);
+    for (const json& column : o.attrs["columns"])
+        if (column.contains("comment"))
+            d.alter(o.id, ddl::comment(o.id, column, column["name"]), "COMMENT ON COLUMN " + display_column(o.id, column["name"]))
+                .step.action = "comment";
+    for (const auto& [column, needs] : later_defaults) {
+        std::string name = column["name"];
+        d.alter(o.id,
+                "ALTER TABLE " + ddl::table_name(o.id) + " ALTER COLUMN " + quote_ident(name) + " SET DEFAULT " +
+                    column["default"].get<std::string>() + ";",
+                "ALTER COLUMN " + display_column(o.id, name) + " SET DEFAULT")
+            .requires = needs;
+    }
+    for (const Object* c : inline_constraints) {
+        d.comment(nullptr, *c);
+        if (c->attrs.contains("index_comment"))
+            d.alter(c->id, ddl::index_comment(c->id, c->attrs), "COMMENT ON INDEX " + display_name(c->id.schema, c->id.name))
+                .step.action = "comment";
+    }
+}
+
+void alter_table(Differ& d, const Object& l, const Object& o) { TableDiff(d, l, o).run(); }
+
+void drop_table(Differ& d, const Object& l) { d.drop(l, ddl::drop(l.id), "DROP TABLE " + display(l.id)); }
+
 }  // namespace
 
-void Differ::alter_table(const Object& l, const Object& d) {
-    json live_columns = live_columns_.count(l.id) ? live_columns_[l.id] : l.attrs["columns"];
-    const std::string table = ddl::table_name(d.id);
-    auto alter = [&](const std::string& clause, const std::string& summary) {
-        add(k_tables, d.id, "alter", "ALTER TABLE " + table + " " + clause + ";", summary);
-    };
-    if (!options_.verify) {
-        for (const json& lc : live_columns) {
-            if (find_column(d.attrs["columns"], lc["name"])) continue;
-            alter("DROP COLUMN " + quote_ident(lc["name"].get<std::string>()), "DROP COLUMN " + display_column(d.id, lc["name"]));
-        }
+bool inline_in_create_table(const Object& constraint) {
+    if (constraint.attrs.value("type", "") == "foreign_key") return false;
+    for (const Dependency& dep : constraint.depends_on) {
+        bool own_table = dep.id == ObjectId{Kind::table, constraint.id.schema, constraint.id.table};
+        bool other_relation = kind_spec(dep.id.kind).in_schema && !own_table && dep.id.kind == Kind::table;
+        if (other_relation || kind_spec(dep.id.kind).naming == Naming::routine) return false;
     }
-    if (l.attrs["unlogged"] != d.attrs["unlogged"]) {
-        std::string mode = d.attrs["unlogged"] == true ? "SET UNLOGGED" : "SET LOGGED";
-        alter(mode, mode + " " + display(d.id));
-    }
-    // Generated columns first. PostgreSQL cannot give a column a generation
-    // expression, change one, or change the type of a column a generation
-    // expression reads: such generated columns are dropped here and added
-    // back after the other changes. Expressions that go away are dropped
-    // here too, before the columns they read change.
-    std::set<std::string> retyped, rebuilt;
-    for (const json& dc : d.attrs["columns"])
-        if (const json* lc = find_column(live_columns, dc["name"]); lc && type_changes(*lc, dc)) retyped.insert(dc["name"]);
-    for (const json& dc : d.attrs["columns"]) {
-        json* lc = nullptr;
-        for (json& c : live_columns)
-            if (c["name"] == dc["name"]) lc = &c;
-        if (!lc) continue;
-        std::string name = dc["name"];
-        std::string what = display_column(d.id, name);
-        bool live_generated = lc->contains("generated"), generated = dc.contains("generated");
-        if (generated && (!live_generated || !same((*lc)["generated"], dc["generated"], "generated", "column " + what) ||
-                          reads_any(dc["generated"], retyped))) {
-            alter("DROP COLUMN " + quote_ident(name), "DROP COLUMN " + what + " (to add it back as generated)");
-            rebuilt.insert(name);
-        } else if (live_generated && !generated) {
-            alter("ALTER COLUMN " + quote_ident(name) + " DROP EXPRESSION", "ALTER COLUMN " + what + " DROP EXPRESSION");
-            lc->erase("generated");
-        }
-    }
-    std::vector<std::string> live_order, desired_order;
-    const json& sql_columns = ddl_attributes(d)["columns"];
-    auto add_column = [&](const json& dc, const json& dc_sql) {
-        std::string name = dc["name"];
-        alter("ADD COLUMN " + ddl::column_definition(dc_sql, d.id.schema),
-              "ADD COLUMN " + display_column(d.id, name) + " " + dc["type"].get<std::string>());
-        if (dc.contains("comment"))
-            add(k_tables, d.id, "comment", ddl::comment(d.id, dc, name), "COMMENT ON COLUMN " + display_column(d.id, name));
-    };
-    for (const json& dc : d.attrs["columns"]) {
-        const json* lc = find_column(live_columns, dc["name"]);
-        const json* dc_sql = find_column(sql_columns, dc["name"]);
-        if (!dc_sql) dc_sql = &dc;
-        if (rebuilt.count(dc["name"])) continue;
-        if (!lc) {
-            add_column(dc, *dc_sql);
-            continue;
-        }
-        desired_order.push_back(dc["name"]);
-        ColumnDiff(*this, d.id, *lc, dc, *dc_sql).run();
-    }
-    for (const json& dc : d.attrs["columns"]) {
-        if (!rebuilt.count(dc["name"])) continue;
-        const json* dc_sql = find_column(sql_columns, dc["name"]);
-        add_column(dc, dc_sql ? *dc_sql : dc);
-    }
-    for (const json& lc : live_columns)
-        if (find_column(d.attrs["columns"], lc["name"]) && !rebuilt.count(lc["name"])) live_order.push_back(lc["name"]);
-    if (live_order != desired_order)
-        note("column order of table " + display(d.id) + " differs from the source (PostgreSQL cannot reorder columns)");
-    add_comment_steps(k_tables, &l, d);
+    return true;
 }
 
-bool Differ::type_changes(const json& lc, const json& dc) {
-    std::string what = "column " + lc["name"].get<std::string>();
-    return !same(lc.value("type", json()), dc.value("type", json()), "type", what) ||
-           !same(lc.value("collation", json()), dc.value("collation", json()), "collation", what) ||
-           enum_recreated(element_type(lc["type"]));
+// Identities that go, and defaults that use something being dropped: these
+// steps run before anything is dropped (Stage::detach).
+void detach_columns(Differ& d, const Object& l, const Object& o) {
+    json& columns = d.live_columns(l);
+    const std::string table = ddl::table_name(l.id);
+    for (json& lc : columns) {
+        std::string name = lc["name"];
+        const json* dc = find_column(o.attrs["columns"], name);
+        std::string prefix = "ALTER TABLE " + table + " ALTER COLUMN " + quote_ident(name);
+        if (lc.contains("identity") && dc && !dc->contains("identity")) {
+            d.alter(l.id, prefix + " DROP IDENTITY;", "ALTER COLUMN " + display_column(l.id, name) + " DROP IDENTITY",
+                    Stage::detach);
+            lc.erase("identity");
+        }
+        if (!lc.contains("default")) continue;
+        bool uses_dropped = false;
+        for (const ObjectId& used : live_default_uses(d, l.id, lc)) {
+            if (!d.dropped(used)) continue;
+            // A sequence owned by this very column goes with it when the column goes.
+            const Object* seq = used.kind == Kind::sequence ? d.live().find(used) : nullptr;
+            bool owned_here = seq && seq->attrs.contains("owned_by") && seq->attrs["owned_by"]["table"] == l.id.name &&
+                              seq->attrs["owned_by"]["column"] == name;
+            if (dc || !owned_here) uses_dropped = true;
+        }
+        if (uses_dropped) {
+            d.alter(l.id, prefix + " DROP DEFAULT;", "ALTER COLUMN " + display_column(l.id, name) + " DROP DEFAULT",
+                    Stage::detach)
+                .releases = live_default_uses(d, l.id, lc);
+            lc.erase("default");
+        }
+    }
 }
 
-bool Differ::reads_any(const std::string& expression, const std::set<std::string>& columns) {
-    if (columns.empty()) return false;
-    for (const auto& c : referenced_columns(pq::parse_expression(expression).expr))
-        if (columns.count(c)) return true;
-    return false;
-}
+const KindDiff k_table_diff{never, create_table, alter_table, drop_table};
 
 }  // namespace pgflux::diff

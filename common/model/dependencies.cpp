@@ -6,43 +6,41 @@
 #include <set>
 
 #include "canon/types.h"
-#include "sql/quote.h"
+#include "kinds/kinds.h"
+#include "sql/parser.h"
+#include "sql/references.h"
 
 namespace pgflux {
 namespace {
 
-void add_if_present(const Model& model, const ObjectId& id, std::vector<ObjectId>& out) {
-    if (model.find(id) && std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+const std::vector<ObjectId> k_none;
+const std::vector<const Object*> k_no_objects;
+
+void add(std::vector<Dependency>& out, const Model& model, const ObjectId& id) {
+    if (!model.find(id)) return;
+    for (const Dependency& d : out)
+        if (d.id == id) return;
+    out.push_back(Dependency{id, std::nullopt, false});
 }
 
-std::optional<ObjectId> type_object(const Model& model, const std::string& type) {
+void add_all(std::vector<Dependency>& out, const Model& model, const std::vector<Dependency>& more) {
+    for (const Dependency& d : more) add(out, model, d.id);
+}
+
+// A type named by its canonical text: the enum (or other type) the model holds.
+void add_type(std::vector<Dependency>& out, const Model& model, const ModelIndex& index, const std::string& type) {
     auto parts = split_qualified_name(element_type(type));
-    if (parts.size() != 2) return std::nullopt;
-    ObjectId id{Kind::enumeration, parts[0], parts[1], ""};
-    if (model.find(id)) return id;
-    return std::nullopt;
-}
-
-std::optional<ObjectId> collation_object(const Model& model, const json& attrs) {
-    if (!attrs.contains("collation")) return std::nullopt;
-    auto parts = split_qualified_name(attrs["collation"].get<std::string>());
-    if (parts.size() != 2) return std::nullopt;
-    ObjectId id{Kind::collation, parts[0], parts[1], ""};
-    if (model.find(id)) return id;
-    return std::nullopt;
-}
-
-void table_dependencies(const Model& model, const Object& table, std::vector<ObjectId>& out) {
-    for (const json& column : table.attrs["columns"]) {
-        if (auto t = type_object(model, column["type"])) add_if_present(model, *t, out);
-        if (auto c = collation_object(model, column)) add_if_present(model, *c, out);
-        if (column.contains("default")) {
-            for (const auto& parts : sequences_in_default(column["default"])) {
-                std::string schema = parts.size() == 2 ? parts[0] : table.id.schema;
-                add_if_present(model, ObjectId{Kind::sequence, schema, parts.back(), ""}, out);
-            }
-        }
+    if (parts.size() == 2) {
+        add(out, model, ObjectId{Kind::enumeration, parts[0], parts[1], "", ""});
+    } else if (parts.size() == 1) {
+        for (const ObjectId& id : index.types_named(parts[0])) add(out, model, id);
     }
+}
+
+void add_collation(std::vector<Dependency>& out, const Model& model, const json& attrs) {
+    if (!attrs.contains("collation")) return;
+    auto parts = split_qualified_name(attrs["collation"].get<std::string>());
+    if (parts.size() == 2) add(out, model, ObjectId{Kind::collation, parts[0], parts[1], "", ""});
 }
 
 std::set<std::string> column_set(const json& columns) {
@@ -51,7 +49,64 @@ std::set<std::string> column_set(const json& columns) {
     return out;
 }
 
+// Every expression text in the attributes of a constraint or an index.
+void expressions_of(const json& attrs, std::vector<std::string>& out) {
+    for (const char* key : {"expression", "where"})
+        if (attrs.contains(key)) out.push_back(attrs[key]);
+    if (attrs.contains("elements"))
+        for (const json& e : attrs["elements"])
+            if (e.contains("expression")) out.push_back(e["expression"]);
+}
+
 }  // namespace
+
+ModelIndex::ModelIndex(const Model& model) : model_(model) {
+    for (const auto& [id, object] : model.objects) {
+        const KindSpec& spec = kind_spec(id.kind);
+        if (spec.on_relation) by_relation_[{id.schema, id.table}].push_back(&object);
+        if (spec.naming == Naming::routine) routines_[id.name].push_back(id);
+        if (id.kind == Kind::enumeration) types_[id.name].push_back(id);
+    }
+}
+
+const std::vector<ObjectId>& ModelIndex::types_named(const std::string& name) const {
+    auto it = types_.find(name);
+    return it == types_.end() ? k_none : it->second;
+}
+
+const std::vector<ObjectId>& ModelIndex::routines_named(const std::string& name) const {
+    auto it = routines_.find(name);
+    return it == routines_.end() ? k_none : it->second;
+}
+
+const std::vector<const Object*>& ModelIndex::objects_of(const std::string& schema, const std::string& relation) const {
+    auto it = by_relation_.find({schema, relation});
+    return it == by_relation_.end() ? k_no_objects : it->second;
+}
+
+const Object* ModelIndex::referenced_key(const Object& fk) const {
+    const json& ref = fk.attrs["references"];
+    std::set<std::string> wanted = column_set(ref["columns"]);
+    for (const Object* candidate : objects_of(ref["schema"], ref["table"])) {
+        const Object& object = *candidate;
+        const ObjectId& id = object.id;
+        if (id.kind == Kind::constraint) {
+            std::string type = object.attrs["type"];
+            if ((type == "primary_key" || type == "unique") && column_set(object.attrs["columns"]) == wanted)
+                return &object;
+        } else if (id.kind == Kind::index && object.attrs["unique"] == true && !object.attrs.contains("where")) {
+            std::set<std::string> columns;
+            for (const json& e : object.attrs["elements"])
+                if (e.contains("column")) columns.insert(e["column"].get<std::string>());
+            if (columns == wanted && columns.size() == object.attrs["elements"].size()) return &object;
+        }
+    }
+    return nullptr;
+}
+
+const Object* referenced_key(const Model& model, const Object& foreign_key) {
+    return ModelIndex(model).referenced_key(foreign_key);
+}
 
 std::vector<std::string> split_qualified_name(const std::string& text) {
     std::vector<std::string> parts;
@@ -84,8 +139,8 @@ std::vector<std::string> split_qualified_name(const std::string& text) {
 std::vector<std::vector<std::string>> sequences_in_default(const std::string& expression) {
     static const std::regex k_nextval(R"(nextval\('((?:[^']|'')*)'(?:::regclass)?\))");
     std::vector<std::vector<std::string>> out;
-    for (std::sregex_iterator it(expression.begin(), expression.end(), k_nextval), end; it != end;
-         ++it) {
+    if (expression.find("nextval(") == std::string::npos) return out;
+    for (std::sregex_iterator it(expression.begin(), expression.end(), k_nextval), end; it != end; ++it) {
         std::string name = (*it)[1];
         std::string unescaped;
         for (size_t i = 0; i < name.size(); ++i) {
@@ -97,63 +152,69 @@ std::vector<std::vector<std::string>> sequences_in_default(const std::string& ex
     return out;
 }
 
-KeyIndex::KeyIndex(const Model& model) {
-    for (const auto& [id, object] : model.objects)
-        if (id.kind == Kind::constraint || id.kind == Kind::index) by_table_[{id.schema, id.table}].push_back(&object);
-}
-
-const Object* KeyIndex::referenced_key(const Object& fk) const {
-    const json& ref = fk.attrs["references"];
-    std::set<std::string> wanted = column_set(ref["columns"]);
-    auto found = by_table_.find({ref["schema"].get<std::string>(), ref["table"].get<std::string>()});
-    if (found == by_table_.end()) return nullptr;
-    for (const Object* candidate : found->second) {
-        const Object& object = *candidate;
-        const ObjectId& id = object.id;
-        if (id.kind == Kind::constraint) {
-            std::string type = object.attrs["type"];
-            if ((type == "primary_key" || type == "unique") &&
-                column_set(object.attrs["columns"]) == wanted)
-                return &object;
-        } else if (id.kind == Kind::index && object.attrs["unique"] == true &&
-                   !object.attrs.contains("where")) {
-            std::set<std::string> columns;
-            for (const json& e : object.attrs["elements"])
-                if (e.contains("column")) columns.insert(e["column"].get<std::string>());
-            if (columns == wanted && columns.size() == object.attrs["elements"].size()) return &object;
+std::vector<Dependency> expression_dependencies(const Model& model, const ModelIndex& index,
+                                                const std::string& expression, const std::string& schema) {
+    std::vector<Dependency> out;
+    for (const auto& parts : sequences_in_default(expression))
+        add(out, model, ObjectId{Kind::sequence, parts.size() == 2 ? parts[0] : schema, parts.back(), "", ""});
+    // Only a call or a cast can name anything else.
+    if (expression.find('(') == std::string::npos && expression.find("::") == std::string::npos) return out;
+    pq::ParsedExpression parsed;
+    try {
+        parsed = pq::parse_expression(expression);
+    } catch (const std::exception&) {
+        return out;  // not an expression the model can hold; nothing to order by
+    }
+    for (const auto& ref : pq::name_references(parsed.expr)) {
+        const std::string& name = ref.names.back();
+        std::string in_schema = ref.names.size() >= 2 ? ref.names[ref.names.size() - 2] : "";
+        if (ref.kind == pq::NameReference::Kind::routine) {
+            for (const ObjectId& id : index.routines_named(name))
+                if (in_schema.empty() || id.schema == in_schema) add(out, model, id);
+        } else if (ref.kind == pq::NameReference::Kind::type) {
+            for (const ObjectId& id : index.types_named(name))
+                if (in_schema.empty() || id.schema == in_schema) add(out, model, id);
         }
     }
-    return nullptr;
+    return out;
 }
 
-const Object* referenced_key(const Model& model, const Object& foreign_key) {
-    return KeyIndex(model).referenced_key(foreign_key);
+std::vector<Dependency> column_dependencies(const Model& model, const ModelIndex& index, const std::string& schema,
+                                            const json& column) {
+    std::vector<Dependency> out;
+    add_type(out, model, index, column["type"]);
+    add_collation(out, model, column);
+    for (const char* key : {"default", "generated"})
+        if (column.contains(key)) add_all(out, model, expression_dependencies(model, index, column[key], schema));
+    return out;
 }
 
-std::vector<ObjectId> dependencies_of(const Model& model, const Object& object) {
-    return dependencies_of(model, KeyIndex(model), object);
-}
-
-std::vector<ObjectId> dependencies_of(const Model& model, const KeyIndex& keys, const Object& object) {
-    std::vector<ObjectId> out;
+std::vector<Dependency> derived_dependencies(const Model& model, const ModelIndex& index, const Object& object) {
+    std::vector<Dependency> out;
     const ObjectId& id = object.id;
-    if (!id.schema.empty()) add_if_present(model, ObjectId{Kind::schema, "", id.schema, ""}, out);
+    const json& attrs = object.attrs;
+    if (!id.schema.empty()) add(out, model, ObjectId{Kind::schema, "", id.schema, "", ""});
     switch (id.kind) {
         case Kind::extension:
-            add_if_present(model, ObjectId{Kind::schema, "", object.attrs["schema"], ""}, out);
+            add(out, model, ObjectId{Kind::schema, "", attrs["schema"], "", ""});
             break;
         case Kind::table:
-            table_dependencies(model, object, out);
+            for (const json& column : attrs["columns"])
+                add_all(out, model, column_dependencies(model, index, id.schema, column));
             break;
         case Kind::constraint:
-        case Kind::index:
-            add_if_present(model, ObjectId{Kind::table, id.schema, id.table, ""}, out);
-            if (object.attrs.value("type", "") == "foreign_key") {
-                const json& ref = object.attrs["references"];
-                add_if_present(model, ObjectId{Kind::table, ref["schema"], ref["table"], ""}, out);
-                if (const Object* key = keys.referenced_key(object)) add_if_present(model, key->id, out);
+        case Kind::index: {
+            add(out, model, ObjectId{Kind::table, id.schema, id.table, "", ""});
+            std::vector<std::string> expressions;
+            expressions_of(attrs, expressions);
+            for (const auto& e : expressions) add_all(out, model, expression_dependencies(model, index, e, id.schema));
+            if (attrs.value("type", "") == "foreign_key") {
+                const json& ref = attrs["references"];
+                add(out, model, ObjectId{Kind::table, ref["schema"], ref["table"], "", ""});
+                if (const Object* key = index.referenced_key(object)) add(out, model, key->id);
             }
             break;
+        }
         default:
             break;
     }

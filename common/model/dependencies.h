@@ -1,6 +1,8 @@
-// Dependencies between model objects, derived from their attributes the same
-// way for both sides: schema membership, column types, sequences named in
-// defaults, a constraint's or index's table, and the key a foreign key needs.
+// Dependencies derived from attributes, the same way for both sides: schema
+// membership, column types and collations, sequences and functions named in
+// expressions, a constraint's or index's table, and the key a foreign key
+// needs. The catalog adds pg_depend's (catalog/read_dependencies.cpp) and
+// the source reader the references it resolved with a search_path.
 #pragma once
 
 #include <map>
@@ -11,7 +13,36 @@
 
 namespace pgflux {
 
-std::vector<ObjectId> dependencies_of(const Model& model, const Object& object);
+// Lookups over a model that would otherwise need a scan per question.
+class ModelIndex {
+public:
+    explicit ModelIndex(const Model& model);
+    // The constraint or unique index that provides the key a foreign key references.
+    const Object* referenced_key(const Object& foreign_key) const;
+    // Types (enums) and routines by unqualified name, in any schema.
+    const std::vector<ObjectId>& types_named(const std::string& name) const;
+    const std::vector<ObjectId>& routines_named(const std::string& name) const;
+    // Constraints, indexes and other objects that belong to a relation.
+    const std::vector<const Object*>& objects_of(const std::string& schema, const std::string& relation) const;
+
+private:
+    const Model& model_;
+    std::map<std::pair<std::string, std::string>, std::vector<const Object*>> by_relation_;
+    std::map<std::string, std::vector<ObjectId>> types_, routines_;
+};
+
+std::vector<Dependency> derived_dependencies(const Model& model, const ModelIndex& index, const Object& object);
+
+// What a column needs: its type (the element type of an array), its
+// collation, and what its default or generation expression names.
+std::vector<Dependency> column_dependencies(const Model& model, const ModelIndex& index,
+                                            const std::string& schema, const json& column);
+
+// What an expression in canonical text names: sequences in nextval('...'),
+// functions it calls and types it casts to that the model holds. A name
+// without a schema matches in every schema.
+std::vector<Dependency> expression_dependencies(const Model& model, const ModelIndex& index,
+                                                const std::string& expression, const std::string& schema);
 
 // Sequences a default expression takes values from: nextval('x'::regclass).
 std::vector<std::vector<std::string>> sequences_in_default(const std::string& expression);
@@ -19,20 +50,7 @@ std::vector<std::vector<std::string>> sequences_in_default(const std::string& ex
 // Splits a possibly-quoted qualified name: public."My Seq" -> {public, My Seq}.
 std::vector<std::string> split_qualified_name(const std::string& text);
 
-// Constraints and indexes of each table, to look keys up without scanning the model.
-class KeyIndex {
-public:
-    explicit KeyIndex(const Model& model);
-    // The constraint or unique index that provides the key a foreign key references.
-    const Object* referenced_key(const Object& foreign_key) const;
-
-private:
-    std::map<std::pair<std::string, std::string>, std::vector<const Object*>> by_table_;
-};
-
-std::vector<ObjectId> dependencies_of(const Model& model, const KeyIndex& keys, const Object& object);
-
-// One-off lookup (builds a KeyIndex).
+// One-off lookup (builds a ModelIndex).
 const Object* referenced_key(const Model& model, const Object& foreign_key);
 
 }  // namespace pgflux

@@ -1,5 +1,5 @@
 // Unit tests for dependency derivation: qualified-name splitting, sequences
-// named in defaults, the key a foreign key needs, and dependencies_of.
+// named in defaults, the key a foreign key needs, and derived_dependencies.
 #include "model/dependencies.h"
 
 #include <gtest/gtest.h>
@@ -45,6 +45,17 @@ json unique_index(json columns, bool unique = true) {
     for (const json& c : columns) elements.push_back({{"column", c}, {"descending", false}, {"nulls_first", false}});
     return {{"unique", unique},        {"method", "btree"}, {"elements", elements}, {"include", json::array()},
             {"nulls_not_distinct", false}, {"options", json::array()}};
+}
+
+std::vector<ObjectId> ids(const std::vector<Dependency>& deps) {
+    std::vector<ObjectId> out;
+    for (const auto& d : deps) out.push_back(d.id);
+    return out;
+}
+
+// What the object's attributes imply.
+std::vector<ObjectId> dependencies_of(const Model& m, const Object& o) {
+    return ids(derived_dependencies(m, ModelIndex(m), o));
 }
 
 bool contains(const std::vector<ObjectId>& ids, const ObjectId& wanted) {
@@ -166,9 +177,9 @@ TEST_F(DependencyModel, ForeignKeyDependsOnReferencedTableAndKey) {
 }
 
 TEST_F(DependencyModel, ComputeDependenciesFillsEveryObject) {
-    m.compute_dependencies();
-    EXPECT_TRUE(contains(m.find(id(Kind::table, "app", "orders"))->depends_on, id(Kind::schema, "", "app")));
-    EXPECT_TRUE(contains(m.find(id(Kind::constraint, "app", "orders_user_id_fkey", "orders"))->depends_on,
+    m.derive_dependencies();
+    EXPECT_TRUE(contains(ids(m.find(id(Kind::table, "app", "orders"))->depends_on), id(Kind::schema, "", "app")));
+    EXPECT_TRUE(contains(ids(m.find(id(Kind::constraint, "app", "orders_user_id_fkey", "orders"))->depends_on),
                          id(Kind::constraint, "app", "users_pkey", "users")));
     EXPECT_TRUE(m.find(id(Kind::schema, "", "app"))->depends_on.empty());
 }

@@ -1,36 +1,21 @@
 // Model identity ordering, canonical serialization and the state hash.
 #include "model/model.h"
 
+#include <algorithm>
+
+#include "kinds/kinds.h"
 #include "model/dependencies.h"
 #include "sql/quote.h"
 #include "util/error.h"
 #include "util/sha256.h"
 
 namespace pgflux {
-namespace {
 
-struct KindInfo {
-    Kind kind;
-    const char* name;
-};
-constexpr KindInfo k_kinds[] = {
-    {Kind::schema, "schema"},       {Kind::extension, "extension"},
-    {Kind::collation, "collation"}, {Kind::enumeration, "enum"},
-    {Kind::sequence, "sequence"},   {Kind::table, "table"},
-    {Kind::constraint, "constraint"}, {Kind::index, "index"},
-};
-
-}  // namespace
-
-const char* kind_name(Kind kind) {
-    for (const auto& k : k_kinds)
-        if (k.kind == kind) return k.name;
-    return "?";
-}
+const char* kind_name(Kind kind) { return kind_spec(kind).name; }
 
 std::optional<Kind> kind_from_name(const std::string& name) {
-    for (const auto& k : k_kinds)
-        if (name == k.name) return k.kind;
+    for (const KindSpec& spec : all_kinds())
+        if (name == spec.name) return spec.kind;
     return std::nullopt;
 }
 
@@ -40,31 +25,66 @@ bool ObjectId::operator<(const ObjectId& o) const {
     if (kind != o.kind) return kind_rank(kind) < kind_rank(o.kind);
     if (schema != o.schema) return schema < o.schema;
     if (name != o.name) return name < o.name;
-    return table < o.table;
+    if (table != o.table) return table < o.table;
+    return signature < o.signature;
 }
 
 bool ObjectId::operator==(const ObjectId& o) const {
-    return kind == o.kind && schema == o.schema && name == o.name && table == o.table;
+    return kind == o.kind && schema == o.schema && name == o.name && table == o.table && signature == o.signature;
 }
 
 std::string ObjectId::sql_name() const {
-    if (kind == Kind::constraint) return quote_ident(name);
-    return qualified_name(schema, name);
+    switch (kind_spec(kind).naming) {
+        case Naming::plain:
+        case Naming::within_relation: return quote_ident(name);
+        case Naming::qualified: return qualified_name(schema, name);
+        case Naming::routine: return qualified_name(schema, name) + "(" + signature + ")";
+    }
+    return quote_ident(name);
 }
 
 std::string ObjectId::describe() const {
-    std::string out = kind_name(kind);
-    out += ' ';
-    if (kind == Kind::constraint || kind == Kind::index) {
-        out += quote_ident(name) + " on " + display_name(schema, table);
-    } else {
-        out += display_name(schema, name);
-    }
+    const KindSpec& spec = kind_spec(kind);
+    std::string out = std::string(spec.name) + ' ';
+    std::replace(out.begin(), out.end(), '_', ' ');
+    if (spec.on_relation) return out + quote_ident(name) + " on " + display_name(schema, table);
+    if (!spec.in_schema) return out + quote_ident(name);
+    out += display_name(schema, name);
+    if (spec.naming == Naming::routine) out += "(" + signature + ")";
     return out;
+}
+
+bool Dependency::uses_column(const std::string& column) const {
+    return !columns || std::find(columns->begin(), columns->end(), column) != columns->end();
 }
 
 std::string SourceLocation::text() const {
     return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+void Object::depend_on(const Dependency& dependency) {
+    if (dependency.id == id) return;
+    for (Dependency& existing : depends_on) {
+        if (existing.id != dependency.id) continue;
+        existing.soft = existing.soft && dependency.soft;
+        for (const auto& c : dependency.through)
+            if (std::find(existing.through.begin(), existing.through.end(), c) == existing.through.end())
+                existing.through.push_back(c);
+        if (!existing.columns || !dependency.columns) {
+            existing.columns.reset();
+        } else {
+            for (const auto& c : *dependency.columns)
+                if (!existing.uses_column(c)) existing.columns->push_back(c);
+        }
+        return;
+    }
+    depends_on.push_back(dependency);
+}
+
+const Dependency* Object::dependency_on(const ObjectId& other) const {
+    for (const Dependency& d : depends_on)
+        if (d.id == other) return &d;
+    return nullptr;
 }
 
 const Object* Model::find(const ObjectId& id) const {
@@ -83,15 +103,16 @@ Object& Model::add(Object object) {
     return it->second;
 }
 
-void Model::compute_dependencies() {
-    KeyIndex keys(*this);
-    for (auto& [id, object] : objects) object.depends_on = dependencies_of(*this, keys, object);
+void Model::derive_dependencies() {
+    ModelIndex index(*this);
+    for (auto& [id, object] : objects)
+        for (const Dependency& d : derived_dependencies(*this, index, object)) object.depend_on(d);
 }
 
 int Model::top_level_count() const {
     int n = 0;
     for (const auto& [id, object] : objects)
-        if (id.kind != Kind::constraint && id.kind != Kind::index) ++n;
+        if (kind_spec(id.kind).top_level) ++n;
     return n;
 }
 
@@ -99,6 +120,15 @@ json id_to_json(const ObjectId& id) {
     json out = {{"kind", kind_name(id.kind)}, {"name", id.name}};
     if (!id.schema.empty()) out["schema"] = id.schema;
     if (!id.table.empty()) out["table"] = id.table;
+    if (kind_spec(id.kind).naming == Naming::routine) out["signature"] = id.signature;
+    return out;
+}
+
+json dependency_to_json(const Dependency& d) {
+    json out = id_to_json(d.id);
+    if (d.columns) out["columns"] = *d.columns;
+    if (d.soft) out["soft"] = true;
+    if (!d.through.empty()) out["through"] = d.through;
     return out;
 }
 
@@ -107,11 +137,12 @@ const json& ddl_attributes(const Object& object) { return object.ddl.is_null() ?
 json object_to_json(const Object& object, bool full) {
     json out = id_to_json(object.id);
     out["attributes"] = object.attrs;
+    if (!full) return out;
     json deps = json::array();
-    for (const auto& d : object.depends_on) deps.push_back(id_to_json(d));
+    for (const auto& d : object.depends_on) deps.push_back(dependency_to_json(d));
     out["depends_on"] = deps;
-    if (full && !object.ddl.is_null()) out["ddl"] = object.ddl;
-    if (full && object.location) {
+    if (!object.ddl.is_null()) out["ddl"] = object.ddl;
+    if (object.location) {
         out["location"] = {{"file", object.location->file},
                            {"line", object.location->line},
                            {"column", object.location->column}};

@@ -1,7 +1,8 @@
 // The schema model: a set of objects (identity, canonical attributes,
 // dependencies, source location) that flux-parse and flux-snapshot both
-// produce and flux-diff compares. See pgflux-formats(5) for the JSON form and
-// model/attributes.h for the attributes of each kind.
+// produce and flux-diff compares. See pgflux-formats(5) for the JSON form,
+// model/attributes.h for the attributes of each kind and kinds/kinds.h for
+// the table of kinds.
 #pragma once
 
 #include <map>
@@ -15,18 +16,34 @@ namespace pgflux {
 
 using json = nlohmann::json;
 
-// Object kinds in creation order; the rank orders models and plans.
-enum class Kind { schema, extension, collation, enumeration, sequence, table, constraint, index };
+// Object kinds in creation rank: where no dependency decides, objects are
+// created in this order and dropped in the reverse one (kinds/kinds.cpp).
+enum class Kind {
+    schema,
+    extension,
+    collation,
+    enumeration,
+    sequence,
+    table,
+    constraint,
+    index,
+};
 
 const char* kind_name(Kind kind);
 std::optional<Kind> kind_from_name(const std::string& name);
 int kind_rank(Kind kind);
 
 struct ObjectId {
+    ObjectId() = default;
+    ObjectId(Kind kind, std::string schema, std::string name, std::string table = "", std::string signature = "")
+        : kind(kind), schema(std::move(schema)), name(std::move(name)), table(std::move(table)),
+          signature(std::move(signature)) {}
+
     Kind kind = Kind::schema;
-    std::string schema;  // empty for schemas and extensions
+    std::string schema;     // empty for schemas and extensions
     std::string name;
-    std::string table;   // constraints and indexes: the table they belong to
+    std::string table;      // objects of a relation (constraints, indexes): the relation
+    std::string signature;  // routines: the argument types ("integer, text")
 
     bool operator<(const ObjectId& other) const;
     bool operator==(const ObjectId& other) const;
@@ -35,6 +52,28 @@ struct ObjectId {
     std::string describe() const;
     // Name as DDL writes it: public.users, "Users"; constraints: their own name.
     std::string sql_name() const;
+};
+
+// An object another one needs. `columns`: for a relation, the columns used
+// when known (an empty list: none in particular); absent when unknown, which
+// counts as every column. `through`: the dependent table's own columns that
+// need it (their types, defaults), when the catalog says so. A soft
+// dependency was read from an opaque function body: it orders creation, but
+// is given up to break a cycle.
+struct Dependency {
+    Dependency() = default;
+    Dependency(ObjectId id, std::optional<std::vector<std::string>> columns = std::nullopt, bool soft = false)
+        : id(std::move(id)), columns(std::move(columns)), soft(soft) {}
+
+    ObjectId id;
+    std::optional<std::vector<std::string>> columns;
+    bool soft = false;
+    std::vector<std::string> through;
+
+    bool uses_column(const std::string& column) const;
+    bool operator==(const Dependency& o) const {
+        return id == o.id && columns == o.columns && soft == o.soft && through == o.through;
+    }
 };
 
 struct SourceLocation {
@@ -56,8 +95,15 @@ struct Object {
     // does not always re-read its own printed form into the same catalog
     // state), comparisons use attrs. Not part of the state hash.
     json ddl;
-    std::vector<ObjectId> depends_on;
+    // What the object needs: from the catalog's pg_depend, from references
+    // the source reader resolved, and derived from attributes. Not part of
+    // the state hash.
+    std::vector<Dependency> depends_on;
     std::optional<SourceLocation> location;
+
+    // Adds a dependency (merging column lists and keeping a hard one hard).
+    void depend_on(const Dependency& dependency);
+    const Dependency* dependency_on(const ObjectId& id) const;
 };
 
 class Model {
@@ -69,22 +115,24 @@ public:
     Object* find(const ObjectId& id);
     // Adds an object; a second object with the same identity is an error.
     Object& add(Object object);
-    // Recomputes depends_on for every object from its attributes.
-    void compute_dependencies();
-    // sha256 over the canonical serialization without locations and without
-    // the tracking schema: "sha256:<hex>".
+    // Adds to every object the dependencies its attributes imply (schema,
+    // column types, sequences and functions named in expressions, ...).
+    void derive_dependencies();
+    // sha256 over the objects' identities and attributes (no locations, no
+    // dependencies, no DDL forms, no tracking schema): "sha256:<hex>".
     std::string state_hash() const;
-    // Objects that stand on their own (not constraints or indexes): the
+    // Objects that stand on their own (kinds/kinds.h: top_level): the
     // denominator of the MASS_DROP hazard.
     int top_level_count() const;
 };
 
-// JSON of one object; `full` adds its location and DDL form (both left out
-// of the state hash).
+// JSON of one object; `full` adds its dependencies, location and DDL form
+// (none of them part of the state hash).
 json object_to_json(const Object& object, bool full = true);
 // The attributes DDL is generated from: the source form when there is one.
 const json& ddl_attributes(const Object& object);
 json id_to_json(const ObjectId& id);
+json dependency_to_json(const Dependency& dependency);
 
 // Schema the tracking table lives in; never part of a model.
 inline constexpr const char* k_tracking_schema = "_pgflux";

@@ -8,8 +8,12 @@
 
 namespace pgflux {
 
+class JsonField;
+
 json model_to_document(const Model& model, const std::string& tool);
 // `name` labels errors ("desired.json: objects[2].kind: unknown kind").
 Model model_from_document(const json& document, const std::string& name);
+// An object identity ({"kind", "schema", "name", "table", "signature"}), checked.
+ObjectId id_from_json(const JsonField& field);
 
 }  // namespace pgflux

@@ -131,10 +131,11 @@ Model overlay(const Model& parsed, const Model& shadow, const std::string& tool)
         // DDL form; attrs record what CREATE EXTENSION installs.
         if (attrs != object.attrs) object.ddl = object.attrs;
         object.attrs = attrs;
+        // PostgreSQL's own dependencies (pg_depend), with their columns.
+        for (const Dependency& dep : s->depends_on) object.depend_on(dep);
     }
     for (const auto& [id, object] : shadow.objects)
         if (!out.find(id)) warn(tool, "the shadow database has an extra " + id.describe() + " (ignored)");
-    out.compute_dependencies();
     return out;
 }
 

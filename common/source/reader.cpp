@@ -313,7 +313,7 @@ Model Reader::run() {
         if (s->table && s->node().is("CreateStmt")) finalize_table(*s->table);
     run_all({});
     add_foreign_keys();
-    model.compute_dependencies();
+    model.derive_dependencies();
     return std::move(model);
 }
 

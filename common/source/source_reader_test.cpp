@@ -136,8 +136,7 @@ TEST(ReadSource, ForwardReferencesAcrossFiles) {
     EXPECT_EQ(fk->attrs["on_delete"], "no action");
     EXPECT_EQ(fk->attrs["match"], "simple");
     // Dependencies are computed: the foreign key needs the referenced key.
-    auto& deps = fk->depends_on;
-    EXPECT_NE(std::find(deps.begin(), deps.end(), constraint_id("public", "users_pkey", "users")), deps.end());
+    EXPECT_NE(fk->dependency_on(constraint_id("public", "users_pkey", "users")), nullptr);
 }
 
 TEST(ReadSource, UnqualifiedEnumDeclaredLaterInTheSameFile) {
@@ -210,8 +209,7 @@ TEST(ReadSource, SerialBecomesASequenceAndADefault) {
     EXPECT_EQ(small->attrs["data_type"], "smallint");
     EXPECT_EQ(small->attrs["max_value"], 32767);
     // The table depends on its sequences.
-    const auto& deps = m.find(table_id("public", "users"))->depends_on;
-    EXPECT_NE(std::find(deps.begin(), deps.end(), seq->id), deps.end());
+    EXPECT_NE(m.find(table_id("public", "users"))->dependency_on(seq->id), nullptr);
 }
 
 TEST(ReadSource, SerialSequenceNameAvoidsTakenNames) {

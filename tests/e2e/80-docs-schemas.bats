@@ -101,11 +101,11 @@ SQL
 kinds() { "$PY" -c "import json, sys; print(' '.join(sorted({o['kind'] for o in json.load(open(sys.argv[1]))['objects']})))" "$1"; }
 
 # state_hash_ok FILE: the document's state_hash is sha256 over its objects
-# without location and ddl, compact and with sorted keys (pgflux-formats(5)).
+# without location, ddl and depends_on, compact and with sorted keys (pgflux-formats(5)).
 state_hash_ok() {
   "$PY" -c "import hashlib, json, sys
 m = json.load(open(sys.argv[1]))
-o = [{k: v for k, v in x.items() if k not in ('location', 'ddl')} for x in m['objects']
+o = [{k: v for k, v in x.items() if k not in ('location', 'ddl', 'depends_on')} for x in m['objects']
      if x.get('schema') != '_pgflux' and not (x['kind'] == 'schema' and x['name'] == '_pgflux')]
 h = 'sha256:' + hashlib.sha256(json.dumps(o, sort_keys=True, separators=(',', ':'), ensure_ascii=False).encode()).hexdigest()
 sys.exit(0 if h == m['state_hash'] else 'state_hash ' + m['state_hash'] + ' but recomputed ' + h)" "$1"
