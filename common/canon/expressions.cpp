@@ -152,6 +152,18 @@ void loose_key(const pq::Msg& raw, std::string& out) {
         return;
     }
     if (type == "A_Expr" && (quantified_key(node, out) || operator_form_key(node, out))) return;
+    // Queries (views, rules): PostgreSQL prints columns qualified by their
+    // relation and relations by their schema.
+    if (type == "ColumnRef") {
+        auto fields = node.list("fields");
+        out += "col:" + (fields.empty() || !fields.back().is("String") ? std::string("*") : fields.back().str("sval"));
+        return;
+    }
+    if (type == "RangeVar") {
+        out += "rel:" + node.str("relname");
+        if (pq::Msg alias = node.get("alias")) out += " " + alias.str("aliasname");
+        return;
+    }
     if (type == "BoolExpr" && node.enumeration("boolop") != "NOT_EXPR") {
         out += bool_key(node, node.enumeration("boolop") == "AND_EXPR");
         return;
@@ -203,6 +215,13 @@ std::string loose_expression_key(const std::string& canonical) {
     auto parsed = pq::parse_expression(canonical);
     std::string out;
     loose_key(parsed.expr, out);
+    return out;
+}
+
+std::string loose_statement_key(const std::string& canonical) {
+    auto parsed = pq::ParseResult::parse(canonical);
+    std::string out;
+    for (const auto& st : parsed->statements()) loose_key(st.node, out);
     return out;
 }
 

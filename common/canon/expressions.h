@@ -19,6 +19,9 @@ std::string canonical_expression_text(const std::string& text);
 // literal spelling, and schema qualification of function names. Equal keys
 // with unequal texts mean "probably equal, not proven".
 std::string loose_expression_key(const std::string& canonical);
+// The same for statements (view queries, rule actions): columns compare by
+// name without their relation, relations without their schema.
+std::string loose_statement_key(const std::string& canonical);
 
 // Distinct unqualified column names the expression refers to, in order.
 std::vector<std::string> referenced_columns(const pq::Msg& expr);

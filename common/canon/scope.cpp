@@ -33,10 +33,34 @@ std::string NameScope::resolve(Kind kind, const pq::Msg& range_var) const {
 }
 
 std::optional<std::string> NameScope::type_schema(const std::string& name) const {
-    if (!model) return std::nullopt;
-    for (const auto& s : search_path)
-        if (model->find(ObjectId{Kind::enumeration, s, name, ""})) return s;
+    for (const auto& s : search_path) {
+        if (model && model->find(ObjectId{Kind::enumeration, s, name})) return s;
+        if (relations && relations->count({s, name})) return s;
+    }
     return std::nullopt;
+}
+
+TypeLookup NameScope::type_lookup() const {
+    return [this](const std::string& name) { return type_schema(name); };
+}
+
+std::optional<std::string> NameScope::routine_schema(const std::string& name) const {
+    if (!model) return std::nullopt;
+    for (const auto& s : search_path) {
+        for (Kind kind : {Kind::function, Kind::procedure, Kind::aggregate}) {
+            auto it = model->objects.lower_bound(ObjectId{kind, s, name});
+            if (it != model->objects.end() && it->first.kind == kind && it->first.schema == s && it->first.name == name)
+                return s;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string NameScope::routine_name(const std::vector<std::string>& names) const {
+    if (names.size() == 2 && names[0] == "pg_catalog") return quote_ident(names[1]);
+    if (names.size() >= 2) return qualified_name(names[names.size() - 2], names.back());
+    if (auto schema = routine_schema(names.back())) return qualified_name(*schema, names.back());
+    return quote_ident(names.back());
 }
 
 std::string NameScope::collation(const std::vector<std::string>& names) const {

@@ -152,6 +152,27 @@ std::string canonical_type(const pq::Msg& type_name, const TypeLookup& lookup) {
     return out;
 }
 
+std::string canonical_routine_type(const pq::Msg& type_name, const TypeLookup& lookup) {
+    if (type_name.flag("pct_type"))
+        usage_error("%TYPE is not supported in routine signatures (write the type itself)");
+    std::vector<std::string> names = type_name.strings("names");
+    std::string out;
+    bool builtin = (names.size() == 2 && names[0] == "pg_catalog") || (names.size() == 1 && is_builtin_type(names[0]));
+    if (builtin) {
+        const std::string& internal = names.back();
+        const char* spelled = sql_spelling(internal);
+        out = spelled ? std::string(spelled) + time_zone_suffix(internal) : quote_ident(internal);
+    } else {
+        std::string schema;
+        const std::string& name = names.back();
+        if (names.size() >= 2) schema = names[names.size() - 2];
+        else if (auto found = lookup ? lookup(name) : std::nullopt) schema = *found;
+        out = qualified_name(schema, name);
+    }
+    if (!type_name.list("array_bounds").empty()) out += "[]";
+    return type_name.flag("setof") ? "SETOF " + out : out;
+}
+
 std::string canonical_type_text(const std::string& text, const TypeLookup& lookup) {
     auto parsed = pq::parse_expression("NULL::" + text);
     if (!parsed.expr.is("TypeCast")) usage_error("not a type: " + text);

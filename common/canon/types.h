@@ -16,6 +16,10 @@ namespace pgflux {
 using TypeLookup = std::function<std::optional<std::string>(const std::string& name)>;
 
 std::string canonical_type(const pq::Msg& type_name, const TypeLookup& lookup);
+// A routine's argument or result type, as format_type(oid, NULL) prints it:
+// PostgreSQL keeps no modifier there (varchar(10) is character varying).
+// SETOF is kept ("SETOF public.users").
+std::string canonical_routine_type(const pq::Msg& type_name, const TypeLookup& lookup);
 // Canonical form of a type written as text ("int4", "public.mood[]").
 std::string canonical_type_text(const std::string& text, const TypeLookup& lookup);
 // Is `name` a type in pg_catalog (so an unqualified reference means it)?

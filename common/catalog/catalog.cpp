@@ -39,21 +39,13 @@ json unmodeled_objects(Connection& conn) {
     std::string typ = "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE " +
                       user_schema_filter() + " AND " + not_extension_member("pg_type", "t.oid");
     std::string sql =
-        "SELECT 'view' AS kind, count(*) " + rel + " AND c.relkind = 'v' UNION ALL "
-        "SELECT 'materialized view', count(*) " + rel + " AND c.relkind = 'm' UNION ALL "
-        "SELECT 'partitioned table', count(*) " + rel + " AND c.relkind = 'p' UNION ALL "
+        "SELECT 'partitioned table' AS kind, count(*) " + rel + " AND c.relkind = 'p' UNION ALL "
         "SELECT 'partition', count(*) " + rel + " AND c.relkind = 'r' AND c.relispartition UNION ALL "
         "SELECT 'foreign table', count(*) " + rel + " AND c.relkind = 'f' UNION ALL "
         "SELECT 'composite type', count(*) " + rel + " AND c.relkind = 'c' UNION ALL "
         "SELECT 'domain', count(*) " + typ + " AND t.typtype = 'd' UNION ALL "
         "SELECT 'range type', count(*) " + typ + " AND t.typtype = 'r' UNION ALL "
-        "SELECT 'function', count(*) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE " +
-        user_schema_filter() + " AND " + not_extension_member("pg_proc", "p.oid") + " UNION ALL "
-        "SELECT 'trigger', count(*) FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE NOT g.tgisinternal AND " + user_schema_filter() +
-        " UNION ALL SELECT 'policy', count(*) FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE " + user_schema_filter() +
-        " UNION ALL SELECT 'inheriting table', count(DISTINCT i.inhrelid) FROM pg_catalog.pg_inherits i "
+        "SELECT 'inheriting table', count(DISTINCT i.inhrelid) FROM pg_catalog.pg_inherits i "
         "JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
         "WHERE NOT c.relispartition AND " + user_schema_filter();
     QueryResult r = conn.query(sql);

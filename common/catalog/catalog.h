@@ -49,9 +49,18 @@ void read_extensions(Snapshot& s);
 void read_collations(Snapshot& s);
 void read_enums(Snapshot& s);
 void read_sequences(Snapshot& s);
+void read_functions(Snapshot& s);
+void read_procedures(Snapshot& s);
+void read_aggregates(Snapshot& s);
 void read_tables(Snapshot& s);
+void read_views(Snapshot& s);
+void read_materialized_views(Snapshot& s);
 void read_constraints(Snapshot& s);
 void read_indexes(Snapshot& s);
+void read_rules(Snapshot& s);
+void read_triggers(Snapshot& s);
+void read_policies(Snapshot& s);
+void read_event_triggers(Snapshot& s);
 // pg_depend, mapped onto the objects read (after every reader).
 void read_dependencies(Snapshot& s);
 // Counts of live objects pg-flux does not model yet, by kind.

@@ -1,4 +1,4 @@
-// Catalog reader: indexes that do not back a constraint, from
+// Catalog reader: indexes of tables and materialized views that do not back a constraint, from
 // pg_get_indexdef() parsed by the same code as the source side. An index left
 // invalid by a failed CREATE INDEX CONCURRENTLY is marked "invalid".
 #include "catalog/catalog.h"
@@ -15,7 +15,7 @@ void read_indexes(Snapshot& s) {
         "FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid "
         "JOIN pg_catalog.pg_class t ON t.oid = x.indrelid "
         "JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
-        "WHERE t.relkind = 'r' AND NOT t.relispartition AND " + user_schema_filter() + " AND " +
+        "WHERE t.relkind IN ('r', 'm') AND NOT t.relispartition AND " + user_schema_filter() + " AND " +
         not_extension_member("pg_class", "t.oid") +
         " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conindid = i.oid "
         " AND c.conrelid = t.oid AND c.contype IN ('p', 'u', 'x'))");
@@ -23,7 +23,9 @@ void read_indexes(Snapshot& s) {
         valid = r.column("indisvalid"), def = r.column("def"), comment = r.column("comment");
     for (int i = 0; i < r.rows(); ++i) {
         ObjectId id{Kind::index, r.text(i, schema), r.text(i, name), r.text(i, table)};
-        if (!s.model.find(ObjectId{Kind::table, id.schema, id.table, ""})) continue;
+        if (!s.model.find(ObjectId{Kind::table, id.schema, id.table}) &&
+            !s.model.find(ObjectId{Kind::materialized_view, id.schema, id.table}))
+            continue;
         auto parsed = pq::ParseResult::parse(r.text(i, def));
         json attrs = index_attributes(parsed->statements().at(0).node, catalog_scope());
         if (r.text(i, valid) != "t") attrs["invalid"] = true;

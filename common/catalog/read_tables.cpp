@@ -1,6 +1,7 @@
-// Catalog reader: ordinary tables and their columns (type, NOT NULL,
-// default, identity with its sequence options, generated expression,
-// collation, comment), one query for all tables.
+// Catalog reader: ordinary tables, their row-level security switches and
+// their columns (type, NOT NULL, default, identity with its sequence
+// options, generated expression, collation, comment), one query for all
+// tables.
 #include "catalog/catalog.h"
 
 #include "canon/expressions.h"
@@ -11,7 +12,7 @@ namespace pgflux::catalog {
 namespace {
 
 const char* k_columns_query = R"SQL(
-SELECT c.oid, c.reltype, n.nspname, c.relname, c.relpersistence,
+SELECT c.oid, c.reltype, n.nspname, c.relname, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
        pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
        (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                  'name', a.attname,
@@ -74,7 +75,8 @@ void read_tables(Snapshot& s) {
     QueryResult r = s.conn.query(std::string(k_columns_query) + " AND " + user_schema_filter() + " AND " +
                                not_extension_member("pg_class", "c.oid"));
     int oid = r.column("oid"), row_type = r.column("reltype"), schema = r.column("nspname"), name = r.column("relname"),
-        persistence = r.column("relpersistence"), comment = r.column("comment"),
+        persistence = r.column("relpersistence"), row_security = r.column("relrowsecurity"),
+        force_row_security = r.column("relforcerowsecurity"), comment = r.column("comment"),
         columns = r.column("columns");
     for (int i = 0; i < r.rows(); ++i) {
         ObjectId id{Kind::table, r.text(i, schema), r.text(i, name)};
@@ -86,6 +88,8 @@ void read_tables(Snapshot& s) {
             }
         }
         json attrs = {{"unlogged", r.text(i, persistence) == "u"}, {"columns", cols}};
+        if (r.text(i, row_security) == "t") attrs["row_security"] = true;
+        if (r.text(i, force_row_security) == "t") attrs["force_row_security"] = true;
         if (auto c = r.optional_text(i, comment)) attrs["comment"] = *c;
         s.add(Object(id, attrs), "pg_class", r.text(i, oid));
         s.register_row("pg_type", r.text(i, row_type), id);

@@ -15,18 +15,6 @@ std::string id_list(const json& names) {
     return join_idents(v);
 }
 
-// fillfactor=70 -> fillfactor='70' (reloption values as pg_dump writes them).
-std::string with_options(const json& options) {
-    if (options.empty()) return "";
-    std::string out;
-    for (const json& o : options) {
-        std::string text = o;
-        auto eq = text.find('=');
-        std::string item = eq == std::string::npos ? text : text.substr(0, eq) + "=" + quote_literal(text.substr(eq + 1));
-        out += (out.empty() ? "" : ", ") + item;
-    }
-    return " WITH (" + out + ")";
-}
 
 std::string deferrability(const json& attrs) {
     std::string out;
@@ -42,6 +30,24 @@ std::string upper(std::string s) {
 
 }  // namespace
 
+std::string with_options(const json& options) {
+    if (options.empty()) return "";
+    std::string out;
+    for (const json& o : options) {
+        std::string text = o;
+        auto eq = text.find('=');
+        std::string item = eq == std::string::npos ? text : text.substr(0, eq) + "=" + quote_literal(text.substr(eq + 1));
+        out += (out.empty() ? "" : ", ") + item;
+    }
+    return " WITH (" + out + ")";
+}
+
+std::string dollar_quote(const std::string& text) {
+    std::string tag = "$function$";
+    for (int n = 1; text.find(tag) != std::string::npos; ++n) tag = "$function_" + std::to_string(n) + "$";
+    return tag + text + tag;
+}
+
 const char* kind_keyword(Kind kind) { return kind_spec(kind).keyword; }
 
 namespace {
@@ -53,7 +59,7 @@ std::string comment_value(const json& attrs) {
 }  // namespace
 
 std::string table_name(const ObjectId& id) {
-    return qualified_name(id.schema, id.kind == Kind::table ? id.name : id.table);
+    return qualified_name(id.schema, is_relation(id.kind) ? id.name : id.table);
 }
 
 std::string identity_clause(const json& identity, const std::string& schema, const std::string& type) {
@@ -221,20 +227,29 @@ std::string add_constraint(const Object& o) {
            constraint_definition(ddl_attributes(o)) + ";";
 }
 
+std::string reference(const ObjectId& id) {
+    switch (kind_spec(id.kind).naming) {
+        case Naming::plain: return quote_ident(id.name);
+        case Naming::qualified: return qualified_name(id.schema, id.name);
+        case Naming::within_relation: return quote_ident(id.name) + " ON " + qualified_name(id.schema, id.table);
+        case Naming::routine:
+            // An aggregate without arguments is written name(*).
+            return qualified_name(id.schema, id.name) + "(" +
+                   (id.kind == Kind::aggregate && id.signature.empty() ? "*" : id.signature) + ")";
+    }
+    return quote_ident(id.name);
+}
+
 std::string drop(const ObjectId& id) {
     if (id.kind == Kind::constraint)
         return "ALTER TABLE " + table_name(id) + " DROP CONSTRAINT " + quote_ident(id.name) + ";";
-    std::string name = id.kind == Kind::schema || id.kind == Kind::extension ? quote_ident(id.name) : id.sql_name();
-    return std::string("DROP ") + kind_keyword(id.kind) + " " + name + ";";
+    return std::string("DROP ") + kind_keyword(id.kind) + " " + reference(id) + ";";
 }
 
 std::string comment(const ObjectId& id, const json& attrs, const std::string& column) {
     if (!column.empty())
         return "COMMENT ON COLUMN " + id.sql_name() + "." + quote_ident(column) + " IS " + comment_value(attrs) + ";";
-    if (id.kind == Kind::constraint)
-        return "COMMENT ON CONSTRAINT " + quote_ident(id.name) + " ON " + table_name(id) + " IS " + comment_value(attrs) + ";";
-    std::string name = id.kind == Kind::schema || id.kind == Kind::extension ? quote_ident(id.name) : id.sql_name();
-    return std::string("COMMENT ON ") + kind_keyword(id.kind) + " " + name + " IS " + comment_value(attrs) + ";";
+    return std::string("COMMENT ON ") + kind_keyword(id.kind) + " " + reference(id) + " IS " + comment_value(attrs) + ";";
 }
 
 std::string index_comment(const ObjectId& constraint, const json& attrs) {

@@ -32,6 +32,14 @@ std::string create_table(const Object& table, const std::vector<const Object*>& 
 std::string create_index(const Object& o);
 std::string add_constraint(const Object& o);
 std::string drop(const ObjectId& id);
+// How DROP and COMMENT name an object: "public.users", "trg ON public.t",
+// "public.f(integer, text)", "public.cnt(*)".
+std::string reference(const ObjectId& id);
+// fillfactor=70 -> fillfactor='70', as WITH (...) clauses write options.
+std::string with_options(const json& options);
+// A string literal quoted with dollars ($function$...$function$), with a tag
+// the text does not contain.
+std::string dollar_quote(const std::string& text);
 
 // ALTER SEQUENCE options that differ between two sequence attribute sets
 // (everything when `old` is null); "" when nothing differs.
@@ -43,8 +51,9 @@ std::string comment(const ObjectId& id, const json& attrs, const std::string& co
 // COMMENT ON INDEX for the index of a PRIMARY KEY, UNIQUE or EXCLUDE constraint.
 std::string index_comment(const ObjectId& constraint, const json& attrs);
 
+// The schema-qualified relation of a table or of what belongs to one.
 std::string table_name(const ObjectId& id);
 // SQL keyword of a kind in DDL: SCHEMA, EXTENSION, COLLATION, TYPE, SEQUENCE, ...
-const char* kind_keyword(Kind kind);  // schema-qualified table of a table/constraint/index
+const char* kind_keyword(Kind kind);
 
 }  // namespace pgflux::ddl

@@ -29,7 +29,20 @@ bool is_subsequence(const json& small, const json& big) {
 }
 
 bool is_expression_key(const std::string& key) {
-    return key == "default" || key == "generated" || key == "expression" || key == "where";
+    return key == "default" || key == "generated" || key == "expression" || key == "where" || key == "when" ||
+           key == "using" || key == "check";
+}
+
+bool is_statement_key(const std::string& key) { return key == "query" || key == "actions" || key == "sql_body"; }
+
+// The loose key of a SQL-standard body: RETURN <expression>, or the
+// statements between BEGIN ATOMIC and END.
+std::string loose_body_key(const std::string& body) {
+    const std::string k_return = "RETURN ", k_begin = "BEGIN ATOMIC", k_end = "END";
+    if (body.rfind(k_return, 0) == 0) return loose_expression_key(body.substr(k_return.size()));
+    if (body.rfind(k_begin, 0) == 0 && body.size() >= k_begin.size() + k_end.size())
+        return loose_statement_key(body.substr(k_begin.size(), body.size() - k_begin.size() - k_end.size()));
+    return body;
 }
 
 // "public.citext" matches "citext": an unresolved name from the source.
@@ -44,14 +57,17 @@ bool loose_name_equal(const std::string& a, const std::string& b) {
 bool loose_equal(const json& a, const json& b, const std::string& key) {
     if (a == b) return true;
     if (a.is_string() && b.is_string()) {
-        if (is_expression_key(key)) {
+        if (is_expression_key(key) || is_statement_key(key)) {
             try {
+                if (key == "sql_body") return loose_body_key(a) == loose_body_key(b);
+                if (is_statement_key(key)) return loose_statement_key(a) == loose_statement_key(b);
                 return loose_expression_key(a) == loose_expression_key(b);
             } catch (const std::exception&) {
                 return false;
             }
         }
-        if (key == "type" || key == "opclass" || key == "collation") return loose_name_equal(a, b);
+        if (key == "type" || key == "opclass" || key == "collation" || key == "function" || key == "returns")
+            return loose_name_equal(a, b);
         return false;
     }
     if (a.is_object() && b.is_object()) {
@@ -149,7 +165,17 @@ void Differ::comment(const Object* l, const Object& d) {
 void Differ::dropped_implicitly(const ObjectId& id, const ObjectId& with) { implicit_drops_[with].push_back(id); }
 
 bool Differ::relation_dropped(const std::string& schema, const std::string& relation) const {
-    return dropped(ObjectId{Kind::table, schema, relation});
+    for (Kind kind : {Kind::table, Kind::view, Kind::materialized_view})
+        if (dropped(ObjectId{kind, schema, relation})) return true;
+    return false;
+}
+
+ObjectId Differ::relation_of(const ObjectId& child) const {
+    for (Kind kind : {Kind::table, Kind::view, Kind::materialized_view}) {
+        ObjectId relation{kind, child.schema, child.table};
+        if (live_.find(relation) || desired_.find(relation)) return relation;
+    }
+    return ObjectId{Kind::table, child.schema, child.table};
 }
 
 bool Differ::is_enum(const std::string& type) const {
@@ -200,7 +226,7 @@ void Differ::classify() {
             if (!grows && !(options_.verify && shrinks)) recreated_enums_.insert(id.sql_name());
             continue;
         }
-        if (!kind_spec(id.kind).diff.replace_reason(*this, *l, d).empty()) replace(id, "");
+        if (std::string reason = kind_spec(id.kind).diff.replace_reason(*this, *l, d); !reason.empty()) replace(id, reason);
     }
     if (!options_.verify)
         for (const auto& [id, l] : live_.objects)

@@ -36,7 +36,8 @@ struct KindDiff {
 
 // Differs of the kinds (kinds/kinds.cpp puts them in the table).
 extern const KindDiff k_schema_diff, k_extension_diff, k_collation_diff, k_enum_diff, k_sequence_diff,
-    k_table_diff, k_constraint_diff, k_index_diff;
+    k_function_diff, k_procedure_diff, k_aggregate_diff, k_table_diff, k_view_diff, k_materialized_view_diff,
+    k_constraint_diff, k_index_diff, k_rule_diff, k_trigger_diff, k_policy_diff, k_event_trigger_diff;
 
 // Priority of a step where no dependency decides: what releases comes first,
 // then drops (reverse kind rank), then creates and alters (kind rank).
@@ -81,6 +82,8 @@ public:
     // An object dropped without a statement of its own (with its relation or owner).
     void dropped_implicitly(const ObjectId& id, const ObjectId& with);
     bool relation_dropped(const std::string& schema, const std::string& relation) const;
+    // The relation (table, view, materialized view) an object belongs to.
+    ObjectId relation_of(const ObjectId& child) const;
     bool enum_recreated(const std::string& qualified_type) const { return recreated_enums_.count(qualified_type) > 0; }
     bool is_enum(const std::string& type) const;
     // The live columns of a table once the detach steps ran (table_diff.cpp).

@@ -10,8 +10,6 @@ namespace {
 
 bool is_foreign_key(const Object& o) { return o.attrs.value("type", "") == "foreign_key"; }
 
-ObjectId table_of(const ObjectId& id) { return ObjectId{Kind::table, id.schema, id.table}; }
-
 std::string constraint_replace_reason(Differ& d, const Object& l, const Object& o) {
     json a = is_foreign_key(o) ? without(l.attrs, {"comment", "not_valid", "deferrable", "initially_deferred"})
                                : without(l.attrs, {"comment", "index_comment", "not_valid"});
@@ -30,7 +28,7 @@ void index_comment(Differ& d, const Object* l, const Object& o) {
 
 void create_constraint(Differ& d, const Object& o) {
     // A new table's CREATE TABLE holds it, comment included (table_diff.cpp).
-    if (d.created(table_of(o.id)) && inline_in_create_table(o)) return;
+    if (d.created(d.relation_of(o.id)) && inline_in_create_table(o)) return;
     d.create(o, ddl::add_constraint(o), "ADD CONSTRAINT " + display(o.id));
     d.comment(nullptr, o);
     index_comment(d, nullptr, o);
@@ -56,7 +54,7 @@ void drop_constraint(Differ& d, const Object& l) {
     // Foreign keys are dropped by name even with their table, so that tables
     // referencing each other can go in any order.
     if (!is_foreign_key(l) && d.relation_dropped(l.id.schema, l.id.table))
-        return d.dropped_implicitly(l.id, table_of(l.id));
+        return d.dropped_implicitly(l.id, d.relation_of(l.id));
     d.drop(l, ddl::drop(l.id), "DROP CONSTRAINT " + display(l.id));
 }
 
@@ -75,7 +73,7 @@ void create_index(Differ& d, const Object& o) {
 void comment_only(Differ& d, const Object& l, const Object& o) { d.comment(&l, o); }
 
 void drop_index(Differ& d, const Object& l) {
-    if (d.relation_dropped(l.id.schema, l.id.table)) return d.dropped_implicitly(l.id, table_of(l.id));
+    if (d.relation_dropped(l.id.schema, l.id.table)) return d.dropped_implicitly(l.id, d.relation_of(l.id));
     d.drop(l, ddl::drop(l.id), "DROP INDEX " + display(l.id));
 }
 

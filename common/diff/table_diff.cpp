@@ -7,6 +7,7 @@
 // SET DEFAULT, SET/DROP NOT NULL, identity changes, COMMENT. Each step
 // requires what its new definition names and releases what the old one did.
 #include <algorithm>
+#include <tuple>
 
 #include "canon/expressions.h"
 #include "canon/types.h"
@@ -75,6 +76,18 @@ bool calls_a_routine(const std::vector<Dependency>& deps) {
     for (const auto& dep : deps)
         if (kind_spec(dep.id.kind).naming == Naming::routine) return true;
     return false;
+}
+
+// ALTER TABLE ... ENABLE / DISABLE / FORCE / NO FORCE ROW LEVEL SECURITY.
+void row_security(Differ& d, const Object* l, const Object& o) {
+    for (const auto& [key, on, off] : {std::tuple<const char*, const char*, const char*>{
+                                           "row_security", "ENABLE ROW LEVEL SECURITY", "DISABLE ROW LEVEL SECURITY"},
+                                       {"force_row_security", "FORCE ROW LEVEL SECURITY", "NO FORCE ROW LEVEL SECURITY"}}) {
+        bool before = l && l->attrs.value(key, false), after = o.attrs.value(key, false);
+        if (before == after || (d.verify() && !after)) continue;
+        std::string clause = after ? on : off;
+        d.alter(o.id, "ALTER TABLE " + ddl::table_name(o.id) + " " + clause + ";", clause + " " + display(o.id));
+    }
 }
 
 class ColumnDiff {
@@ -184,6 +197,7 @@ public:
             std::string mode = o_.attrs["unlogged"] == true ? "SET UNLOGGED" : "SET LOGGED";
             alter(mode, mode + " " + display(o_.id));
         }
+        row_security(d_, &l_, o_);
         std::set<std::string> rebuilt = drop_changed_generated_columns();
         std::vector<std::string> live_order, desired_order;
         for (const json& dc : o_.attrs["columns"]) {
@@ -314,6 +328,7 @@ void create_table(Differ& d, const Object& o) {
     for (const Object* c : inline_constraints)
         for (const Dependency& dep : c->depends_on)
             if (dep.id != o.id) p.requires.push_back(dep);
+    row_security(d, nullptr, o);
     d.comment(nullptr, o);
     for (const json& column : o.attrs["columns"])
         if (column.contains("comment"))

@@ -33,6 +33,14 @@ std::string relation_key(const pq::Msg& range_var) {
     return qualified_name(schema.empty() ? "public" : schema, range_var.str("relname"));
 }
 
+// The relation a statement creates (a table, view or materialized view), or "".
+std::string created_relation(const pq::Msg& node) {
+    if (node.is("CreateStmt")) return relation_key(node.get("relation"));
+    if (node.is("ViewStmt")) return relation_key(node.get("view"));
+    if (node.is("CreateTableAsStmt")) return relation_key(node.get("into").get("rel"));
+    return "";
+}
+
 void add_hazard(Step& step, const std::string& code, const std::string& message) {
     for (const Hazard& h : step.hazards)
         if (h.code == code && h.message == message) return;
@@ -169,8 +177,8 @@ void classify_alter_table(const pq::Msg& node, Step& step, Context& ctx) {
 
 void classify_statement(const pq::Msg& node, Step& step, Context& ctx) {
     const std::string& type = node.type();
-    if (type == "CreateStmt") {
-        ctx.new_tables.insert(relation_key(node.get("relation")));
+    if (std::string created = created_relation(node); !created.empty()) {
+        ctx.new_tables.insert(created);
     } else if (type == "DropStmt") {
         classify_drop(node, step, ctx);
     } else if (type == "AlterTableStmt") {
@@ -286,7 +294,7 @@ private:
 
     void rewrite(size_t i, const Step& step) {
         pq::Msg node = parsed_[i]->statements().at(0).node;
-        if (node.is("CreateStmt")) new_tables_.insert(relation_key(node.get("relation")));
+        if (std::string created = created_relation(node); !created.empty()) new_tables_.insert(created);
         std::string table = node.is("IndexStmt") || node.is("AlterTableStmt") ? relation_key(node.get("relation")) : "";
         bool existing = !table.empty() && !new_tables_.count(table);
         // The step that drops this object earlier in the plan: it is being

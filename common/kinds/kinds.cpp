@@ -9,34 +9,45 @@
 namespace pgflux {
 namespace {
 
-using diff::k_collation_diff;
-using diff::k_constraint_diff;
-using diff::k_enum_diff;
-using diff::k_extension_diff;
-using diff::k_index_diff;
-using diff::k_schema_diff;
-using diff::k_sequence_diff;
-using diff::k_table_diff;
+using namespace diff;
 
 // clang-format off
 const std::vector<KindSpec> k_kinds = {
-//   kind               name          keyword       naming                    schema relation top    blocks
-    {Kind::schema,      "schema",     "SCHEMA",     Naming::plain,            false, false,   true,  false,
-     check_schema,      catalog::read_schemas,      k_schema_diff},
-    {Kind::extension,   "extension",  "EXTENSION",  Naming::plain,            false, false,   true,  false,
-     check_extension,   catalog::read_extensions,   k_extension_diff},
-    {Kind::collation,   "collation",  "COLLATION",  Naming::qualified,        true,  false,   true,  false,
-     check_collation,   catalog::read_collations,   k_collation_diff},
-    {Kind::enumeration, "enum",       "TYPE",       Naming::qualified,        true,  false,   true,  false,
-     check_enum,        catalog::read_enums,        k_enum_diff},
-    {Kind::sequence,    "sequence",   "SEQUENCE",   Naming::qualified,        true,  false,   true,  false,
-     check_sequence,    catalog::read_sequences,    k_sequence_diff},
-    {Kind::table,       "table",      "TABLE",      Naming::qualified,        true,  false,   true,  false,
-     check_table,       catalog::read_tables,       k_table_diff},
-    {Kind::constraint,  "constraint", "CONSTRAINT", Naming::within_relation,  true,  true,    false, false,
-     check_constraint,  catalog::read_constraints,  k_constraint_diff},
-    {Kind::index,       "index",      "INDEX",      Naming::qualified,        true,  true,    false, false,
-     check_index,       catalog::read_indexes,      k_index_diff},
+//   kind                     name                 keyword              naming                   schema relation top    blocks
+    {Kind::schema,            "schema",            "SCHEMA",            Naming::plain,           false, false,   true,  false,
+     check_schema,            catalog::read_schemas,            k_schema_diff},
+    {Kind::extension,         "extension",         "EXTENSION",         Naming::plain,           false, false,   true,  false,
+     check_extension,         catalog::read_extensions,         k_extension_diff},
+    {Kind::collation,         "collation",         "COLLATION",         Naming::qualified,       true,  false,   true,  false,
+     check_collation,         catalog::read_collations,         k_collation_diff},
+    {Kind::enumeration,       "enum",              "TYPE",              Naming::qualified,       true,  false,   true,  false,
+     check_enum,              catalog::read_enums,              k_enum_diff},
+    {Kind::sequence,          "sequence",          "SEQUENCE",          Naming::qualified,       true,  false,   true,  false,
+     check_sequence,          catalog::read_sequences,          k_sequence_diff},
+    {Kind::function,          "function",          "FUNCTION",          Naming::routine,         true,  false,   true,  true,
+     check_routine,           catalog::read_functions,          k_function_diff},
+    {Kind::procedure,         "procedure",         "PROCEDURE",         Naming::routine,         true,  false,   true,  true,
+     check_routine,           catalog::read_procedures,         k_procedure_diff},
+    {Kind::aggregate,         "aggregate",         "AGGREGATE",         Naming::routine,         true,  false,   true,  false,
+     check_aggregate,         catalog::read_aggregates,         k_aggregate_diff},
+    {Kind::table,             "table",             "TABLE",             Naming::qualified,       true,  false,   true,  false,
+     check_table,             catalog::read_tables,             k_table_diff},
+    {Kind::view,              "view",              "VIEW",              Naming::qualified,       true,  false,   true,  true,
+     check_view,              catalog::read_views,              k_view_diff},
+    {Kind::materialized_view, "materialized_view", "MATERIALIZED VIEW", Naming::qualified,       true,  false,   true,  true,
+     check_view,              catalog::read_materialized_views, k_materialized_view_diff},
+    {Kind::constraint,        "constraint",        "CONSTRAINT",        Naming::within_relation, true,  true,    false, false,
+     check_constraint,        catalog::read_constraints,        k_constraint_diff},
+    {Kind::index,             "index",             "INDEX",             Naming::qualified,       true,  true,    false, false,
+     check_index,             catalog::read_indexes,            k_index_diff},
+    {Kind::rule,              "rule",              "RULE",              Naming::within_relation, true,  true,    false, true,
+     check_rule,              catalog::read_rules,              k_rule_diff},
+    {Kind::trigger,           "trigger",           "TRIGGER",           Naming::within_relation, true,  true,    false, true,
+     check_trigger,           catalog::read_triggers,           k_trigger_diff},
+    {Kind::policy,            "policy",            "POLICY",            Naming::within_relation, true,  true,    false, true,
+     check_policy,            catalog::read_policies,           k_policy_diff},
+    {Kind::event_trigger,     "event_trigger",     "EVENT TRIGGER",     Naming::plain,           false, false,   true,  false,
+     check_event_trigger,     catalog::read_event_triggers,     k_event_trigger_diff},
 };
 // clang-format on
 

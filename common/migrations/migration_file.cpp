@@ -84,6 +84,14 @@ std::string render_migration(const Plan& plan, const std::string& generated_at) 
     for (const Step& s : plan.steps)
         for (const Hazard& h : s.hazards) out << "--   " << h.code << ": " << s.summary << ": " << h.message << "\n";
     out << "\nBEGIN;\n";
+    // Like pg_dump: a function body may name what the file creates after it.
+    bool creates_routines = std::any_of(plan.steps.begin(), plan.steps.end(), [](const Step& s) {
+        return (s.object.kind == Kind::function || s.object.kind == Kind::procedure) && s.action != "drop" &&
+               s.action != "comment";
+    });
+    if (creates_routines)
+        out << "\n-- function bodies are checked when they run, so that one may name what this file creates later\n"
+            << "SET LOCAL check_function_bodies = off;\n";
     bool after = false;
     for (const Step& s : plan.steps) {
         if (s.phase == k_phase_after_commit && !after) {

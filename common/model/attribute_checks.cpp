@@ -31,6 +31,19 @@ void check_element(const JsonField& e, bool exclusion) {
     if (e.has("column") == e.has("expression")) e.fail("an element has either a column or an expression");
 }
 
+void check_arguments(const JsonField& a) {
+    check_each(a["arguments"], [](const JsonField& arg) {
+        check_fields(arg, {{"mode", FieldType::string, true}, {"name", FieldType::string, false},
+                           {"type", FieldType::string, true}, {"default", FieldType::string, false}});
+        check_one_of(arg["mode"], {"in", "out", "inout", "variadic", "table"});
+    });
+}
+
+void check_enabled(const JsonField& a) {
+    check_fields(a, {{"enabled", FieldType::string, true}});
+    check_one_of(a["enabled"], {"origin", "disabled", "replica", "always"});
+}
+
 }  // namespace
 
 void check_fields(const JsonField& f, std::initializer_list<FieldSpec> fields) {
@@ -92,7 +105,8 @@ void check_sequence(const JsonField& a) {
 }
 
 void check_table(const JsonField& a) {
-    check_fields(a, {{"unlogged", FieldType::boolean, true}, {"columns", FieldType::array, true}});
+    check_fields(a, {{"unlogged", FieldType::boolean, true}, {"columns", FieldType::array, true},
+                     {"row_security", FieldType::boolean, false}, {"force_row_security", FieldType::boolean, false}});
     check_each(a["columns"], check_column);
 }
 
@@ -130,6 +144,93 @@ void check_index(const JsonField& a) {
                      {"where", FieldType::string, false}, {"nulls_not_distinct", FieldType::boolean, true},
                      {"options", FieldType::strings, true}, {"invalid", FieldType::boolean, false}});
     check_each(a["elements"], [](const JsonField& e) { check_element(e, false); });
+}
+
+}  // namespace pgflux
+
+namespace pgflux {
+
+void check_routine(const JsonField& a) {
+    check_fields(a, {{"arguments", FieldType::array, true}, {"returns", FieldType::string, false},
+                     {"language", FieldType::string, true}, {"body", FieldType::string, false},
+                     {"sql_body", FieldType::string, false}, {"library", FieldType::string, false},
+                     {"volatility", FieldType::string, true}, {"strict", FieldType::boolean, true},
+                     {"security_definer", FieldType::boolean, true}, {"leakproof", FieldType::boolean, true},
+                     {"parallel", FieldType::string, true}, {"cost", FieldType::number, true},
+                     {"rows", FieldType::number, true}, {"window", FieldType::boolean, true},
+                     {"config", FieldType::strings, true}});
+    check_arguments(a);
+    check_one_of(a["volatility"], {"volatile", "stable", "immutable"});
+    check_one_of(a["parallel"], {"unsafe", "restricted", "safe"});
+    if (a.has("body") == a.has("sql_body")) a.fail("a routine has either a \"body\" or a \"sql_body\"");
+}
+
+void check_aggregate(const JsonField& a) {
+    check_fields(a, {{"arguments", FieldType::array, true}, {"kind", FieldType::string, true},
+                     {"direct_arguments", FieldType::integer, true}, {"sfunc", FieldType::string, true},
+                     {"stype", FieldType::string, true}, {"sspace", FieldType::integer, true},
+                     {"finalfunc", FieldType::string, false}, {"finalfunc_extra", FieldType::boolean, true},
+                     {"finalfunc_modify", FieldType::string, true}, {"combinefunc", FieldType::string, false},
+                     {"serialfunc", FieldType::string, false}, {"deserialfunc", FieldType::string, false},
+                     {"initcond", FieldType::string, false}, {"msfunc", FieldType::string, false},
+                     {"minvfunc", FieldType::string, false}, {"mstype", FieldType::string, false},
+                     {"msspace", FieldType::integer, true}, {"mfinalfunc", FieldType::string, false},
+                     {"mfinalfunc_extra", FieldType::boolean, true}, {"mfinalfunc_modify", FieldType::string, true},
+                     {"minitcond", FieldType::string, false}, {"sortop", FieldType::string, false},
+                     {"parallel", FieldType::string, true}});
+    check_arguments(a);
+    check_one_of(a["kind"], {"normal", "ordered_set", "hypothetical"});
+    check_one_of(a["finalfunc_modify"], {"read_only", "shareable", "read_write"});
+    check_one_of(a["mfinalfunc_modify"], {"read_only", "shareable", "read_write"});
+    check_one_of(a["parallel"], {"unsafe", "restricted", "safe"});
+}
+
+void check_view(const JsonField& a) {
+    check_fields(a, {{"query", FieldType::string, true}, {"columns", FieldType::array, false},
+                     {"options", FieldType::strings, true}, {"column_comments", FieldType::object, false},
+                     {"column_defaults", FieldType::object, false}, {"with_data", FieldType::boolean, false}});
+    if (a.has("columns"))
+        check_each(a["columns"], [](const JsonField& c) {
+            check_fields(c, {{"name", FieldType::string, true}, {"type", FieldType::string, false}});
+        });
+    for (const char* map : {"column_comments", "column_defaults"})
+        if (a.has(map))
+            for (auto it = a[map].object().begin(); it != a[map].object().end(); ++it) a[map][it.key()].string();
+}
+
+void check_trigger(const JsonField& a) {
+    check_fields(a, {{"timing", FieldType::string, true}, {"events", FieldType::strings, true},
+                     {"columns", FieldType::strings, true}, {"level", FieldType::string, true},
+                     {"when", FieldType::string, false}, {"function", FieldType::string, true},
+                     {"arguments", FieldType::strings, true}, {"referencing", FieldType::object, false},
+                     {"constraint", FieldType::boolean, true}, {"deferrable", FieldType::boolean, true},
+                     {"initially_deferred", FieldType::boolean, true}, {"from", FieldType::string, false}});
+    check_one_of(a["timing"], {"before", "after", "instead_of"});
+    check_one_of(a["level"], {"row", "statement"});
+    for (size_t i = 0; i < a["events"].array().size(); ++i)
+        check_one_of(a["events"][i], {"insert", "delete", "update", "truncate"});
+    if (a.has("referencing"))
+        check_fields(a["referencing"], {{"old_table", FieldType::string, false}, {"new_table", FieldType::string, false}});
+    check_enabled(a);
+}
+
+void check_rule(const JsonField& a) {
+    check_fields(a, {{"event", FieldType::string, true}, {"instead", FieldType::boolean, true},
+                     {"where", FieldType::string, false}, {"actions", FieldType::strings, true}});
+    check_one_of(a["event"], {"select", "insert", "update", "delete"});
+}
+
+void check_policy(const JsonField& a) {
+    check_fields(a, {{"permissive", FieldType::boolean, true}, {"command", FieldType::string, true},
+                     {"roles", FieldType::strings, true}, {"using", FieldType::string, false},
+                     {"check", FieldType::string, false}});
+    check_one_of(a["command"], {"all", "select", "insert", "update", "delete"});
+}
+
+void check_event_trigger(const JsonField& a) {
+    check_fields(a, {{"event", FieldType::string, true}, {"tags", FieldType::strings, true},
+                     {"function", FieldType::string, true}});
+    check_enabled(a);
 }
 
 }  // namespace pgflux

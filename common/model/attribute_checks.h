@@ -34,5 +34,12 @@ void check_sequence(const JsonField& a);
 void check_table(const JsonField& a);
 void check_constraint(const JsonField& a);
 void check_index(const JsonField& a);
+void check_routine(const JsonField& a);
+void check_aggregate(const JsonField& a);
+void check_view(const JsonField& a);
+void check_trigger(const JsonField& a);
+void check_rule(const JsonField& a);
+void check_policy(const JsonField& a);
+void check_event_trigger(const JsonField& a);
 
 }  // namespace pgflux

@@ -204,7 +204,8 @@ std::vector<Dependency> derived_dependencies(const Model& model, const ModelInde
             break;
         case Kind::constraint:
         case Kind::index: {
-            add(out, model, ObjectId{Kind::table, id.schema, id.table, "", ""});
+            for (Kind relation : {Kind::table, Kind::materialized_view})
+                add(out, model, ObjectId{relation, id.schema, id.table, "", ""});
             std::vector<std::string> expressions;
             expressions_of(attrs, expressions);
             for (const auto& e : expressions) add_all(out, model, expression_dependencies(model, index, e, id.schema));
@@ -215,6 +216,12 @@ std::vector<Dependency> derived_dependencies(const Model& model, const ModelInde
             }
             break;
         }
+        case Kind::trigger:
+        case Kind::rule:
+        case Kind::policy:
+            for (Kind relation : {Kind::table, Kind::view, Kind::materialized_view})
+                add(out, model, ObjectId{relation, id.schema, id.table});
+            break;
         default:
             break;
     }

@@ -13,6 +13,12 @@ namespace pgflux {
 
 const char* kind_name(Kind kind) { return kind_spec(kind).name; }
 
+std::string kind_words(Kind kind) {
+    std::string out = kind_name(kind);
+    std::replace(out.begin(), out.end(), '_', ' ');
+    return out;
+}
+
 std::optional<Kind> kind_from_name(const std::string& name) {
     for (const KindSpec& spec : all_kinds())
         if (name == spec.name) return spec.kind;
@@ -20,6 +26,12 @@ std::optional<Kind> kind_from_name(const std::string& name) {
 }
 
 int kind_rank(Kind kind) { return static_cast<int>(kind); }
+
+bool is_relation(Kind kind) {
+    return kind == Kind::table || kind == Kind::view || kind == Kind::materialized_view;
+}
+
+bool is_routine(Kind kind) { return kind == Kind::function || kind == Kind::procedure || kind == Kind::aggregate; }
 
 bool ObjectId::operator<(const ObjectId& o) const {
     if (kind != o.kind) return kind_rank(kind) < kind_rank(o.kind);
@@ -45,8 +57,7 @@ std::string ObjectId::sql_name() const {
 
 std::string ObjectId::describe() const {
     const KindSpec& spec = kind_spec(kind);
-    std::string out = std::string(spec.name) + ' ';
-    std::replace(out.begin(), out.end(), '_', ' ');
+    std::string out = kind_words(kind) + ' ';
     if (spec.on_relation) return out + quote_ident(name) + " on " + display_name(schema, table);
     if (!spec.in_schema) return out + quote_ident(name);
     out += display_name(schema, name);
@@ -70,9 +81,10 @@ void Object::depend_on(const Dependency& dependency) {
         for (const auto& c : dependency.through)
             if (std::find(existing.through.begin(), existing.through.end(), c) == existing.through.end())
                 existing.through.push_back(c);
-        if (!existing.columns || !dependency.columns) {
-            existing.columns.reset();
-        } else {
+        // Known columns (the catalog's) win over unknown ones (a name read from source).
+        if (!existing.columns) {
+            existing.columns = dependency.columns;
+        } else if (dependency.columns) {
             for (const auto& c : *dependency.columns)
                 if (!existing.uses_column(c)) existing.columns->push_back(c);
         }

@@ -24,12 +24,28 @@ enum class Kind {
     collation,
     enumeration,
     sequence,
+    function,
+    procedure,
+    aggregate,
     table,
+    view,
+    materialized_view,
     constraint,
     index,
+    rule,
+    trigger,
+    policy,
+    event_trigger,
 };
 
+// Kinds whose objects are relations (they have columns and a row type).
+bool is_relation(Kind kind);
+// Kinds identified by a signature: functions, procedures, aggregates.
+bool is_routine(Kind kind);
+
 const char* kind_name(Kind kind);
+// The kind in words for messages: "materialized view".
+std::string kind_words(Kind kind);
 std::optional<Kind> kind_from_name(const std::string& name);
 int kind_rank(Kind kind);
 
@@ -101,7 +117,8 @@ struct Object {
     std::vector<Dependency> depends_on;
     std::optional<SourceLocation> location;
 
-    // Adds a dependency (merging column lists and keeping a hard one hard).
+    // Adds a dependency, merging it with one on the same object: column lists
+    // are joined (a known list wins over an unknown one), hard wins over soft.
     void depend_on(const Dependency& dependency);
     const Dependency* dependency_on(const ObjectId& id) const;
 };

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "kinds/kinds.h"
 #include "model/model_json.h"
 #include "util/error.h"
 
@@ -50,21 +51,25 @@ std::string error_message(const std::function<void()>& f, ExitCode* code = nullp
 }
 
 TEST(Kind, NamesRoundTrip) {
-    for (Kind k : {Kind::schema, Kind::extension, Kind::collation, Kind::enumeration, Kind::sequence, Kind::table,
-                   Kind::constraint, Kind::index}) {
+    for (const KindSpec& spec : all_kinds()) {
+        Kind k = spec.kind;
         auto back = kind_from_name(kind_name(k));
         ASSERT_TRUE(back.has_value()) << kind_name(k);
         EXPECT_EQ(*back, k);
     }
     EXPECT_STREQ(kind_name(Kind::enumeration), "enum");
-    EXPECT_FALSE(kind_from_name("view").has_value());
+    EXPECT_STREQ(kind_name(Kind::materialized_view), "materialized_view");
+    EXPECT_FALSE(kind_from_name("domain").has_value());
     EXPECT_FALSE(kind_from_name("Table").has_value());
 }
 
 TEST(Kind, RanksFollowCreationOrder) {
     std::vector<Kind> order = {Kind::schema, Kind::extension, Kind::collation, Kind::enumeration,
-                               Kind::sequence, Kind::table, Kind::constraint, Kind::index};
+                               Kind::sequence, Kind::function, Kind::table, Kind::view, Kind::constraint,
+                               Kind::index, Kind::trigger, Kind::policy};
     for (size_t i = 1; i < order.size(); ++i) EXPECT_LT(kind_rank(order[i - 1]), kind_rank(order[i]));
+    // The table of kinds is in rank order, one row per kind.
+    for (size_t i = 0; i < all_kinds().size(); ++i) EXPECT_EQ(kind_rank(all_kinds()[i].kind), static_cast<int>(i));
 }
 
 TEST(ObjectIdOrder, KindRankComesFirst) {
@@ -271,13 +276,13 @@ json minimal_document(json objects) {
 TEST(ModelDocumentErrors, UnknownKindNamesTheFieldPath) {
     json doc = minimal_document({{{"kind", "schema"}, {"name", "a"}, {"attributes", json::object()}},
                                  {{"kind", "schema"}, {"name", "b"}, {"attributes", json::object()}},
-                                 {{"kind", "view"}, {"schema", "public"}, {"name", "v"}, {"attributes", json::object()}}});
+                                 {{"kind", "domain"}, {"schema", "public"}, {"name", "v"}, {"attributes", json::object()}}});
     ExitCode code = k_exit_ok;
     std::string message = error_message([&] { model_from_document(doc, "desired.json"); }, &code);
     EXPECT_EQ(code, k_exit_usage);
     EXPECT_EQ(message.rfind("desired.json", 0), 0u) << message;
     EXPECT_NE(message.find("objects[2].kind"), std::string::npos) << message;
-    EXPECT_NE(message.find("unknown kind \"view\""), std::string::npos) << message;
+    EXPECT_NE(message.find("unknown kind \"domain\""), std::string::npos) << message;
 }
 
 TEST(ModelDocumentErrors, MissingAndMistypedFields) {

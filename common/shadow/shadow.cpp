@@ -95,6 +95,7 @@ bool have_local_binaries() {
 // location PostgreSQL rejects.
 void load(Connection& conn, const Model& parsed) {
     constexpr size_t k_chunk = 200;
+    conn.exec("SET check_function_bodies = off");  // bodies may name what comes later, as in migrations
     Model empty;
     Plan plan = diff_models(empty, parsed);
     for (size_t first = 0; first < plan.steps.size(); first += k_chunk) {
@@ -129,7 +130,7 @@ Model overlay(const Model& parsed, const Model& shadow, const std::string& tool)
         json attrs = s->attrs;
         // An extension version the source does not pin stays unpinned in the
         // DDL form; attrs record what CREATE EXTENSION installs.
-        if (attrs != object.attrs) object.ddl = object.attrs;
+        if (attrs != object.attrs && object.ddl.is_null()) object.ddl = object.attrs;
         object.attrs = attrs;
         // PostgreSQL's own dependencies (pg_depend), with their columns.
         for (const Dependency& dep : s->depends_on) object.depend_on(dep);

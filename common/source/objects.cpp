@@ -152,16 +152,19 @@ void Reader::create_index(const Stmt& s) {
     Object& table = finished_table(s, *s.table);
     json attrs = index_attributes(node, scope(s));
     std::vector<std::string> raw_names;
+    // A materialized view's columns are known to PostgreSQL only.
+    bool check_columns = table.id.kind == Kind::table;
+    if (table.id.kind == Kind::view) fail(s, "cannot index " + table.id.describe() + ": only tables and materialized views have indexes");
     for (const pq::Msg& elem : node.list("index_params")) {
         pq::Msg expr = elem.get("expr");
         raw_names.push_back(expr ? figure_expression_name(expr) : elem.str("name"));
-        if (!expr && column_index(table.attrs, elem.str("name")) < 0)
+        if (check_columns && !expr && column_index(table.attrs, elem.str("name")) < 0)
             fail(s, "column " + quote_ident(elem.str("name")) + " of " + table.id.describe() +
                         " does not exist");
     }
     for (const pq::Msg& elem : node.list("index_including_params")) {
         raw_names.push_back(elem.str("name"));
-        if (column_index(table.attrs, elem.str("name")) < 0)
+        if (check_columns && column_index(table.attrs, elem.str("name")) < 0)
             fail(s, "column " + quote_ident(elem.str("name")) + " of " + table.id.describe() + " does not exist");
     }
     std::string name = node.str("idxname");
@@ -179,17 +182,17 @@ std::optional<ObjectId> Reader::comment_table(const Stmt& s) const {
     std::string type = node.enumeration("objtype");
     pq::Msg object = node.get("object");
     std::vector<std::string> names = object.is("List") ? object.strings("items") : std::vector<std::string>{};
-    auto table_from = [&](size_t table_pos) -> std::optional<ObjectId> {
-        if (names.size() <= table_pos) return std::nullopt;
-        std::string schema = table_pos >= 1 ? names[table_pos - 1] : "";
-        for (const auto& candidate : schema.empty() ? s.search_path : std::vector<std::string>{schema}) {
-            ObjectId id{Kind::table, candidate, names[table_pos], ""};
-            if (declared_tables_.count(id)) return id;
-        }
+    auto relation_at = [&](size_t pos) -> std::optional<ObjectId> {
+        if (names.size() <= pos) return std::nullopt;
+        std::string schema = pos >= 1 ? names[pos - 1] : "";
+        for (const auto& candidate : schema.empty() ? s.search_path : std::vector<std::string>{schema})
+            if (auto id = declared_relation(candidate, names[pos])) return id;
         return std::nullopt;
     };
-    if (type == "OBJECT_TABLE") return table_from(names.size() - 1);
-    if (type == "OBJECT_COLUMN" || type == "OBJECT_TABCONSTRAINT") return table_from(names.size() - 2);
+    if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW") return relation_at(names.size() - 1);
+    if (type == "OBJECT_COLUMN" || type == "OBJECT_TABCONSTRAINT" || type == "OBJECT_TRIGGER" ||
+        type == "OBJECT_POLICY" || type == "OBJECT_RULE")
+        return relation_at(names.size() - 2);
     if (type == "OBJECT_INDEX" && !names.empty()) {
         std::string schema = names.size() >= 2 ? names[names.size() - 2] : "";
         for (const auto& candidate : schema.empty() ? s.search_path : std::vector<std::string>{schema}) {
@@ -216,22 +219,51 @@ void Reader::comment(const Stmt& s) {
         schema = scope(s).resolve(kind, schema, parts.back());
         return require(s, ObjectId{kind, schema, parts.back(), ""});
     };
-    // The table a TABLE, COLUMN or constraint comment is aimed at (declare() resolved it).
+    // The relation a comment is aimed at (declare() resolved it).
     auto target_table = [&](size_t from_end) -> Object& {
         if (s.table) return finished_table(s, *s.table);
         std::string name = names.at(names.size() - from_end);
-        fail(s, "table " + quote_ident(name) + " is not defined in the schema files");
+        fail(s, "relation " + quote_ident(name) + " is not defined in the schema files");
     };
-    if (type == "OBJECT_TABLE") {
-        set_comment(target_table(1).attrs);
-    } else if (type == "OBJECT_COLUMN") {
-        Object& table = target_table(2);
-        int col = column_index(table.attrs, names.back());
-        if (col < 0) fail(s, "column " + quote_ident(names.back()) + " of " + table.id.describe() + " does not exist");
-        set_comment(table.attrs["columns"][col]);
+    auto on_relation = [&](Kind kind) -> Object& {
+        Object& relation = target_table(2);
+        return require(s, ObjectId{kind, relation.id.schema, names.back(), relation.id.name});
+    };
+    static const std::pair<const char*, Kind> k_relation_kinds[] = {
+        {"OBJECT_TABLE", Kind::table}, {"OBJECT_VIEW", Kind::view}, {"OBJECT_MATVIEW", Kind::materialized_view}};
+    for (const auto& [objtype, kind] : k_relation_kinds) {
+        if (type != objtype) continue;
+        Object& relation = target_table(1);
+        if (relation.id.kind != kind)
+            fail(s, relation.id.describe() + " is not a " + kind_words(kind));
+        return set_comment(relation.attrs);
+    }
+    if (type == "OBJECT_COLUMN") {
+        Object& relation = target_table(2);
+        if (relation.id.kind != Kind::table) {
+            json& comments = relation.attrs["column_comments"];
+            if (remove) comments.erase(names.back());
+            else comments[names.back()] = text;
+            if (comments.empty()) relation.attrs.erase("column_comments");
+            return;
+        }
+        int col = column_index(relation.attrs, names.back());
+        if (col < 0) fail(s, "column " + quote_ident(names.back()) + " of " + relation.id.describe() + " does not exist");
+        set_comment(relation.attrs["columns"][col]);
     } else if (type == "OBJECT_TABCONSTRAINT") {
-        Object& table = target_table(2);
-        set_comment(require(s, ObjectId{Kind::constraint, table.id.schema, names.back(), table.id.name}).attrs);
+        set_comment(on_relation(Kind::constraint).attrs);
+    } else if (type == "OBJECT_TRIGGER") {
+        set_comment(on_relation(Kind::trigger).attrs);
+    } else if (type == "OBJECT_POLICY") {
+        set_comment(on_relation(Kind::policy).attrs);
+    } else if (type == "OBJECT_RULE") {
+        set_comment(on_relation(Kind::rule).attrs);
+    } else if (type == "OBJECT_FUNCTION" || type == "OBJECT_PROCEDURE" || type == "OBJECT_AGGREGATE" ||
+               type == "OBJECT_ROUTINE") {
+        Kind kind = type == "OBJECT_PROCEDURE" ? Kind::procedure : type == "OBJECT_AGGREGATE" ? Kind::aggregate : Kind::function;
+        set_comment(routine_of(s, kind, object).attrs);
+    } else if (type == "OBJECT_EVENT_TRIGGER") {
+        set_comment(require(s, ObjectId{Kind::event_trigger, "", pq::value_text(object)}).attrs);
     } else if (type == "OBJECT_INDEX") {
         std::string schema = names.size() >= 2 ? names[names.size() - 2] : "";
         Object* found = nullptr;

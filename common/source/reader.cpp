@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "source/source_reader.h"
+#include "sql/references.h"
 #include "sql/quote.h"
 #include "util/error.h"
 #include "util/files.h"
@@ -133,6 +134,7 @@ NameScope Reader::scope(const Stmt& s) const {
     NameScope out;
     out.search_path = s.search_path;
     out.model = &model;
+    out.relations = &relation_types_;
     return out;
 }
 
@@ -142,20 +144,57 @@ std::string Reader::creation_schema(const Stmt& s) const {
     return s.search_path.front();
 }
 
-ObjectId Reader::resolve_table(const Stmt& s, const pq::Msg& range_var) const {
+std::optional<ObjectId> Reader::declared_relation(const std::string& schema, const std::string& name) const {
+    for (Kind kind : {Kind::table, Kind::view, Kind::materialized_view}) {
+        ObjectId id{kind, schema, name};
+        if (declared_relations_.count(id)) return id;
+    }
+    return std::nullopt;
+}
+
+ObjectId Reader::resolve_relation(const Stmt& s, const pq::Msg& range_var) const {
     std::string schema = range_var.str("schemaname");
     std::string name = range_var.str("relname");
-    if (schema.empty()) {
-        for (const auto& candidate : s.search_path) {
-            ObjectId id{Kind::table, candidate, name, ""};
-            if (declared_tables_.count(id)) return id;
+    if (!schema.empty()) return declared_relation(schema, name).value_or(ObjectId{Kind::table, schema, name});
+    for (const auto& candidate : s.search_path)
+        if (auto id = declared_relation(candidate, name)) return *id;
+    if (s.search_path.empty())
+        fail(s, static_cast<int>(range_var.integer("location")),
+             "relation " + quote_ident(name) + " cannot be found: the search_path is empty; qualify the name");
+    return ObjectId{Kind::table, s.search_path.front(), name};
+}
+
+std::vector<ObjectId> Reader::routines_named(const std::string& schema, const std::string& name) const {
+    std::vector<ObjectId> out;
+    for (Kind kind : {Kind::function, Kind::procedure, Kind::aggregate})
+        for (auto it = model.objects.lower_bound(ObjectId{kind, schema, name});
+             it != model.objects.end() && it->first.kind == kind && it->first.schema == schema && it->first.name == name;
+             ++it)
+            out.push_back(it->first);
+    return out;
+}
+
+void Reader::add_references(Object& object, const pq::Msg& tree, const std::vector<std::string>& search_path,
+                            bool soft) const {
+    for (const auto& ref : pq::name_references(tree)) {
+        const std::string& name = ref.names.back();
+        std::vector<std::string> schemas = search_path;
+        if (ref.names.size() >= 2) schemas = {ref.names[ref.names.size() - 2]};
+        for (const std::string& schema : schemas) {
+            std::vector<ObjectId> found;
+            if (ref.kind == pq::NameReference::Kind::relation) {
+                if (auto id = declared_relation(schema, name)) found.push_back(*id);
+            } else if (ref.kind == pq::NameReference::Kind::routine) {
+                found = routines_named(schema, name);
+            } else {
+                ObjectId enumeration{Kind::enumeration, schema, name};
+                if (model.find(enumeration)) found.push_back(enumeration);
+                else if (auto id = declared_relation(schema, name)) found.push_back(*id);
+            }
+            for (const ObjectId& id : found) object.depend_on({id, std::nullopt, soft});
+            if (!found.empty()) break;
         }
-        if (s.search_path.empty())
-            fail(s, static_cast<int>(range_var.integer("location")),
-                 "relation " + quote_ident(name) + " cannot be found: the search_path is empty; qualify the name");
-        schema = s.search_path.front();
     }
-    return ObjectId{Kind::table, schema, name, ""};
 }
 
 bool Reader::relation_name_taken(const std::string& schema, const std::string& name) const {
@@ -197,7 +236,7 @@ void Reader::require_schema(const Stmt& s, const std::string& schema, int byte_o
 }
 
 Object& Reader::finished_table(const Stmt& s, const ObjectId& table, int byte_offset) {
-    if (declared_tables_.count(table) && !finalizing_.count(table)) finalize_table(table);
+    if (declared_relations_.count(table) && !finalizing_.count(table)) finalize_relation(table);
     return require(s, table, byte_offset);
 }
 
@@ -219,31 +258,46 @@ void Reader::parse_files() {
     }
 }
 
+void Reader::declare_relation(Stmt& s, Kind kind, const pq::Msg& rv) {
+    std::string schema = rv.str("schemaname");
+    ObjectId id{kind, schema.empty() ? creation_schema(s) : schema, rv.str("relname")};
+    if (auto other = declared_relation(id.schema, id.name))
+        fail(s, id.describe() + " is defined twice (first defined at " + location(*declared_relations_.at(*other)).text() +
+                    ")");
+    declared_relations_[id] = &s;
+    relation_types_.insert({id.schema, id.name});
+    relation_order_.push_back(id);
+    s.table = id;
+    claim_relation_name(id.schema, id.name);
+}
+
 void Reader::declare(Stmt& s) {
     const pq::Msg& node = s.node();
     const std::string& type = node.type();
     if (type == "CreateStmt") {
-        pq::Msg rv = node.get("relation");
-        std::string schema = rv.str("schemaname");
-        ObjectId id{Kind::table, schema.empty() ? creation_schema(s) : schema,
-                    rv.str("relname"), ""};
-        if (auto it = declared_tables_.find(id); it != declared_tables_.end())
-            fail(s, id.describe() + " is defined twice (first defined at " +
-                        location(*it->second).text() + ")");
-        declared_tables_[id] = &s;
-        s.table = id;
-        claim_relation_name(id.schema, id.name);
+        declare_relation(s, Kind::table, node.get("relation"));
+    } else if (type == "ViewStmt") {
+        declare_relation(s, Kind::view, node.get("view"));
+    } else if (type == "CreateTableAsStmt") {
+        if (node.enumeration("objtype") != "OBJECT_MATVIEW")
+            fail(s, "CREATE TABLE ... AS is not supported in schema files (define the table with CREATE TABLE)");
+        declare_relation(s, Kind::materialized_view, node.get("into").get("rel"));
     } else if (type == "IndexStmt") {
-        s.table = resolve_table(s, node.get("relation"));
+        s.table = resolve_relation(s, node.get("relation"));
         std::string name = node.str("idxname");
         if (!name.empty()) {
             declared_indexes[{s.table->schema, name}] = *s.table;
             claim_relation_name(s.table->schema, name);
         }
     } else if (type == "AlterTableStmt") {
-        if (node.enumeration("objtype") != "OBJECT_TABLE")
+        std::string objtype = node.enumeration("objtype");
+        if (objtype != "OBJECT_TABLE" && objtype != "OBJECT_VIEW" && objtype != "OBJECT_MATVIEW")
             fail(s, statement_kind(s) + " is not supported by pg-flux yet");
-        s.table = resolve_table(s, node.get("relation"));
+        s.table = resolve_relation(s, node.get("relation"));
+    } else if (type == "CreateTrigStmt" || type == "RuleStmt") {
+        s.table = resolve_relation(s, node.get("relation"));
+    } else if (type == "CreatePolicyStmt" || type == "AlterPolicyStmt") {
+        s.table = resolve_relation(s, node.get("table"));
     } else if (type == "CommentStmt") {
         s.table = comment_table(s);
     } else if (type == "CreateSeqStmt") {
@@ -251,10 +305,12 @@ void Reader::declare(Stmt& s) {
         std::string schema = rv.str("schemaname");
         claim_relation_name(schema.empty() ? creation_schema(s) : schema, rv.str("relname"));
     } else if (type == "DefineStmt") {
-        if (node.enumeration("kind") != "OBJECT_COLLATION")
+        std::string kind = node.enumeration("kind");
+        if (kind != "OBJECT_COLLATION" && kind != "OBJECT_AGGREGATE")
             fail(s, statement_kind(s) + " is not supported by pg-flux yet");
-    } else if (type != "CreateSchemaStmt" && type != "CreateExtensionStmt" &&
-               type != "CreateEnumStmt" && type != "AlterSeqStmt") {
+    } else if (type != "CreateSchemaStmt" && type != "CreateExtensionStmt" && type != "CreateEnumStmt" &&
+               type != "AlterSeqStmt" && type != "CreateFunctionStmt" && type != "CreateEventTrigStmt" &&
+               type != "AlterEventTrigStmt") {
         fail(s, statement_kind(s) + " is not supported by pg-flux yet (" + type + ")");
     }
 }
@@ -266,53 +322,79 @@ void Reader::run_statement(Stmt& s) {
     if (type == "CreateSchemaStmt") create_schema(s);
     else if (type == "CreateExtensionStmt") create_extension(s);
     else if (type == "CreateEnumStmt") create_enum(s);
-    else if (type == "DefineStmt") create_collation(s);
+    else if (type == "DefineStmt" && s.node().enumeration("kind") == "OBJECT_COLLATION") create_collation(s);
+    else if (type == "DefineStmt") create_aggregate(s);
     else if (type == "CreateSeqStmt") create_sequence(s);
     else if (type == "AlterSeqStmt") alter_sequence(s);
+    else if (type == "CreateFunctionStmt") create_function(s);
     else if (type == "CreateStmt") create_table(s);
-    else if (type == "AlterTableStmt") alter_table(s);
+    else if (type == "ViewStmt") create_view(s);
+    else if (type == "CreateTableAsStmt") create_materialized_view(s);
+    else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_TABLE") alter_table(s);
+    else if (type == "AlterTableStmt") alter_view(s);
     else if (type == "IndexStmt") create_index(s);
+    else if (type == "CreateTrigStmt") create_trigger(s);
+    else if (type == "CreateEventTrigStmt") create_event_trigger(s);
+    else if (type == "AlterEventTrigStmt") alter_event_trigger(s);
+    else if (type == "RuleStmt") create_rule(s);
+    else if (type == "CreatePolicyStmt") create_policy(s);
+    else if (type == "AlterPolicyStmt") alter_policy(s);
     else if (type == "CommentStmt") comment(s);
     else fail(s, statement_kind(s) + " is not supported by pg-flux yet (" + type + ")");
 }
 
-void Reader::run_all(const std::vector<std::string>& node_types) {
-    for (auto& s : stmts_) {
-        if (s->done) continue;
-        if (node_types.empty() ||
-            std::find(node_types.begin(), node_types.end(), s->node().type()) != node_types.end())
-            run_statement(*s);
-    }
+void Reader::run_all(const std::function<bool(const Stmt&)>& which) {
+    for (auto& s : stmts_)
+        if (!s->done && which(*s)) run_statement(*s);
 }
 
-void Reader::finalize_table(const ObjectId& table) {
-    Stmt* create = declared_tables_.at(table);
+void Reader::run_all(const std::vector<std::string>& node_types) {
+    run_all([&](const Stmt& s) {
+        return node_types.empty() || std::find(node_types.begin(), node_types.end(), s.node().type()) != node_types.end();
+    });
+}
+
+void Reader::finalize_relation(const ObjectId& relation) {
+    Stmt* create = declared_relations_.at(relation);
     if (create->done) return;
-    if (finalizing_.count(table)) fail(*create, "LIKE clauses form a cycle through " + table.describe());
-    finalizing_.insert(table);
+    if (finalizing_.count(relation)) fail(*create, "LIKE clauses form a cycle through " + relation.describe());
+    finalizing_.insert(relation);
     run_statement(*create);
-    for (Stmt* s : attached_[table]) run_statement(*s);
-    finalizing_.erase(table);
+    for (Stmt* s : attached_[relation]) run_statement(*s);
+    finalizing_.erase(relation);
 }
 
 Model Reader::run() {
     parse_files();
-    // Tables first, then indexes, then the rest: what a statement is aimed at
-    // may be declared later in the files.
-    auto rank = [](const Stmt& s) { return s.node().is("CreateStmt") ? 0 : s.node().is("IndexStmt") ? 1 : 2; };
+    // Relations first, then indexes, then the rest: what a statement is
+    // aimed at may be declared later in the files.
+    auto rank = [](const Stmt& s) {
+        const std::string& type = s.node().type();
+        if (type == "CreateStmt" || type == "ViewStmt" || type == "CreateTableAsStmt") return 0;
+        return type == "IndexStmt" ? 1 : 2;
+    };
     for (int pass = 0; pass < 3; ++pass)
         for (auto& s : stmts_)
             if (!s->done && rank(*s) == pass) declare(*s);
     for (auto& s : stmts_)
         if (!s->done && s->table) attached_[*s->table].push_back(s.get());
+    auto is_define = [](const Stmt& s, const char* kind) {
+        return s.node().is("DefineStmt") && s.node().enumeration("kind") == kind;
+    };
     run_all({"CreateSchemaStmt"});
-    run_all({"CreateExtensionStmt", "DefineStmt"});
+    run_all([&](const Stmt& s) { return s.node().is("CreateExtensionStmt") || is_define(s, "OBJECT_COLLATION"); });
     run_all({"CreateEnumStmt"});
     run_all({"CreateSeqStmt"});
-    for (auto& s : stmts_)
-        if (s->table && s->node().is("CreateStmt")) finalize_table(*s->table);
-    run_all({});
+    run_all({"CreateFunctionStmt"});
+    run_all([&](const Stmt& s) { return is_define(s, "OBJECT_AGGREGATE"); });
+    for (const ObjectId& relation : relation_order_) finalize_relation(relation);
+    run_all(std::vector<std::string>{});
     add_foreign_keys();
+    for (const ObjectId& id : without_data) {
+        Object& view = *model.find(id);
+        view.ddl = view.attrs;
+        view.ddl["with_data"] = false;
+    }
     model.derive_dependencies();
     return std::move(model);
 }

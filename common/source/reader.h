@@ -1,15 +1,22 @@
 // Internal state of the source reader, shared by its handler files
-// (reader.cpp: files, ordering and dispatch; tables.cpp: CREATE/ALTER TABLE,
-// LIKE and foreign keys; objects.cpp: schemas, types, sequences, indexes,
-// comments).
+// (reader.cpp: files, ordering, dispatch and references; tables.cpp:
+// CREATE/ALTER TABLE, LIKE and foreign keys; objects.cpp: schemas, types,
+// sequences, indexes, comments; routines.cpp: functions, procedures,
+// aggregates; views.cpp: views and materialized views; triggers.cpp:
+// triggers, event triggers, rules and policies).
 //
-// Ordering: pass 0 parses every file and declares tables and named indexes;
-// then schemas, extensions, collations and enums are created, then
-// sequences, then each table is finalized (its LIKE templates first, then its
-// CREATE TABLE, then every ALTER TABLE / CREATE INDEX / COMMENT aimed at it,
-// in reading order), then the remaining statements, and foreign keys last.
+// Ordering: pass 0 parses every file and declares relations (tables, views,
+// materialized views) and named indexes; then schemas, extensions,
+// collations and enums are created, then sequences, then functions and
+// procedures, then aggregates; then each relation is finalized in reading
+// order (a table's LIKE templates first, then its CREATE, then every
+// statement aimed at it: ALTER, CREATE INDEX, CREATE TRIGGER, CREATE POLICY,
+// CREATE RULE, COMMENT, in reading order), then the remaining statements,
+// and foreign keys last. Names are resolved with the search_path in effect
+// at each statement.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -33,7 +40,7 @@ struct Stmt {
     const SourceFile* file = nullptr;
     const pq::Statement* statement = nullptr;
     std::vector<std::string> search_path;
-    std::optional<ObjectId> table;  // the table the statement is aimed at, if any
+    std::optional<ObjectId> table;  // the relation the statement is aimed at, if any
     bool done = false;
     const pq::Msg& node() const { return statement->node; }
 };
@@ -72,7 +79,18 @@ public:
     NameScope scope(const Stmt& s) const;
     // Where an unqualified CREATE puts its object; an error with an empty search_path.
     std::string creation_schema(const Stmt& s) const;
-    ObjectId resolve_table(const Stmt& s, const pq::Msg& range_var) const;
+    // The declared relation a name means (its kind: table, view or
+    // materialized view); an undeclared one is taken for a table of the
+    // first schema on the search_path.
+    ObjectId resolve_relation(const Stmt& s, const pq::Msg& range_var) const;
+    std::optional<ObjectId> declared_relation(const std::string& schema, const std::string& name) const;
+    // Routines (functions, procedures, aggregates) named `name` in `schema`.
+    std::vector<ObjectId> routines_named(const std::string& schema, const std::string& name) const;
+    // Adds to `object` a dependency on everything `tree` names that the
+    // schema files define, resolved with `search_path`; soft for references
+    // read from a function body PostgreSQL does not check.
+    void add_references(Object& object, const pq::Msg& tree, const std::vector<std::string>& search_path,
+                        bool soft = false) const;
     bool relation_name_taken(const std::string& schema, const std::string& name) const;
     bool constraint_name_taken(const std::string& schema, const std::string& name) const;
     void claim_relation_name(const std::string& schema, const std::string& name);
@@ -80,7 +98,7 @@ public:
     Object& add_object(const Stmt& s, Object object, int byte_offset = -1);
     Object& require(const Stmt& s, const ObjectId& id, int byte_offset = -1);
     void require_schema(const Stmt& s, const std::string& schema, int byte_offset = -1);
-    // Finalizes a table on first use (LIKE templates, ALTER TABLE from other files).
+    // Finalizes a relation on first use (LIKE templates, ALTER TABLE from other files).
     Object& finished_table(const Stmt& s, const ObjectId& table, int byte_offset = -1);
 
     // objects.cpp
@@ -93,6 +111,26 @@ public:
     void create_index(const Stmt& s);
     void comment(const Stmt& s);
     std::optional<ObjectId> comment_table(const Stmt& s) const;
+    // The routine an ObjectWithArgs names (COMMENT ON FUNCTION f(int)).
+    Object& routine_of(const Stmt& s, Kind kind, const pq::Msg& object_with_args);
+
+    // routines.cpp
+    void create_function(const Stmt& s);
+    void create_aggregate(const Stmt& s);
+
+    // views.cpp
+    void create_view(const Stmt& s);
+    void create_materialized_view(const Stmt& s);
+    void alter_view(const Stmt& s);
+
+    // triggers.cpp
+    void create_trigger(const Stmt& s);
+    void create_event_trigger(const Stmt& s);
+    void alter_event_trigger(const Stmt& s);
+    void create_rule(const Stmt& s);
+    void create_policy(const Stmt& s);
+    void alter_policy(const Stmt& s);
+    void set_trigger_state(const Stmt& s, const ObjectId& table, const std::string& trigger, const std::string& state);
 
     // tables.cpp
     void create_table(const Stmt& s);
@@ -113,18 +151,23 @@ public:
     std::vector<PendingForeignKey> foreign_keys;
     std::map<ObjectId, ObjectId> primary_keys;  // table -> its PRIMARY KEY constraint
     std::map<std::pair<std::string, std::string>, ObjectId> declared_indexes;  // (schema, name)
+    std::set<ObjectId> without_data;  // materialized views created WITH NO DATA
 
 private:
     void parse_files();
     void declare(Stmt& s);
-    void finalize_table(const ObjectId& table);
+    void declare_relation(Stmt& s, Kind kind, const pq::Msg& range_var);
+    void finalize_relation(const ObjectId& relation);
     void run_statement(Stmt& s);
+    void run_all(const std::function<bool(const Stmt&)>& which);
     void run_all(const std::vector<std::string>& node_types);
 
     std::vector<SourceFile> files_;
     std::vector<std::unique_ptr<Stmt>> stmts_;
-    std::map<ObjectId, Stmt*> declared_tables_;
-    std::map<ObjectId, std::vector<Stmt*>> attached_;  // table -> statements aimed at it
+    std::map<ObjectId, Stmt*> declared_relations_;  // the statement that creates each relation
+    std::set<std::pair<std::string, std::string>> relation_types_;  // (schema, name) of every declared relation
+    std::vector<ObjectId> relation_order_;            // declared relations in reading order
+    std::map<ObjectId, std::vector<Stmt*>> attached_;  // relation -> statements aimed at it
     std::set<std::pair<std::string, std::string>> relation_names_, constraint_names_;
     std::set<ObjectId> finalizing_;
 };

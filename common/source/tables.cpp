@@ -283,7 +283,8 @@ void Reader::add_foreign_keys() {
         apply_deferrability(attrs, fk.constraint.deferrability);
         json& ref = attrs["references"];
         // An unqualified REFERENCES target resolves among the declared tables.
-        ObjectId ref_id = resolve_table(s, c.get("pktable"));
+        ObjectId ref_id = resolve_relation(s, c.get("pktable"));
+        if (ref_id.kind != Kind::table) fail(s, at, "a foreign key must reference a table, not " + ref_id.describe());
         ref["schema"] = ref_id.schema;
         const Object& referenced = require(s, ref_id, at);
         if (ref["columns"].empty()) {
@@ -312,7 +313,7 @@ void Reader::add_foreign_keys() {
 }
 
 void Reader::copy_like_columns(const Stmt& s, Object& table, const pq::Msg& like) {
-    const Object& tmpl = finished_table(s, resolve_table(s, like.get("relation")));
+    const Object& tmpl = finished_table(s, resolve_relation(s, like.get("relation")));
     auto options = static_cast<uint32_t>(like.integer("options"));
     for (json column : tmpl.attrs["columns"]) {
         if (!(options & k_like_defaults)) column.erase("default");
@@ -336,7 +337,7 @@ void Reader::copy_like_columns(const Stmt& s, Object& table, const pq::Msg& like
 }
 
 void Reader::copy_like_constraints(const Stmt& s, const ObjectId& table, const pq::Msg& like) {
-    ObjectId tmpl_id = resolve_table(s, like.get("relation"));
+    ObjectId tmpl_id = resolve_relation(s, like.get("relation"));
     auto options = static_cast<uint32_t>(like.integer("options"));
     const std::string& schema = table.schema;
     std::vector<Object> copies;
@@ -507,6 +508,17 @@ void Reader::alter_table(const Stmt& s) {
             col["not_null"] = true;
         } else if (type == "AT_SetLogged" || type == "AT_SetUnLogged") {
             table.attrs["unlogged"] = type == "AT_SetUnLogged";
+        } else if (type == "AT_EnableRowSecurity" || type == "AT_ForceRowSecurity") {
+            table.attrs[type == "AT_EnableRowSecurity" ? "row_security" : "force_row_security"] = true;
+        } else if (type == "AT_DisableRowSecurity" || type == "AT_NoForceRowSecurity") {
+            table.attrs.erase(type == "AT_DisableRowSecurity" ? "row_security" : "force_row_security");
+        } else if (type == "AT_EnableTrig" || type == "AT_DisableTrig" || type == "AT_EnableAlwaysTrig" ||
+                   type == "AT_EnableReplicaTrig") {
+            const char* state = type == "AT_EnableTrig"         ? "origin"
+                                : type == "AT_DisableTrig"      ? "disabled"
+                                : type == "AT_EnableAlwaysTrig" ? "always"
+                                                                : "replica";
+            set_trigger_state(s, id, column, state);
         } else {
             fail(s, "ALTER TABLE " + type.substr(3) + " is not supported in schema files");
         }

@@ -94,6 +94,30 @@ CREATE INDEX users_hash ON app.users USING hash (email);
 CREATE INDEX users_nick_c ON app.users (nick COLLATE "C" text_pattern_ops NULLS FIRST);
 COMMENT ON INDEX app.users_hash IS 'hash lookup';
 COMMENT ON CONSTRAINT positive ON app.events IS 'ids are positive';
+CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql SET search_path = app, pg_temp AS $$
+BEGIN NEW.note := 'touched'; RETURN NEW; END $$;
+CREATE FUNCTION app.add(a int, b int DEFAULT 1, OUT total int, VARIADIC more int[] DEFAULT '{}')
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 5 RETURN a + b;
+CREATE FUNCTION app.user_emails(min_id bigint) RETURNS TABLE (id bigint, email citext)
+  LANGUAGE sql STABLE ROWS 10 AS 'SELECT id, email FROM app.users WHERE id >= min_id';
+CREATE PROCEDURE app.reset_tickets() LANGUAGE sql BEGIN ATOMIC DELETE FROM app.tickets; END;
+CREATE AGGREGATE app.total(int) (SFUNC = int4pl, STYPE = int, INITCOND = '0', PARALLEL = SAFE);
+COMMENT ON FUNCTION app.touch() IS 'stamps notes';
+CREATE VIEW app.happy_users WITH (security_barrier) AS SELECT id, email FROM app.users WHERE mood = 'happy';
+ALTER VIEW app.happy_users ALTER COLUMN email SET DEFAULT 'x@y';
+COMMENT ON VIEW app.happy_users IS 'the happy ones';
+COMMENT ON COLUMN app.happy_users.email IS 'their login';
+CREATE MATERIALIZED VIEW app.ticket_counts (user_id, n) WITH (fillfactor = 80) AS
+  SELECT user_id, count(*) FROM app.tickets GROUP BY user_id WITH NO DATA;
+CREATE UNIQUE INDEX ticket_counts_user ON app.ticket_counts (user_id);
+CREATE TRIGGER tickets_touch BEFORE UPDATE OF note ON app.tickets
+  FOR EACH ROW WHEN (NEW.note IS DISTINCT FROM OLD.note) EXECUTE FUNCTION app.touch();
+ALTER TABLE app.tickets DISABLE TRIGGER tickets_touch;
+CREATE RULE happy_no_delete AS ON DELETE TO app.happy_users DO INSTEAD NOTHING;
+ALTER TABLE app.users ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_rows ON app.users AS RESTRICTIVE FOR SELECT TO public USING (id > 0);
+CREATE FUNCTION app.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+CREATE EVENT TRIGGER app_ddl ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION app.on_ddl();
 SQL
 }
 
@@ -129,7 +153,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   write_every_kind
   flux-parse --shadow-db none > parsed.json
   validate pgflux.model parsed.json
-  assert_equal "$(kinds parsed.json)" "collation constraint enum extension index schema sequence table"
+  assert_equal "$(kinds parsed.json)" "aggregate collation constraint enum event_trigger extension function index materialized_view policy procedure rule schema sequence table trigger view"
   grep -q '"canonical": "parsed"' parsed.json
   grep -q '"location"' parsed.json
   state_hash_ok parsed.json
@@ -146,15 +170,15 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   load_schema "$DB"
   # An index left invalid by a failed CREATE INDEX CONCURRENTLY, and objects
   # of kinds pg-flux does not model (counted in source.unmodeled).
-  sql "$DB" "INSERT INTO app.tickets (number) VALUES (1), (1); CREATE VIEW app.v AS SELECT 1 AS one"
+  sql "$DB" "INSERT INTO app.tickets (number) VALUES (1), (1); CREATE DOMAIN app.posint AS int"
   run psql -X -q "$DB" -c "CREATE UNIQUE INDEX CONCURRENTLY tickets_number_key ON app.tickets (number)"
   assert_failure
   flux-snapshot --db "$DB" > live.json
   validate pgflux.model live.json
-  assert_equal "$(kinds live.json)" "collation constraint enum extension index schema sequence table"
+  assert_equal "$(kinds live.json)" "aggregate collation constraint enum event_trigger extension function index materialized_view policy procedure rule schema sequence table trigger view"
   grep -q '"invalid": true' live.json
   grep -q '"on_delete_columns"' live.json
-  grep -q '"view": 1' live.json
+  grep -q '"domain": 1' live.json
   state_hash_ok live.json
 }
 
@@ -244,7 +268,7 @@ SQL
   invalid pgflux.model m1.json
   edit model.json m2.json "d['version'] = 2"
   invalid pgflux.model m2.json
-  edit model.json m3.json "d['objects'][0]['kind'] = 'view'"
+  edit model.json m3.json "d['objects'][0]['kind'] = 'domain'"
   invalid pgflux.model m3.json
   edit model.json m4.json "del d['generator']"
   invalid pgflux.model m4.json
@@ -266,7 +290,7 @@ SQL
   validate pgflux.plan plan.json
   edit plan.json p1.json "d['steps'][0]['phase'] = 'later'"
   invalid pgflux.plan p1.json
-  edit plan.json p2.json "d['steps'][0]['object']['kind'] = 'view'"
+  edit plan.json p2.json "d['steps'][0]['object']['kind'] = 'domain'"
   invalid pgflux.plan p2.json
   edit plan.json p3.json "d['steps'][0]['hazards'] = [{'code': 'DANGER', 'message': 'x'}]"
   invalid pgflux.plan p3.json

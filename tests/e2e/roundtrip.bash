@@ -224,3 +224,34 @@ seq_owner() { q "$1" "select coalesce((select c.relname || '.' || a.attname from
 relation_comment() { q "$1" "select coalesce(obj_description(to_regclass(\$r\$$2\$r\$), 'pg_class'), '<none>')"; }
 # relation_exists URL NAME: 1 if the relation exists.
 relation_exists() { q "$1" "select count(*) from pg_class where oid = to_regclass(\$r\$$2\$r\$)"; }
+# one_line TEXT: whitespace runs squeezed to one space, trimmed.
+_one_line_sql() { printf "btrim(regexp_replace(%s, '\\s+', ' ', 'g'))" "$1"; }
+# view_def URL VIEW: pg_get_viewdef on one line, or <none>.
+view_def() { q "$1" "select coalesce((select $(_one_line_sql "pg_get_viewdef(c.oid)") from pg_class c
+  where c.oid = to_regclass(\$v\$$2\$v\$)), '<none>')"; }
+# relkind URL NAME: r, v, m, i, S ... or <none>.
+relkind() { q "$1" "select coalesce((select relkind::text from pg_class where oid = to_regclass(\$r\$$2\$r\$)), '<none>')"; }
+# reloptions URL NAME: the relation's options, comma separated.
+reloptions() { q "$1" "select coalesce(array_to_string(reloptions, ','), '') from pg_class where oid = to_regclass(\$r\$$2\$r\$)"; }
+# function_def URL 'name(argtypes)': pg_get_functiondef on one line, or <none>.
+function_def() { q "$1" "select coalesce((select $(_one_line_sql "pg_get_functiondef(p.oid)") from pg_proc p
+  where p.oid = to_regprocedure(\$f\$$2\$f\$)), '<none>')"; }
+# routine_exists URL 'name(argtypes)': 1 or 0.
+routine_exists() { q "$1" "select count(*) from pg_proc where oid = to_regprocedure(\$f\$$2\$f\$)"; }
+# trigger_def URL TABLE NAME: pg_get_triggerdef and the enabled state (O, D, R, A), or <none>.
+trigger_def() { q "$1" "select coalesce((select pg_get_triggerdef(oid) || ' [' || tgenabled || ']' from pg_trigger
+  where tgrelid = \$t\$$2\$t\$::regclass and tgname = \$n\$$3\$n\$), '<none>')"; }
+# policy_def URL TABLE NAME: command|permissive|roles|using|check, or <none>.
+policy_def() { q "$1" "select coalesce((select concat_ws('|', polcmd, polpermissive,
+  (select string_agg(case when r = 0 then 'public' else pg_get_userbyid(r)::text end, ',' order by 1) from unnest(polroles) r),
+  coalesce(pg_get_expr(polqual, polrelid), '-'), coalesce(pg_get_expr(polwithcheck, polrelid), '-'))
+  from pg_policy where polrelid = \$t\$$2\$t\$::regclass and polname = \$n\$$3\$n\$), '<none>')"; }
+# rule_def URL TABLE NAME: pg_get_ruledef on one line, or <none>.
+rule_def() { q "$1" "select coalesce((select $(_one_line_sql "pg_get_ruledef(oid)") from pg_rewrite
+  where ev_class = \$t\$$2\$t\$::regclass and rulename = \$n\$$3\$n\$), '<none>')"; }
+# row_security URL TABLE: relrowsecurity,relforcerowsecurity (t/f).
+row_security() { q "$1" "select relrowsecurity || ',' || relforcerowsecurity from pg_class where oid = \$t\$$2\$t\$::regclass"; }
+# described URL CATALOG OID_EXPRESSION: obj_description, or <none>.
+described() { q "$1" "select coalesce(obj_description(($3)::oid, '$2'), '<none>')"; }
+# step_summaries FILE: the summary comment of each statement of a migration file, in order.
+step_summaries() { sed -n '/^BEGIN;$/,$p' "$1" | grep -E '^-- ' | grep -v -e '^-- after-commit:' -e '^-- function bodies' | sed 's/^-- //'; }
