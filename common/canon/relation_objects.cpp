@@ -80,21 +80,26 @@ json rule_attributes(const pq::Msg& r) {
     return a;
 }
 
-json policy_attributes(const pq::Msg& p) {
-    json a = json::object();
-    a["permissive"] = p.flag("permissive");
-    std::string command = p.str("cmd_name");
-    a["command"] = command.empty() ? "all" : command;
+json policy_roles(const std::vector<pq::Msg>& role_specs) {
     json roles = json::array();
-    for (const pq::Msg& role : p.list("roles")) {
+    for (const pq::Msg& role : role_specs) {
         std::string type = role.enumeration("roletype");
         if (type == "ROLESPEC_PUBLIC") roles.push_back("public");
         else if (type == "ROLESPEC_CSTRING") roles.push_back(role.str("rolename"));
         else usage_error("CURRENT_USER, CURRENT_ROLE and SESSION_USER are not supported in policy roles; name the role");
     }
-    if (roles.empty()) roles.push_back("public");
+    // PostgreSQL keeps PUBLIC alone when it is among the roles.
+    if (roles.empty() || std::find(roles.begin(), roles.end(), "public") != roles.end()) roles = json::array({"public"});
     std::sort(roles.begin(), roles.end());
-    a["roles"] = roles;
+    return roles;
+}
+
+json policy_attributes(const pq::Msg& p) {
+    json a = json::object();
+    a["permissive"] = p.flag("permissive");
+    std::string command = p.str("cmd_name");
+    a["command"] = command.empty() ? "all" : command;
+    a["roles"] = policy_roles(p.list("roles"));
     if (pq::Msg qual = p.get("qual")) a["using"] = canonical_expression(qual);
     if (pq::Msg check = p.get("with_check")) a["check"] = canonical_expression(check);
     return a;

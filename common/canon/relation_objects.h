@@ -21,6 +21,8 @@ json rule_attributes(const pq::Msg& rule_stmt);
 
 // CREATE POLICY; roles sorted, PUBLIC as "public".
 json policy_attributes(const pq::Msg& create_policy);
+// The roles of a policy as attributes hold them (RoleSpec nodes).
+json policy_roles(const std::vector<pq::Msg>& role_specs);
 
 // CREATE EVENT TRIGGER (without its enabled state).
 json event_trigger_attributes(const pq::Msg& create_event_trigger, const NameScope& scope);

@@ -2,7 +2,7 @@
 // pg_get_viewdef() and goes through the same parser and deparser as the
 // source's; columns (names and types), their comments and defaults, and the
 // relation options come from the catalog. A view is its _RETURN rule in
-// pg_depend.
+// pg_depend, and so is its row type.
 #include "canon/expressions.h"
 #include "canon/relation_objects.h"
 #include "canon/types.h"
@@ -12,7 +12,7 @@ namespace pgflux::catalog {
 namespace {
 
 const char* k_views_query = R"SQL(
-SELECT c.oid, n.nspname, c.relname, pg_catalog.pg_get_viewdef(c.oid) AS def,
+SELECT c.oid, c.reltype, n.nspname, c.relname, pg_catalog.pg_get_viewdef(c.oid) AS def,
        pg_catalog.array_to_json(c.reloptions) AS options,
        pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
        (SELECT r.oid FROM pg_catalog.pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename = '_RETURN') AS rule,
@@ -32,7 +32,7 @@ WHERE c.relkind = )SQL";
 void read_relations_with_a_query(Snapshot& s, Kind kind, const char* relkind) {
     QueryResult r = s.conn.query(std::string(k_views_query) + "'" + relkind + "' AND " + user_schema_filter() + " AND " +
                                  not_extension_member("pg_class", "c.oid"));
-    int oid = r.column("oid"), schema = r.column("nspname"), name = r.column("relname"), def = r.column("def"),
+    int oid = r.column("oid"), row_type = r.column("reltype"), schema = r.column("nspname"), name = r.column("relname"), def = r.column("def"),
         options = r.column("options"), comment = r.column("comment"), rule = r.column("rule"),
         columns = r.column("columns");
     for (int i = 0; i < r.rows(); ++i) {
@@ -56,6 +56,7 @@ void read_relations_with_a_query(Snapshot& s, Kind kind, const char* relkind) {
         if (!defaults.empty()) attrs["column_defaults"] = defaults;
         if (auto c = r.optional_text(i, comment)) attrs["comment"] = *c;
         s.add(Object(id, attrs), "pg_class", r.text(i, oid));
+        s.register_row("pg_type", r.text(i, row_type), id);
         if (auto rule_oid = r.optional_text(i, rule)) s.register_row("pg_rewrite", *rule_oid, id);
     }
 }

@@ -153,6 +153,14 @@ PlannedStep& Differ::drop(const Object& l, const std::string& sql, const std::st
     return p;
 }
 
+PlannedStep& Differ::redefine(const Object& l, const Object& d, const std::string& sql, const std::string& summary) {
+    PlannedStep& p = alter(d.id, sql, summary);
+    p.requires = d.depends_on;
+    for (const Dependency& dep : l.depends_on) p.releases.push_back(dep.id);
+    p.structural = true;
+    return p;
+}
+
 void Differ::comment(const Object* l, const Object& d) {
     json before = l ? l->attrs.value("comment", json()) : json();
     json after = d.attrs.value("comment", json());
@@ -207,10 +215,13 @@ bool Differ::type_changes(const json& lc, const json& dc) {
 
 // --- classification ----------------------------------------------------------
 
-void Differ::replace(const ObjectId& id, const std::string& reason) {
+void Differ::replace(const ObjectId& id, const std::string& reason, bool cascaded) {
     dropped_.insert(id);
     if (desired_.find(id)) created_.insert(id);
-    if (!reason.empty()) replace_reasons_.emplace(id, reason);
+    // What another object's replacement caused is the root cause to tell
+    // (a view's columns change because the table's do).
+    if (cascaded) replace_reasons_[id] = reason;
+    else replace_reasons_.emplace(id, reason);
 }
 
 void Differ::classify() {
@@ -226,7 +237,8 @@ void Differ::classify() {
             if (!grows && !(options_.verify && shrinks)) recreated_enums_.insert(id.sql_name());
             continue;
         }
-        if (std::string reason = kind_spec(id.kind).diff.replace_reason(*this, *l, d); !reason.empty()) replace(id, reason);
+        if (std::string reason = kind_spec(id.kind).diff.replace_reason(*this, *l, d); !reason.empty())
+            replace(id, reason, false);
     }
     if (!options_.verify)
         for (const auto& [id, l] : live_.objects)
@@ -257,9 +269,12 @@ void Differ::spread_replacements() {
     std::vector<ObjectId> work(dropped_.begin(), dropped_.end());
     for (const auto& [id, l] : live_.objects)
         if (id.kind == Kind::enumeration && enum_recreated(id.sql_name())) work.push_back(id);
+    std::set<ObjectId> spread;  // replaced because of another object
     auto replace_dependent = [&](const Object& dependent, const std::string& reason) {
-        if (dropped(dependent.id) || dependent.id.kind == Kind::table || dependent.id.kind == Kind::sequence) return;
-        replace(dependent.id, reason);
+        if (spread.count(dependent.id) || dependent.id.kind == Kind::table || dependent.id.kind == Kind::sequence) return;
+        if (dropped(dependent.id) && !desired_.find(dependent.id)) return;  // dropped for good anyway
+        replace(dependent.id, reason, true);
+        spread.insert(dependent.id);
         work.push_back(dependent.id);
     };
     for (const auto& [id, l] : live_.objects) {

@@ -34,6 +34,9 @@ struct KindDiff {
     void (*drop)(Differ& d, const Object& live);
 };
 
+// The replace_reason of a kind whose objects always change in place.
+inline std::string changes_in_place(Differ&, const Object&, const Object&) { return ""; }
+
 // Differs of the kinds (kinds/kinds.cpp puts them in the table).
 extern const KindDiff k_schema_diff, k_extension_diff, k_collation_diff, k_enum_diff, k_sequence_diff,
     k_function_diff, k_procedure_diff, k_aggregate_diff, k_table_diff, k_view_diff, k_materialized_view_diff,
@@ -72,6 +75,10 @@ public:
     // Changes the object; the caller adds what it requires and releases.
     PlannedStep& alter(const ObjectId& id, const std::string& sql, const std::string& summary,
                        Stage stage = Stage::create);
+    // Defines the object again in place (CREATE OR REPLACE, ALTER POLICY):
+    // structural, requires what the new definition names and releases what
+    // the old one named.
+    PlannedStep& redefine(const Object& live, const Object& desired, const std::string& sql, const std::string& summary);
     // COMMENT ON the object when its comment changed (`live` null: new).
     void comment(const Object* live, const Object& desired);
     void note(const std::string& text) { notes_.push_back(text); }
@@ -98,7 +105,7 @@ public:
 private:
     void classify();
     void spread_replacements();
-    void replace(const ObjectId& id, const std::string& reason);
+    void replace(const ObjectId& id, const std::string& reason, bool cascaded);
     std::vector<std::string> changed_columns(const Object& live_table, const Object& desired_table);
     void emit();
     std::string with_reason(const ObjectId& id, const std::string& summary) const;

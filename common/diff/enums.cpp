@@ -12,7 +12,6 @@
 namespace pgflux::diff {
 namespace {
 
-std::string never(Differ&, const Object&, const Object&) { return ""; }
 
 void create_enum(Differ& d, const Object& o) {
     d.create(o, ddl::create_enum(o), "CREATE TYPE " + display(o.id));
@@ -51,6 +50,6 @@ void drop_enum(Differ& d, const Object& l) { d.drop(l, ddl::drop(l.id), "DROP TY
 
 }  // namespace
 
-const KindDiff k_enum_diff{never, create_enum, alter_enum, drop_enum};
+const KindDiff k_enum_diff{changes_in_place, create_enum, alter_enum, drop_enum};
 
 }  // namespace pgflux::diff

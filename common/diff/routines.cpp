@@ -146,10 +146,7 @@ void create_function(Differ& d, const Object& o) {
 void alter_function(Differ& d, const Object& l, const Object& o) {
     if (!d.same(without(l.attrs, k_alterable), without(o.attrs, k_alterable), "", kind_words(o.id.kind) + " " + display(o.id))) {
         // The whole definition again; it stops using what the old one used.
-        PlannedStep& p = d.alter(o.id, create_routine(o, true), std::string("CREATE OR REPLACE ") + keyword(o) + " " + display(o.id));
-        p.requires = o.depends_on;
-        for (const Dependency& dep : l.depends_on) p.releases.push_back(dep.id);
-        p.structural = true;
+        d.redefine(l, o, create_routine(o, true), std::string("CREATE OR REPLACE ") + keyword(o) + " " + display(o.id));
     } else if (std::string sql = alter_routine(l, o); !sql.empty()) {
         d.alter(o.id, sql, std::string("ALTER ") + keyword(o) + " " + display(o.id));
     }
@@ -235,9 +232,7 @@ void create_aggregate_step(Differ& d, const Object& o) {
 
 void alter_aggregate(Differ& d, const Object& l, const Object& o) {
     if (!d.same(without(l.attrs, {"comment"}), without(o.attrs, {"comment"}), "", "aggregate " + display(o.id))) {
-        PlannedStep& p = d.alter(o.id, create_aggregate(o, true), "CREATE OR REPLACE AGGREGATE " + display(o.id));
-        p.requires = o.depends_on;
-        for (const Dependency& dep : l.depends_on) p.releases.push_back(dep.id);
+        d.redefine(l, o, create_aggregate(o, true), "CREATE OR REPLACE AGGREGATE " + display(o.id));
     }
     d.comment(&l, o);
 }

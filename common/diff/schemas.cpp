@@ -6,7 +6,6 @@
 namespace pgflux::diff {
 namespace {
 
-std::string never(Differ&, const Object&, const Object&) { return ""; }
 
 void drop_plainly(Differ& d, const Object& l) {
     d.drop(l, ddl::drop(l.id), std::string("DROP ") + ddl::kind_keyword(l.id.kind) + " " + display(l.id));
@@ -59,8 +58,8 @@ void create_collation(Differ& d, const Object& o) {
 
 }  // namespace
 
-const KindDiff k_schema_diff{never, create_schema, comment_only, drop_plainly};
-const KindDiff k_extension_diff{never, create_extension, alter_extension, drop_plainly};
+const KindDiff k_schema_diff{changes_in_place, create_schema, comment_only, drop_plainly};
+const KindDiff k_extension_diff{changes_in_place, create_extension, alter_extension, drop_plainly};
 const KindDiff k_collation_diff{collation_replace_reason, create_collation, comment_only, drop_plainly};
 
 }  // namespace pgflux::diff

@@ -9,7 +9,6 @@
 namespace pgflux::diff {
 namespace {
 
-std::string never(Differ&, const Object&, const Object&) { return ""; }
 
 ObjectId owner_table(const ObjectId& sequence, const json& owned_by) {
     return ObjectId{Kind::table, sequence.schema, owned_by["table"]};
@@ -84,6 +83,6 @@ void drop_sequence(Differ& d, const Object& l) {
 
 }  // namespace
 
-const KindDiff k_sequence_diff{never, create_sequence, alter_sequence, drop_sequence};
+const KindDiff k_sequence_diff{changes_in_place, create_sequence, alter_sequence, drop_sequence};
 
 }  // namespace pgflux::diff

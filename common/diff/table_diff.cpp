@@ -294,7 +294,6 @@ private:
     const json& sql_columns_;
 };
 
-std::string never(Differ&, const Object&, const Object&) { return ""; }
 
 // CREATE TABLE with its constraints inline where they need nothing but the
 // table (foreign keys, and CHECKs calling routines, come as their own steps).
@@ -399,6 +398,6 @@ void detach_columns(Differ& d, const Object& l, const Object& o) {
     }
 }
 
-const KindDiff k_table_diff{never, create_table, alter_table, drop_table};
+const KindDiff k_table_diff{changes_in_place, create_table, alter_table, drop_table};
 
 }  // namespace pgflux::diff

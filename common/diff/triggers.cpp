@@ -91,9 +91,7 @@ void create_trigger_step(Differ& d, const Object& o) {
 
 void alter_trigger(Differ& d, const Object& l, const Object& o) {
     if (!same_trigger(d, l, o)) {
-        PlannedStep& p = d.alter(o.id, create_trigger(o, true), "CREATE OR REPLACE TRIGGER " + display(o.id));
-        p.requires = o.depends_on;
-        for (const Dependency& dep : l.depends_on) p.releases.push_back(dep.id);
+        d.redefine(l, o, create_trigger(o, true), "CREATE OR REPLACE TRIGGER " + display(o.id));
     }
     trigger_state(d, &l, o);
     d.comment(&l, o);
@@ -115,7 +113,6 @@ std::string create_rule(const Object& o, bool replace) {
     return out + "(" + list + ");";
 }
 
-std::string never(Differ&, const Object&, const Object&) { return ""; }
 
 void create_rule_step(Differ& d, const Object& o) {
     d.create(o, create_rule(o, false), "CREATE RULE " + display(o.id));
@@ -124,9 +121,7 @@ void create_rule_step(Differ& d, const Object& o) {
 
 void alter_rule(Differ& d, const Object& l, const Object& o) {
     if (!d.same(without(l.attrs, {"comment"}), without(o.attrs, {"comment"}), "", "rule " + display(o.id))) {
-        PlannedStep& p = d.alter(o.id, create_rule(o, true), "CREATE OR REPLACE RULE " + display(o.id));
-        p.requires = o.depends_on;
-        for (const Dependency& dep : l.depends_on) p.releases.push_back(dep.id);
+        d.redefine(l, o, create_rule(o, true), "CREATE OR REPLACE RULE " + display(o.id));
     }
     d.comment(&l, o);
 }
@@ -175,10 +170,8 @@ void alter_policy(Differ& d, const Object& l, const Object& o) {
     if (o.attrs.contains("check") && !d.same(l.attrs.value("check", json()), o.attrs["check"], "check", what))
         clauses += " WITH CHECK (" + o.attrs["check"].get<std::string>() + ")";
     if (!clauses.empty()) {
-        PlannedStep& p = d.alter(o.id, "ALTER POLICY " + quote_ident(o.id.name) + " ON " + relation_of(o.id) + clauses + ";",
-                                 "ALTER POLICY " + display(o.id));
-        p.requires = o.depends_on;
-        for (const Dependency& dep : l.depends_on) p.releases.push_back(dep.id);
+        d.redefine(l, o, "ALTER POLICY " + quote_ident(o.id.name) + " ON " + relation_of(o.id) + clauses + ";",
+                   "ALTER POLICY " + display(o.id));
     }
     d.comment(&l, o);
 }
@@ -231,7 +224,7 @@ void drop_event_trigger(Differ& d, const Object& l) {
 }  // namespace
 
 const KindDiff k_trigger_diff{trigger_replace_reason, create_trigger_step, alter_trigger, drop_from_relation};
-const KindDiff k_rule_diff{never, create_rule_step, alter_rule, drop_from_relation};
+const KindDiff k_rule_diff{changes_in_place, create_rule_step, alter_rule, drop_from_relation};
 const KindDiff k_policy_diff{policy_replace_reason, create_policy_step, alter_policy, drop_from_relation};
 const KindDiff k_event_trigger_diff{event_trigger_replace_reason, create_event_trigger_step, alter_event_trigger,
                                     drop_event_trigger};

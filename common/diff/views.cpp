@@ -141,10 +141,7 @@ void alter_view(Differ& d, const Object& l, const Object& o) {
     if (!same_definition(d, l, o)) {
         // The whole definition again (its options included); it stops using
         // what the old query used.
-        PlannedStep& p = d.alter(o.id, create_view(o, true), "CREATE OR REPLACE VIEW " + display(o.id));
-        p.requires = o.depends_on;
-        for (const Dependency& dep : l.depends_on) p.releases.push_back(dep.id);
-        p.structural = true;
+        d.redefine(l, o, create_view(o, true), "CREATE OR REPLACE VIEW " + display(o.id));
     } else if (l.attrs["options"] != o.attrs["options"]) {
         alter_options(d, l, o);
     }

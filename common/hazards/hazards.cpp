@@ -25,6 +25,7 @@ namespace {
 struct Context {
     std::set<std::string> new_tables;    // qualified names created earlier in the same file/plan
     std::set<std::string> renamed_types; // names types were renamed to earlier (enum recreation)
+    std::set<std::string> created;       // "OBJECT_VIEW:name" of what the file creates anywhere
     int dropped_objects = 0;
 };
 
@@ -59,8 +60,44 @@ void stronger_lock(Step& step, const std::string& lock) {
 
 bool is_top_level_drop(const std::string& type) {
     // The kinds the live count (Model::top_level_count) is made of.
-    return type == "OBJECT_TABLE" || type == "OBJECT_SEQUENCE" || type == "OBJECT_TYPE" ||
-           type == "OBJECT_SCHEMA" || type == "OBJECT_EXTENSION" || type == "OBJECT_COLLATION";
+    static const std::set<std::string> k_types = {
+        "OBJECT_TABLE",    "OBJECT_SEQUENCE",  "OBJECT_TYPE",          "OBJECT_SCHEMA",
+        "OBJECT_EXTENSION", "OBJECT_COLLATION", "OBJECT_VIEW",          "OBJECT_MATVIEW",
+        "OBJECT_FUNCTION", "OBJECT_PROCEDURE", "OBJECT_AGGREGATE",     "OBJECT_EVENT_TRIGGER"};
+    return k_types.count(type) > 0;
+}
+
+// "OBJECT_VIEW:name" for what a statement creates (the key a DROP of the
+// same object has), or "".
+std::string created_key(const pq::Msg& node) {
+    const std::string& type = node.type();
+    auto last = [](const std::vector<std::string>& names) { return names.empty() ? std::string() : names.back(); };
+    if (type == "CreateStmt") return "OBJECT_TABLE:" + node.get("relation").str("relname");
+    if (type == "ViewStmt") return "OBJECT_VIEW:" + node.get("view").str("relname");
+    if (type == "CreateTableAsStmt") return "OBJECT_MATVIEW:" + node.get("into").get("rel").str("relname");
+    if (type == "CreateSeqStmt") return "OBJECT_SEQUENCE:" + node.get("sequence").str("relname");
+    if (type == "CreateEnumStmt") return "OBJECT_TYPE:" + last(node.strings("type_name"));
+    if (type == "CreateSchemaStmt") return "OBJECT_SCHEMA:" + node.str("schemaname");
+    if (type == "CreateExtensionStmt") return "OBJECT_EXTENSION:" + node.str("extname");
+    if (type == "CreateEventTrigStmt") return "OBJECT_EVENT_TRIGGER:" + node.str("trigname");
+    if (type == "CreateFunctionStmt")
+        return std::string(node.flag("is_procedure") ? "OBJECT_PROCEDURE:" : "OBJECT_FUNCTION:") + last(node.strings("funcname"));
+    if (type == "DefineStmt" && node.enumeration("kind") == "OBJECT_AGGREGATE") return "OBJECT_AGGREGATE:" + last(node.strings("defnames"));
+    if (type == "DefineStmt" && node.enumeration("kind") == "OBJECT_COLLATION") return "OBJECT_COLLATION:" + last(node.strings("defnames"));
+    return "";
+}
+
+// The last name of each object a DROP statement names.
+std::vector<std::string> dropped_names(const pq::Msg& node) {
+    std::vector<std::string> out;
+    for (const pq::Msg& object : node.list("objects")) {
+        std::vector<std::string> names = object.is("TypeName")         ? object.strings("names")
+                                         : object.is("List")           ? object.strings("items")
+                                         : object.is("ObjectWithArgs") ? object.strings("objname")
+                                                                       : std::vector<std::string>{pq::value_text(object)};
+        if (!names.empty()) out.push_back(names.back());
+    }
+    return out;
 }
 
 void classify_drop(const pq::Msg& node, Step& step, Context& ctx) {
@@ -69,13 +106,12 @@ void classify_drop(const pq::Msg& node, Step& step, Context& ctx) {
     std::string what = type.substr(7);
     std::transform(what.begin(), what.end(), what.begin(), ::tolower);
     if (is_top_level_drop(type)) {
-        // A type renamed earlier in the same file was replaced, not lost.
-        for (const pq::Msg& object : node.list("objects")) {
-            auto names = object.is("TypeName") ? object.strings("names")
-                         : object.is("List")   ? object.strings("items")
-                                               : std::vector<std::string>{pq::value_text(object)};
-            if (!(type == "OBJECT_TYPE" && !names.empty() && ctx.renamed_types.count(names.back())))
-                ++ctx.dropped_objects;
+        // An object created again in the same file (a view recreated around a
+        // column change), or a type renamed earlier (enum recreation), is
+        // replaced, not lost.
+        for (const std::string& name : dropped_names(node)) {
+            bool replaced = ctx.created.count(type + ":" + name) || (type == "OBJECT_TYPE" && ctx.renamed_types.count(name));
+            if (!replaced) ++ctx.dropped_objects;
         }
     }
     if (type == "OBJECT_TABLE" || type == "OBJECT_SEQUENCE" || type == "OBJECT_EXTENSION")
@@ -201,6 +237,11 @@ void classify_statement(const pq::Msg& node, Step& step, Context& ctx) {
         step.phase = k_phase_after_commit;
     } else if (type == "CommentStmt") {
         stronger_lock(step, "SHARE UPDATE EXCLUSIVE");
+    } else if (type == "CreateTrigStmt") {
+        stronger_lock(step, "SHARE ROW EXCLUSIVE");
+    } else if (type == "CreatePolicyStmt" || type == "AlterPolicyStmt" || type == "RuleStmt" ||
+               type == "RefreshMatViewStmt" || (type == "ViewStmt" && node.flag("replace"))) {
+        stronger_lock(step, "ACCESS EXCLUSIVE");
     }
 }
 
@@ -216,13 +257,20 @@ std::vector<std::string> added_enum_literals(const pq::Msg& node) {
 
 void classify_steps(std::vector<Step>& steps, int live_objects) {
     Context ctx;
+    std::vector<std::shared_ptr<const pq::ParseResult>> parsed_steps;
+    for (const Step& step : steps) {
+        parsed_steps.push_back(pq::ParseResult::parse(step.sql));
+        for (const pq::Statement& st : parsed_steps.back()->statements())
+            if (std::string key = created_key(st.node); !key.empty()) ctx.created.insert(key);
+    }
     std::vector<std::string> new_enum_values;
     bool moved = false;
-    for (Step& step : steps) {
+    for (size_t i = 0; i < steps.size(); ++i) {
+        Step& step = steps[i];
         step.hazards.erase(std::remove_if(step.hazards.begin(), step.hazards.end(),
                                           [](const Hazard& h) { return h.code == "MASS_DROP"; }),
                            step.hazards.end());
-        auto parsed = pq::ParseResult::parse(step.sql);
+        const auto& parsed = parsed_steps[i];
         for (const pq::Statement& st : parsed->statements()) {
             classify_statement(st.node, step, ctx);
             for (const auto& lit : added_enum_literals(st.node)) new_enum_values.push_back(lit);
@@ -238,12 +286,10 @@ void classify_steps(std::vector<Step>& steps, int live_objects) {
     if (live_objects > 0 && ctx.dropped_objects * 4 > live_objects) {
         std::string message = "drops " + std::to_string(ctx.dropped_objects) + " of " + std::to_string(live_objects) +
                               " live objects (more than 25%)";
-        for (Step& step : steps) {
-            auto parsed = pq::ParseResult::parse(step.sql);
-            for (const pq::Statement& st : parsed->statements())
+        for (size_t i = 0; i < steps.size(); ++i)
+            for (const pq::Statement& st : parsed_steps[i]->statements())
                 if (st.node.is("DropStmt") && is_top_level_drop(st.node.enumeration("remove_type")))
-                    add_hazard(step, "MASS_DROP", message);
-        }
+                    add_hazard(steps[i], "MASS_DROP", message);
     }
 }
 

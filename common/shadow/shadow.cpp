@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <random>
 
+#include "canon/routines.h"
 #include "catalog/catalog.h"
+#include "sql/parser.h"
 #include "catalog/connection.h"
 #include "diff/differ.h"
 #include "sql/quote.h"
@@ -119,6 +121,34 @@ void load(Connection& conn, const Model& parsed) {
     }
 }
 
+// The schema was loaded with check_function_bodies off (a body may name what
+// comes later): now that everything exists, each SQL and plpgsql body is
+// checked as CREATE FUNCTION would check it, and a body PostgreSQL rejects is
+// an error at the function's source location. SQL functions with their own
+// SET search_path are left out: the check would not use that path.
+void check_bodies(Connection& conn, const Model& parsed) {
+    conn.exec("SET check_function_bodies = on");
+    QueryResult r = conn.query(
+        "SELECT p.oid, pg_catalog.pg_get_functiondef(p.oid) AS def, l.lanvalidator::pg_catalog.regproc::text AS validator "
+        "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+        "WHERE p.prokind IN ('f', 'p') AND l.lanname IN ('sql', 'plpgsql') AND p.prosqlbody IS NULL AND " +
+        catalog::user_schema_filter() + " AND NOT (l.lanname = 'sql' AND EXISTS "
+        "(SELECT 1 FROM pg_catalog.unnest(p.proconfig) c WHERE c LIKE 'search\\_path=%'))");
+    for (int i = 0; i < r.rows(); ++i) {
+        auto error = conn.try_exec("SELECT " + r.text(i, 2) + "(" + r.text(i, 0) + ")");
+        if (!error) continue;
+        auto parsed_def = pq::ParseResult::parse(r.text(i, 1));
+        const pq::Msg& node = parsed_def->statements().at(0).node;
+        RoutineDefinition d = function_definition(node, catalog_scope());
+        auto names = node.strings("funcname");
+        ObjectId id{node.flag("is_procedure") ? Kind::procedure : Kind::function, names.at(0), names.back(), "", d.signature};
+        const Object* object = parsed.find(id);
+        std::string where = object && object->location ? object->location->text() + ": " : "";
+        usage_error(where + "the body of " + id.describe() + " is not valid: " + *error);
+    }
+}
+
 Model overlay(const Model& parsed, const Model& shadow, const std::string& tool) {
     Model out = parsed;
     for (auto& [id, object] : out.objects) {
@@ -146,6 +176,7 @@ Model with_shadow(const Model& parsed, const std::string& server, const std::str
     Connection conn(scratch.conninfo());
     note(tool, "loading the schema into a shadow database (" + label + ")");
     load(conn, parsed);
+    check_bodies(conn, parsed);
     Model shadow = read_catalog(conn);
     Model out = overlay(parsed, shadow, tool);
     out.source["canonical"] = "shadow";

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "model/attributes.h"
+#include "source/schema_dir_test_support.h"
 #include "util/error.h"
 
 namespace fs = std::filesystem;
@@ -18,41 +19,12 @@ namespace fs = std::filesystem;
 namespace pgflux {
 namespace {
 
-class SchemaDir {
-public:
-    SchemaDir() {
-        path_ = fs::temp_directory_path() /
-                ("pgflux_source_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
-        fs::remove_all(path_);
-        fs::create_directories(path_);
-    }
-    ~SchemaDir() { fs::remove_all(path_); }
-    std::string write(const std::string& name, const std::string& text) const {
-        fs::path p = path_ / name;
-        fs::create_directories(p.parent_path());
-        std::ofstream(p, std::ios::binary) << text;
-        return p.lexically_normal().string();
-    }
-    std::string path() const { return path_.string(); }
-    Model read() const { return read_source({path()}); }
-
-private:
-    fs::path path_;
-    static inline int counter_ = 0;
-};
-
 ObjectId table_id(const std::string& schema, const std::string& name) { return {Kind::table, schema, name, ""}; }
 ObjectId constraint_id(const std::string& schema, const std::string& name, const std::string& table) {
     return {Kind::constraint, schema, name, table};
 }
 ObjectId index_id(const std::string& schema, const std::string& name, const std::string& table) {
     return {Kind::index, schema, name, table};
-}
-
-Model read_sql(const std::string& sql) {
-    SchemaDir dir;
-    dir.write("schema.sql", sql);
-    return dir.read();
 }
 
 const json& column_of(const Model& m, const ObjectId& table, const std::string& column) {
@@ -70,19 +42,6 @@ std::vector<std::string> names_of_kind(const Model& m, Kind kind) {
     return out;
 }
 
-struct Failure {
-    std::string message;
-    ExitCode code = k_exit_ok;
-};
-
-Failure failure_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return {e.what(), e.code};
-    }
-    return {"(no error)", k_exit_ok};
-}
 
 TEST(ReadSource, TablesColumnsAndProvenance) {
     SchemaDir dir;

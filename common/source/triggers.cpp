@@ -1,6 +1,7 @@
 // Source handlers for what belongs to a relation and runs code: triggers
 // (and their enabled state, set by ALTER TABLE), rules and row-level security
 // policies; and event triggers, which belong to the database.
+#include "canon/expressions.h"
 #include "canon/relation_objects.h"
 #include "model/dependencies.h"
 #include "source/reader.h"
@@ -80,11 +81,10 @@ void Reader::alter_policy(const Stmt& s) {
     const pq::Msg& node = s.node();
     Object& relation = finished_table(s, *s.table);
     Object& policy = require(s, ObjectId{Kind::policy, relation.id.schema, node.str("policy_name"), relation.id.name});
-    json changed = policy_attributes(node);
-    if (!node.list("roles").empty()) policy.attrs["roles"] = changed["roles"];
+    if (!node.list("roles").empty()) policy.attrs["roles"] = policy_roles(node.list("roles"));
     for (const auto& [field, key] : {std::pair<const char*, const char*>{"qual", "using"}, {"with_check", "check"}}) {
         if (pq::Msg expr = node.get(field)) {
-            policy.attrs[key] = changed[key];
+            policy.attrs[key] = canonical_expression(expr);
             add_references(policy, expr, s.search_path);
         }
     }

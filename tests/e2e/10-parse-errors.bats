@@ -126,6 +126,26 @@ SQL
   parse_error_matching 'schema/a\.sql:2:3: the body of function f\(\) is not valid SQL: syntax error at or near "selec"'
 }
 
+@test "with a shadow database, a function body PostgreSQL rejects is an error at the function" {
+  write_schema a.sql <<'SQL'
+create table t (id int);
+
+create function f() returns int language plpgsql as $$ begin retur 1; end $$;
+SQL
+  parse_error 'schema/a.sql:3:1: the body of function f() is not valid: syntax error at or near "retur"' --shadow-db "$PGFLUX_ADMIN_URL"
+  write_schema a.sql <<'SQL'
+create table t (id int);
+create function g() returns bigint language sql as 'select count(*) from nosuch';
+SQL
+  parse_error 'schema/a.sql:2:1: the body of function g() is not valid: relation "nosuch" does not exist' --shadow-db "$PGFLUX_ADMIN_URL"
+  # A body may name what the files define later.
+  write_schema a.sql <<'SQL'
+create function h() returns bigint language sql as 'select count(*) from later';
+create table later (id int);
+SQL
+  run -0 flux-parse --shadow-db "$PGFLUX_ADMIN_URL"
+}
+
 @test "GRANT is an error with its location" {
   write_schema a.sql <<'SQL'
 create table t (id int);

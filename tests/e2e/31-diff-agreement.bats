@@ -589,3 +589,106 @@ comment on column invoices.amount is 'in EUR';
 SQL
   agree
 }
+
+# --- views, routines, triggers, rules, policies ----------------------------------------
+# A shadow database gives PostgreSQL's own text of queries, bodies and
+# expressions; without one, the objects that compare loosely are named in notes.
+
+# agree_with_shadow: loads schema/*.sql and checks the shadow parse only.
+agree_with_shadow() {
+  load_and_snapshot
+  wait "$SHADOW_PID" || fail "flux-parse --shadow-db \$PGFLUX_ADMIN_URL failed: $(cat shadow.err)"
+  agree_with shadow "--shadow-db \$PGFLUX_ADMIN_URL"
+}
+
+@test "views: column lists, options, check options, recursive, views on views, joins, aggregates, column comments and defaults" {
+  write_schema a.sql <<'SQL'
+create schema app;
+create table app.emp (id int primary key, name text, salary numeric(10,2), dept text, boss int);
+create view app.rich (who, pay) with (security_barrier) as select name, salary from app.emp where salary > 1000;
+create view app.by_dept as
+  select dept, count(*) as n, avg(salary) filter (where salary > 0) as avg_pay
+  from app.emp group by dept having count(*) > 1 order by n desc;
+create view app.cheap as select * from app.emp where salary < 100 with local check option;
+create view app.cheaper with (security_invoker = true) as select * from app.cheap where salary < 10 with cascaded check option;
+create recursive view app.chain (id, boss) as
+  select id, boss from app.emp where boss is null union all select e.id, e.boss from app.emp e join chain c on e.boss = c.id;
+create view app.names as select e.name, b.name as boss_name from app.emp e left join app.emp b on b.id = e.boss
+  where e.name like 'a%' and e.dept in ('x', 'y');
+alter view app.names alter column boss_name set default 'nobody';
+comment on view app.names is 'who reports to whom';
+comment on column app.names.name is 'the employee';
+SQL
+  agree_with_shadow
+  run -0 live_attr "objs[('view', 'rich')]['options'], [c['name'] for c in objs[('view', 'rich')]['columns']]"
+  assert_output "['security_barrier=true'] ['who', 'pay']"
+}
+
+@test "materialized views: WITH NO DATA, storage parameters, indexes on them, comments" {
+  write_schema a.sql <<'SQL'
+create table t (id int primary key, v int);
+create materialized view mv with (fillfactor = 70) as select v, count(*) as n from t group by v with no data;
+create unique index mv_v on mv (v);
+create index mv_n on mv (n desc) where n > 1;
+comment on materialized view mv is 'counts';
+comment on column mv.n is 'how many';
+SQL
+  agree_with_shadow
+}
+
+@test "functions and procedures: bodies, attributes, SET, RETURNS TABLE, SETOF, OUT/INOUT/VARIADIC, defaults, overloads" {
+  write_schema a.sql <<'SQL'
+create table t (id int primary key, v int);
+create function total() returns bigint language sql stable as 'select sum(v) from t';
+create function bump(x int, by int default 1) returns int language plpgsql immutable strict leakproof parallel safe
+  cost 7 set search_path = public, pg_temp set work_mem = '64MB' as $$ begin return x + by; end $$;
+create function twice(x int) returns int language sql immutable return x * 2;
+create function ids(min_id int) returns setof int language sql stable rows 20 begin atomic select id from t where id >= min_id; end;
+create function pairs(out a int, inout b text, variadic rest int[]) language sql as 'select 1, b';
+create function rows_of(n int) returns table (id int, label text) language sql as 'select g, g::text from generate_series(1, n) g';
+create function area(r float8) returns float8 language sql immutable return pi() * r * r;
+create function area(w float8, h float8) returns float8 language sql immutable return w * h;
+create function secret() returns text language sql security definer as $$select 'x'$$;
+create function greet(name text default 'world', punctuation text default '!') returns text language sql
+  return 'hello ' || name || punctuation;
+create procedure note(m text, inout n int default 0) language plpgsql as $$ begin n := n + 1; end $$;
+create procedure clear() language sql begin atomic delete from t; end;
+create aggregate total_of(int) (sfunc = int4pl, stype = int, initcond = '0');
+comment on function twice(int) is 'doubles';
+comment on procedure clear() is 'empties t';
+comment on aggregate total_of(int) is 'sum';
+SQL
+  agree_with_shadow
+  # Bodies in strings compare exactly without a shadow database too.
+  flux-parse --shadow-db none > parsed.json
+  run --separate-stderr flux-diff --exit-code --format summary live.json parsed.json
+  refute_output --partial 'FUNCTION bump'
+  refute_output --partial 'FUNCTION total'
+}
+
+@test "triggers, event triggers, rules, row-level security and policies" {
+  write_schema a.sql <<'SQL'
+create table emp (id int primary key, name text, salary int, modified timestamptz);
+create table raises (id int);
+create function touch() returns trigger language plpgsql as $$ begin new.modified := now(); return new; end $$;
+create trigger emp_touch before insert or update of salary, name on emp for each row
+  when (new.salary is not null) execute function touch();
+create trigger emp_audit after update on emp referencing old table as old_rows new table as new_rows
+  for each statement execute function touch('x', 'y');
+create constraint trigger emp_check after insert on emp deferrable initially deferred for each row execute function touch();
+alter table emp disable trigger emp_audit;
+comment on trigger emp_touch on emp is 'stamps rows';
+create function on_ddl() returns event_trigger language plpgsql as $$ begin end $$;
+create event trigger ddl_log on ddl_command_end when tag in ('CREATE TABLE', 'DROP TABLE') execute function on_ddl();
+alter event trigger ddl_log disable;
+create view emp_v as select id, name from emp;
+create rule emp_v_del as on delete to emp_v do instead delete from emp where id = old.id;
+create rule emp_log as on update to emp where new.salary > 100 do also insert into raises values (new.id);
+alter table emp enable row level security;
+alter table emp force row level security;
+create policy readers on emp for select using (salary < 100);
+create policy writers on emp as restrictive for insert with check (salary >= 0 and name <> '');
+comment on policy readers on emp is 'who reads';
+SQL
+  agree_with_shadow
+}

@@ -239,12 +239,12 @@ function_def() { q "$1" "select coalesce((select $(_one_line_sql "pg_get_functio
 # routine_exists URL 'name(argtypes)': 1 or 0.
 routine_exists() { q "$1" "select count(*) from pg_proc where oid = to_regprocedure(\$f\$$2\$f\$)"; }
 # trigger_def URL TABLE NAME: pg_get_triggerdef and the enabled state (O, D, R, A), or <none>.
-trigger_def() { q "$1" "select coalesce((select pg_get_triggerdef(oid) || ' [' || tgenabled || ']' from pg_trigger
+trigger_def() { q "$1" "select coalesce((select pg_get_triggerdef(oid) || ' [' || tgenabled::text || ']' from pg_trigger
   where tgrelid = \$t\$$2\$t\$::regclass and tgname = \$n\$$3\$n\$), '<none>')"; }
 # policy_def URL TABLE NAME: command|permissive|roles|using|check, or <none>.
 policy_def() { q "$1" "select coalesce((select concat_ws('|', polcmd, polpermissive,
   (select string_agg(case when r = 0 then 'public' else pg_get_userbyid(r)::text end, ',' order by 1) from unnest(polroles) r),
-  coalesce(pg_get_expr(polqual, polrelid), '-'), coalesce(pg_get_expr(polwithcheck, polrelid), '-'))
+  $(_one_line_sql "coalesce(pg_get_expr(polqual, polrelid), '-')"), $(_one_line_sql "coalesce(pg_get_expr(polwithcheck, polrelid), '-')"))
   from pg_policy where polrelid = \$t\$$2\$t\$::regclass and polname = \$n\$$3\$n\$), '<none>')"; }
 # rule_def URL TABLE NAME: pg_get_ruledef on one line, or <none>.
 rule_def() { q "$1" "select coalesce((select $(_one_line_sql "pg_get_ruledef(oid)") from pg_rewrite
