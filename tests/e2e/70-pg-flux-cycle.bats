@@ -195,8 +195,12 @@ SQL
   assert_file_contains "$file" '^-- hazards: COLUMN_TYPE_CHANGE$'
   run -3 pg-flux migrate apply --db "$DB"
   assert_output --partial "adds column reference to public.orders: its default calls gen_random_uuid()"
+  # The report gains a column at its end: replaced in place, its function kept.
+  assert_file_contains "$file" '^CREATE OR REPLACE VIEW public.customer_totals'
   run -0 pg-flux migrate apply --db "$DB" --allow-hazards=COLUMN_TYPE_CHANGE
   run -0 pg-flux drift --db "$DB"
+  run sql_value "$DB" "select customer_spent(customer_id) || ' ' || (last_order_at is not null) from customer_totals"
+  assert_output '10.00 true'
   # The existing order got a reference; new orders get their own.
   run sql_value "$DB" "select count(distinct reference) from orders"
   assert_output 1
