@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 #include <random>
 
 #include "canon/routines.h"
@@ -170,11 +171,25 @@ Model overlay(const Model& parsed, const Model& shadow, const std::string& tool)
     return out;
 }
 
+// The roles the schema names (policies): a throwaway cluster has none of the
+// target's, so they are created there, without login. (On a real server
+// roles are cluster-wide and never created.)
+void create_named_roles(Connection& conn, const Model& parsed) {
+    std::set<std::string> roles;
+    for (const auto& [id, object] : parsed.objects)
+        if (id.kind == Kind::policy)
+            for (const json& role : object.attrs["roles"])
+                if (role != "public") roles.insert(role.get<std::string>());
+    for (const std::string& role : roles)
+        conn.try_exec("CREATE ROLE " + quote_ident(role) + " NOLOGIN");
+}
+
 Model with_shadow(const Model& parsed, const std::string& server, const std::string& label,
-                  const std::string& tool) {
+                  const std::string& tool, bool throwaway_cluster = false) {
     ScratchDatabase scratch(server);
     Connection conn(scratch.conninfo());
     note(tool, "loading the schema into a shadow database (" + label + ")");
+    if (throwaway_cluster) create_named_roles(conn, parsed);
     load(conn, parsed);
     check_bodies(conn, parsed);
     Model shadow = read_catalog(conn);
@@ -204,7 +219,7 @@ Model apply_shadow(const Model& parsed, const ShadowChoice& choice, const std::s
     if (choice.mode == "url") return with_shadow(parsed, choice.url, "temporary database on the given server", tool);
     if (choice.mode == "local") {
         LocalCluster cluster;
-        return with_shadow(parsed, cluster.url(), "throwaway local cluster", tool);
+        return with_shadow(parsed, cluster.url(), "throwaway local cluster", tool, true);
     }
     if (choice.mode == "auto") {
         bool on_target = false;
@@ -217,7 +232,7 @@ Model apply_shadow(const Model& parsed, const ShadowChoice& choice, const std::s
         if (on_target) return with_shadow(parsed, choice.target_db, "temporary database on the target server", tool);
         if (have_local_binaries()) {
             LocalCluster cluster;
-            return with_shadow(parsed, cluster.url(), "throwaway local cluster", tool);
+            return with_shadow(parsed, cluster.url(), "throwaway local cluster", tool, true);
         }
         warn(tool, "no shadow database available (the role may not create databases and no local "
                    "PostgreSQL binaries are installed); expressions are compared without one");

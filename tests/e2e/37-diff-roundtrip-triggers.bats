@@ -138,3 +138,16 @@ create function audit() returns trigger language plpgsql as \$\$ begin return nu
      create policy by_manager on accounts using (is_manager(owner) or owner in (select name from managers));"
   assert_equal "$(policy_def "$FWD" accounts by_manager)" "*|t|public|(is_manager(owner) OR (owner IN ( SELECT managers.name FROM managers)))|-"
 }
+
+@test "a throwaway local shadow cluster gets the roles policies name (it has none of the target's)" {
+  mkdir -p schema
+  cat > schema/schema.sql <<'SQL'
+create table t (id integer);
+alter table t enable row level security;
+create policy p on t to pgflux_only_on_target using (id > 0);
+SQL
+  run --separate-stderr flux-parse --shadow-db local
+  assert_success
+  assert_output --partial '"roles": ['
+  assert_output --partial '"pgflux_only_on_target"'
+}
