@@ -177,3 +177,16 @@ TABLE="create table emp (id integer primary key, name text not null, salary nume
   run -0 pg-flux drift --db "$FWD" --shadow-db none
   assert_output --partial 'compared without a shadow database and assumed equal: view names'
 }
+
+@test "--shadow-db none: a view PostgreSQL stores differently than written is named as taken to differ" {
+  export DB
+  DB=$(new_db "t${BATS_TEST_NUMBER}_star")
+  mkdir -p schema
+  echo "create table t (a integer, b text); create view v as select * from t order by a;" > schema/schema.sql
+  psql -X -q -v ON_ERROR_STOP=1 "$DB" -f schema/schema.sql
+  run -0 pg-flux drift --db "$DB"
+  run --separate-stderr pg-flux drift --db "$DB" --shadow-db none
+  assert_failure 1
+  assert_output --partial 'CREATE OR REPLACE VIEW v'
+  assert_equal "$stderr" "note: compared without a shadow database and taken as different: view v"
+}
