@@ -103,35 +103,9 @@ std::string setting_text(const pq::Msg& set) {
 
 std::string setting_value_sql(const std::string& name, const std::string& value) {
     if (!is_list_setting(name)) return quote_literal(value);
-    // Split "a, \"B c\"" the way SplitIdentifierString does, and quote each as a literal.
-    std::string out, current;
-    bool quoted = false, any = false;
-    auto flush = [&] {
-        out += (out.empty() ? "" : ", ") + quote_literal(current);
-        current.clear();
-        any = false;
-    };
-    for (size_t i = 0; i < value.size(); ++i) {
-        char c = value[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < value.size() && value[i + 1] == '"') {
-                current += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                current += c;
-            }
-        } else if (c == '"') {
-            quoted = any = true;
-        } else if (c == ',') {
-            flush();
-        } else if (c != ' ') {
-            current += c;
-            any = true;
-        }
-    }
-    if (any || !current.empty() || out.empty()) flush();
+    std::string out;
+    for (const std::string& item : split_identifiers(value, ','))
+        out += (out.empty() ? "" : ", ") + quote_literal(item);
     return out;
 }
 

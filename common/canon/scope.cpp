@@ -46,13 +46,8 @@ TypeLookup NameScope::type_lookup() const {
 
 std::optional<std::string> NameScope::routine_schema(const std::string& name) const {
     if (!model) return std::nullopt;
-    for (const auto& s : search_path) {
-        for (Kind kind : {Kind::function, Kind::procedure, Kind::aggregate}) {
-            auto it = model->objects.lower_bound(ObjectId{kind, s, name});
-            if (it != model->objects.end() && it->first.kind == kind && it->first.schema == s && it->first.name == name)
-                return s;
-        }
-    }
+    for (const auto& s : search_path)
+        if (!model->routines_named(s, name).empty()) return s;
     return std::nullopt;
 }
 

@@ -23,9 +23,7 @@ void read_indexes(Snapshot& s) {
         valid = r.column("indisvalid"), def = r.column("def"), comment = r.column("comment");
     for (int i = 0; i < r.rows(); ++i) {
         ObjectId id{Kind::index, r.text(i, schema), r.text(i, name), r.text(i, table)};
-        if (!s.model.find(ObjectId{Kind::table, id.schema, id.table}) &&
-            !s.model.find(ObjectId{Kind::materialized_view, id.schema, id.table}))
-            continue;
+        if (!s.model.relation(id.schema, id.table)) continue;
         auto parsed = pq::ParseResult::parse(r.text(i, def));
         json attrs = index_attributes(parsed->statements().at(0).node, catalog_scope());
         if (r.text(i, valid) != "t") attrs["invalid"] = true;

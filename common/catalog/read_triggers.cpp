@@ -10,15 +10,6 @@
 namespace pgflux::catalog {
 namespace {
 
-// The modeled relation (table, view or materialized view) of an object.
-std::optional<ObjectId> relation_of(const Model& model, const std::string& schema, const std::string& name) {
-    for (Kind kind : {Kind::table, Kind::view, Kind::materialized_view}) {
-        ObjectId id{kind, schema, name};
-        if (model.find(id)) return id;
-    }
-    return std::nullopt;
-}
-
 pq::Msg first_statement(const std::shared_ptr<const pq::ParseResult>& parsed) {
     return parsed->statements().at(0).node;
 }
@@ -39,13 +30,13 @@ void read_triggers(Snapshot& s) {
     int oid = r.column("oid"), schema = r.column("nspname"), table = r.column("relname"), name = r.column("tgname"),
         enabled = r.column("tgenabled"), def = r.column("def"), comment = r.column("comment");
     for (int i = 0; i < r.rows(); ++i) {
-        auto relation = relation_of(s.model, r.text(i, schema), r.text(i, table));
+        const Object* relation = s.model.relation(r.text(i, schema), r.text(i, table));
         if (!relation) continue;
         auto parsed = pq::ParseResult::parse(r.text(i, def));
         json attrs = trigger_attributes(first_statement(parsed), catalog_scope());
         attrs["enabled"] = trigger_state(r.text(i, enabled));
         if (auto c = r.optional_text(i, comment)) attrs["comment"] = *c;
-        s.add(Object(ObjectId{Kind::trigger, relation->schema, r.text(i, name), relation->name}, attrs), "pg_trigger",
+        s.add(Object(ObjectId{Kind::trigger, relation->id.schema, r.text(i, name), relation->id.name}, attrs), "pg_trigger",
               r.text(i, oid));
     }
 }
@@ -59,12 +50,12 @@ void read_rules(Snapshot& s) {
     int oid = r.column("oid"), schema = r.column("nspname"), table = r.column("relname"), name = r.column("rulename"),
         def = r.column("def"), comment = r.column("comment");
     for (int i = 0; i < r.rows(); ++i) {
-        auto relation = relation_of(s.model, r.text(i, schema), r.text(i, table));
+        const Object* relation = s.model.relation(r.text(i, schema), r.text(i, table));
         if (!relation) continue;
         auto parsed = pq::ParseResult::parse(r.text(i, def));
         json attrs = rule_attributes(first_statement(parsed));
         if (auto c = r.optional_text(i, comment)) attrs["comment"] = *c;
-        s.add(Object(ObjectId{Kind::rule, relation->schema, r.text(i, name), relation->name}, attrs), "pg_rewrite",
+        s.add(Object(ObjectId{Kind::rule, relation->id.schema, r.text(i, name), relation->id.name}, attrs), "pg_rewrite",
               r.text(i, oid));
     }
 }

@@ -173,17 +173,14 @@ void Differ::comment(const Object* l, const Object& d) {
 void Differ::dropped_implicitly(const ObjectId& id, const ObjectId& with) { implicit_drops_[with].push_back(id); }
 
 bool Differ::relation_dropped(const std::string& schema, const std::string& relation) const {
-    for (Kind kind : {Kind::table, Kind::view, Kind::materialized_view})
-        if (dropped(ObjectId{kind, schema, relation})) return true;
-    return false;
+    const Object* live = live_.relation(schema, relation);
+    return live && dropped(live->id);
 }
 
 ObjectId Differ::relation_of(const ObjectId& child) const {
-    for (Kind kind : {Kind::table, Kind::view, Kind::materialized_view}) {
-        ObjectId relation{kind, child.schema, child.table};
-        if (live_.find(relation) || desired_.find(relation)) return relation;
-    }
-    return ObjectId{Kind::table, child.schema, child.table};
+    const Object* relation = live_.relation(child.schema, child.table);
+    if (!relation) relation = desired_.relation(child.schema, child.table);
+    return relation ? relation->id : ObjectId{Kind::table, child.schema, child.table};
 }
 
 bool Differ::is_enum(const std::string& type) const {

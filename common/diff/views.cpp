@@ -58,13 +58,22 @@ void alter_options(Differ& d, const Object& l, const Object& o) {
     if (!set.empty()) d.alter(o.id, head + " SET" + ddl::with_options(set).substr(5) + ";", head.substr(6) + " SET options");
 }
 
+// The live and desired values of a map attribute by column ("column_comments"),
+// and every column either names.
+struct ColumnMap {
+    json before, after;
+    std::set<std::string> columns;
+    ColumnMap(const Object* l, const Object& o, const char* key)
+        : before(l ? l->attrs.value(key, json::object()) : json::object()), after(o.attrs.value(key, json::object())) {
+        for (const json* side : {&before, &after})
+            for (auto it = side->begin(); it != side->end(); ++it) columns.insert(it.key());
+    }
+};
+
 void column_comments(Differ& d, const Object* l, const Object& o) {
-    json before = l ? l->attrs.value("column_comments", json::object()) : json::object();
-    json after = o.attrs.value("column_comments", json::object());
-    std::set<std::string> names;
-    for (auto it = before.begin(); it != before.end(); ++it) names.insert(it.key());
-    for (auto it = after.begin(); it != after.end(); ++it) names.insert(it.key());
-    for (const std::string& name : names) {
+    ColumnMap map(l, o, "column_comments");
+    const json &before = map.before, &after = map.after;
+    for (const std::string& name : map.columns) {
         json value = after.value(name, json());
         if (before.value(name, json()) == value || (d.verify() && value.is_null())) continue;
         json attrs = value.is_null() ? json::object() : json{{"comment", value}};
@@ -74,12 +83,9 @@ void column_comments(Differ& d, const Object* l, const Object& o) {
 }
 
 void column_defaults(Differ& d, const Object* l, const Object& o) {
-    json before = l ? l->attrs.value("column_defaults", json::object()) : json::object();
-    json after = o.attrs.value("column_defaults", json::object());
-    std::set<std::string> names;
-    for (auto it = before.begin(); it != before.end(); ++it) names.insert(it.key());
-    for (auto it = after.begin(); it != after.end(); ++it) names.insert(it.key());
-    for (const std::string& name : names) {
+    ColumnMap map(l, o, "column_defaults");
+    const json &before = map.before, &after = map.after;
+    for (const std::string& name : map.columns) {
         json value = after.value(name, json());
         if (d.same(before.value(name, json()), value, "default", "column " + display_column(o.id, name)) ||
             (d.verify() && value.is_null()))

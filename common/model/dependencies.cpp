@@ -8,6 +8,7 @@
 #include "canon/types.h"
 #include "kinds/kinds.h"
 #include "sql/parser.h"
+#include "sql/quote.h"
 #include "sql/references.h"
 
 namespace pgflux {
@@ -108,33 +109,7 @@ const Object* referenced_key(const Model& model, const Object& foreign_key) {
     return ModelIndex(model).referenced_key(foreign_key);
 }
 
-std::vector<std::string> split_qualified_name(const std::string& text) {
-    std::vector<std::string> parts;
-    std::string current;
-    bool quoted = false;
-    for (size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-                current += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                current += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == '.') {
-            parts.push_back(current);
-            current.clear();
-        } else {
-            current += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        }
-    }
-    parts.push_back(current);
-    return parts;
-}
+std::vector<std::string> split_qualified_name(const std::string& text) { return split_identifiers(text, '.'); }
 
 std::vector<std::vector<std::string>> sequences_in_default(const std::string& expression) {
     static const std::regex k_nextval(R"(nextval\('((?:[^']|'')*)'(?:::regclass)?\))");
@@ -204,8 +179,7 @@ std::vector<Dependency> derived_dependencies(const Model& model, const ModelInde
             break;
         case Kind::constraint:
         case Kind::index: {
-            for (Kind relation : {Kind::table, Kind::materialized_view})
-                add(out, model, ObjectId{relation, id.schema, id.table, "", ""});
+            if (const Object* relation = model.relation(id.schema, id.table)) add(out, model, relation->id);
             std::vector<std::string> expressions;
             expressions_of(attrs, expressions);
             for (const auto& e : expressions) add_all(out, model, expression_dependencies(model, index, e, id.schema));
@@ -219,8 +193,7 @@ std::vector<Dependency> derived_dependencies(const Model& model, const ModelInde
         case Kind::trigger:
         case Kind::rule:
         case Kind::policy:
-            for (Kind relation : {Kind::table, Kind::view, Kind::materialized_view})
-                add(out, model, ObjectId{relation, id.schema, id.table});
+            if (const Object* relation = model.relation(id.schema, id.table)) add(out, model, relation->id);
             break;
         default:
             break;

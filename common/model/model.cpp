@@ -109,6 +109,21 @@ Object* Model::find(const ObjectId& id) {
     return it == objects.end() ? nullptr : &it->second;
 }
 
+const Object* Model::relation(const std::string& schema, const std::string& name) const {
+    for (Kind kind : {Kind::table, Kind::view, Kind::materialized_view})
+        if (const Object* found = find(ObjectId{kind, schema, name})) return found;
+    return nullptr;
+}
+
+std::vector<ObjectId> Model::routines_named(const std::string& schema, const std::string& name) const {
+    std::vector<ObjectId> out;
+    for (Kind kind : {Kind::function, Kind::procedure, Kind::aggregate})
+        for (auto it = objects.lower_bound(ObjectId{kind, schema, name});
+             it != objects.end() && it->first.kind == kind && it->first.schema == schema && it->first.name == name; ++it)
+            out.push_back(it->first);
+    return out;
+}
+
 Object& Model::add(Object object) {
     auto [it, inserted] = objects.emplace(object.id, std::move(object));
     if (!inserted) usage_error("duplicate " + it->first.describe());

@@ -130,6 +130,10 @@ public:
 
     const Object* find(const ObjectId& id) const;
     Object* find(const ObjectId& id);
+    // The relation (table, view or materialized view) with this name, if any.
+    const Object* relation(const std::string& schema, const std::string& name) const;
+    // Every routine (function, procedure, aggregate) with this name: overloads.
+    std::vector<ObjectId> routines_named(const std::string& schema, const std::string& name) const;
     // Adds an object; a second object with the same identity is an error.
     Object& add(Object object);
     // Adds to every object the dependencies its attributes imply (schema,

@@ -164,16 +164,6 @@ ObjectId Reader::resolve_relation(const Stmt& s, const pq::Msg& range_var) const
     return ObjectId{Kind::table, s.search_path.front(), name};
 }
 
-std::vector<ObjectId> Reader::routines_named(const std::string& schema, const std::string& name) const {
-    std::vector<ObjectId> out;
-    for (Kind kind : {Kind::function, Kind::procedure, Kind::aggregate})
-        for (auto it = model.objects.lower_bound(ObjectId{kind, schema, name});
-             it != model.objects.end() && it->first.kind == kind && it->first.schema == schema && it->first.name == name;
-             ++it)
-            out.push_back(it->first);
-    return out;
-}
-
 void Reader::add_references(Object& object, const pq::Msg& tree, const std::vector<std::string>& search_path,
                             bool soft) const {
     for (const auto& ref : pq::name_references(tree)) {
@@ -185,7 +175,7 @@ void Reader::add_references(Object& object, const pq::Msg& tree, const std::vect
             if (ref.kind == pq::NameReference::Kind::relation) {
                 if (auto id = declared_relation(schema, name)) found.push_back(*id);
             } else if (ref.kind == pq::NameReference::Kind::routine) {
-                found = routines_named(schema, name);
+                found = model.routines_named(schema, name);
             } else {
                 ObjectId enumeration{Kind::enumeration, schema, name};
                 if (model.find(enumeration)) found.push_back(enumeration);

@@ -79,13 +79,13 @@ public:
     NameScope scope(const Stmt& s) const;
     // Where an unqualified CREATE puts its object; an error with an empty search_path.
     std::string creation_schema(const Stmt& s) const;
+    // {schema, name} of what a CREATE names ([schema.]name), the schema checked.
+    std::pair<std::string, std::string> creation_name(const Stmt& s, const std::vector<std::string>& names);
     // The declared relation a name means (its kind: table, view or
     // materialized view); an undeclared one is taken for a table of the
     // first schema on the search_path.
     ObjectId resolve_relation(const Stmt& s, const pq::Msg& range_var) const;
     std::optional<ObjectId> declared_relation(const std::string& schema, const std::string& name) const;
-    // Routines (functions, procedures, aggregates) named `name` in `schema`.
-    std::vector<ObjectId> routines_named(const std::string& schema, const std::string& name) const;
     // Adds to `object` a dependency on everything `tree` names that the
     // schema files define, resolved with `search_path`; soft for references
     // read from a function body PostgreSQL does not check.

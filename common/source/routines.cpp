@@ -21,16 +21,8 @@ std::vector<std::string> body_search_path(const json& attrs, const std::vector<s
         std::string text = setting;
         if (text.rfind("search_path=", 0) != 0) continue;
         std::vector<std::string> path;
-        std::string value = text.substr(12), current;
-        bool quoted = false;
-        for (size_t i = 0; i <= value.size(); ++i) {
-            char c = i < value.size() ? value[i] : ',';
-            if (c == '"') quoted = !quoted;
-            else if (c == ',' && !quoted) {
-                if (!current.empty() && current != "$user") path.push_back(current);
-                current.clear();
-            } else if (c != ' ' || quoted) current += c;
-        }
+        for (const std::string& schema : split_identifiers(text.substr(12), ','))
+            if (!schema.empty() && schema != "$user") path.push_back(schema);
         return path;
     }
     return statement_path;
@@ -38,17 +30,21 @@ std::vector<std::string> body_search_path(const json& attrs, const std::vector<s
 
 }  // namespace
 
-void Reader::create_function(const Stmt& s) {
-    const pq::Msg& node = s.node();
-    auto names = node.strings("funcname");
+std::pair<std::string, std::string> Reader::creation_name(const Stmt& s, const std::vector<std::string>& names) {
     std::string schema = names.size() >= 2 ? names[names.size() - 2] : creation_schema(s);
     require_schema(s, schema);
+    return {schema, names.back()};
+}
+
+void Reader::create_function(const Stmt& s) {
+    const pq::Msg& node = s.node();
+    auto [schema, name] = creation_name(s, node.strings("funcname"));
     RoutineDefinition def = function_definition(node, scope(s));
     Kind kind = node.flag("is_procedure") ? Kind::procedure : Kind::function;
-    ObjectId id{kind, schema, names.back(), "", def.signature};
+    ObjectId id{kind, schema, name, "", def.signature};
     // CREATE OR REPLACE of a routine defined earlier replaces it, as psql would.
     if (node.flag("replace") && model.find(id)) model.objects.erase(id);
-    for (const ObjectId& other : routines_named(schema, names.back()))
+    for (const ObjectId& other : model.routines_named(schema, name))
         if (other.signature == def.signature && other.kind != kind)
             fail(s, id.describe() + " has the same signature as " + other.describe());
     Object& routine = add_object(s, Object{id, def.attrs});
@@ -69,22 +65,20 @@ void Reader::create_function(const Stmt& s) {
 
 void Reader::create_aggregate(const Stmt& s) {
     const pq::Msg& node = s.node();
-    auto names = node.strings("defnames");
-    std::string schema = names.size() >= 2 ? names[names.size() - 2] : creation_schema(s);
-    require_schema(s, schema);
+    auto [schema, name] = creation_name(s, node.strings("defnames"));
     RoutineDefinition def = aggregate_definition(node, scope(s));
-    ObjectId id{Kind::aggregate, schema, names.back(), "", def.signature};
+    ObjectId id{Kind::aggregate, schema, name, "", def.signature};
     if (node.flag("replace") && model.find(id)) model.objects.erase(id);
     Object& aggregate = add_object(s, Object{id, def.attrs});
     if (pq::Msg params = node.list("args").at(0))
         for (const pq::Msg& p : params.list("items")) add_references(aggregate, p.get("arg_type"), s.search_path);
     for (const pq::Msg& option : node.list("definition")) {
-        std::string name = option.str("defname");
-        if (name == "stype" || name == "mstype") add_references(aggregate, option.get("arg"), s.search_path);
-        if (name.size() > 4 && name.compare(name.size() - 4, 4, "func") == 0) {
-            auto parts = split_qualified_name(def.attrs[name].get<std::string>());
+        std::string option_name = option.str("defname");
+        if (option_name == "stype" || option_name == "mstype") add_references(aggregate, option.get("arg"), s.search_path);
+        if (option_name.size() > 4 && option_name.compare(option_name.size() - 4, 4, "func") == 0) {
+            auto parts = split_qualified_name(def.attrs[option_name].get<std::string>());
             if (parts.size() == 2)
-                for (const ObjectId& routine : routines_named(parts[0], parts[1])) aggregate.depend_on({routine});
+                for (const ObjectId& routine : model.routines_named(parts[0], parts[1])) aggregate.depend_on({routine});
         }
     }
 }
@@ -98,7 +92,7 @@ Object& Reader::routine_of(const Stmt& s, Kind kind, const pq::Msg& object) {
     if (object.flag("args_unspecified")) {
         for (const std::string& candidate : schemas) {
             std::vector<ObjectId> found;
-            for (const ObjectId& id : routines_named(candidate, names.back()))
+            for (const ObjectId& id : model.routines_named(candidate, names.back()))
                 if (std::find(kinds.begin(), kinds.end(), id.kind) != kinds.end()) found.push_back(id);
             if (found.size() > 1) fail(s, "routine " + quote_ident(names.back()) + " is not unique: give its argument types");
             if (found.size() == 1) return *model.find(found[0]);

@@ -2,6 +2,8 @@
 // own scanner, so the rules match the grammar exactly.
 #include "sql/quote.h"
 
+#include <cctype>
+
 #include "sql/parser.h"
 
 namespace pgflux {
@@ -49,6 +51,34 @@ std::string join_idents(const std::vector<std::string>& idents) {
 
 std::string display_name(std::string_view schema, std::string_view name) {
     return schema == "public" ? quote_ident(name) : qualified_name(schema, name);
+}
+
+std::vector<std::string> split_identifiers(std::string_view text, char separator) {
+    std::vector<std::string> parts;
+    std::string current;
+    bool quoted = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+                current += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                current += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == separator) {
+            parts.push_back(current);
+            current.clear();
+        } else if (!std::isspace(static_cast<unsigned char>(c))) {
+            current += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+    }
+    parts.push_back(current);
+    return parts;
 }
 
 }  // namespace pgflux

@@ -16,6 +16,11 @@ std::string qualified_name(std::string_view schema, std::string_view name);
 std::string quote_literal(std::string_view text);
 // a, "B", c
 std::string join_idents(const std::vector<std::string>& idents);
+// The inverse of quoting: splits `text` at `separator` outside double quotes,
+// unquotes ("a""b" -> a"b), folds unquoted parts to lower case and drops
+// unquoted blanks, as PostgreSQL's SplitIdentifierString does.
+// public."My T" -> {public, My T}; 'app, "X", pg_temp' -> {app, X, pg_temp}.
+std::vector<std::string> split_identifiers(std::string_view text, char separator);
 // Name for messages: schema-qualified unless the schema is public.
 std::string display_name(std::string_view schema, std::string_view name);
 
