@@ -208,6 +208,9 @@ Model resolve_owners(const Model& live, const Model& desired, const DiffOptions&
         if (table && table->attrs.contains("owner")) o.attrs["owner"] = table->attrs["owner"];
     }
     if (options.privileges)
+        for (auto& [id, o] : out.objects)
+            fold_owner_grants(o, id.kind == Kind::default_privilege ? id.name : o.attrs.value("owner", ""));
+    if (options.privileges)
         if (auto roles = cluster_roles(live))
             for (const auto& [role, object] : roles_named(out))
                 if (!roles->count(role))

@@ -234,6 +234,30 @@ Acl initial_acl(const Model& model, Kind kind, const std::string& schema, const 
     return acl;
 }
 
+void fold_owner_grants(Object& object, const std::string& owner) {
+    if (owner.empty()) return;
+    const Grantee as_role{Grantee::Type::role, owner}, as_owner{Grantee::Type::owner, ""};
+    auto fold = [&](Acl& acl) {
+        auto it = acl.find(as_role);
+        if (it == acl.end()) return false;
+        for (const auto& [p, option] : it->second) {
+            bool& held = acl[as_owner][p];
+            held = held || option;
+        }
+        acl.erase(as_role);
+        return true;
+    };
+    if (object.attrs.contains("acl")) {
+        Acl acl = object_acl(object);
+        if (fold(acl)) set_object_acl(object, acl);
+    }
+    if (object.attrs.contains("column_acl"))
+        for (auto& [column, column_acl] : object.attrs["column_acl"].items()) {
+            Acl acl = acl_from_json(column_acl);
+            if (fold(acl)) column_acl = acl_to_json(acl, AclClass::column);
+        }
+}
+
 namespace {
 
 void check_acl(const JsonField& acl) {

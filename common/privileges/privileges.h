@@ -85,6 +85,11 @@ Acl initial_acl(const Model& model, Kind kind, const std::string& schema, const 
 // entries for all schemas, nothing for entries of one schema.
 Acl default_privileges_baseline(const ObjectId& id);
 
+// Grants the ACLs name the owner's role in (written before the owner was
+// known: GRANT ... TO postgres where postgres applies the migrations) become
+// the owner's own. `owner`: the object's owner (default privileges: their role).
+void fold_owner_grants(Object& object, const std::string& owner);
+
 // Model document checks of `owner`, `acl` and `column_acl`.
 void check_privilege_attributes(Kind kind, const JsonField& attributes);
 
