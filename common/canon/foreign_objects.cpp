@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "canon/expressions.h"
+#include "canon/types.h"
 #include "util/error.h"
 
 namespace pgflux {
@@ -78,6 +79,32 @@ std::string user_mapping_role(const pq::Msg& spec) {
     if (type == "ROLESPEC_CSTRING") return spec.str("rolename");
     if (type == "ROLESPEC_PUBLIC") return "public";
     return "";
+}
+
+json foreign_table_attributes(const pq::Msg& create, const NameScope& scope) {
+    const pq::Msg base = create.get("base_stmt");
+    if (!base.list("inh_relations").empty() || base.get("partbound"))
+        usage_error("a foreign table that inherits or is a partition is not supported yet");
+    json columns = json::array();
+    for (const pq::Msg& element : base.list("table_elts")) {
+        if (!element.is("ColumnDef")) usage_error("table constraints on a foreign table are not supported yet");
+        std::string type = canonical_type(element.get("type_name"), [&](const std::string& n) { return scope.type_schema(n); });
+        json column = {{"name", element.str("colname")}, {"type", type}, {"not_null", element.flag("is_not_null")},
+                       {"options", generic_options(element.list("fdwoptions"))}};
+        if (pq::Msg coll = element.get("coll_clause")) {
+            std::string c = scope.collation(coll.strings("collname"));
+            if (!c.empty()) column["collation"] = c;
+        }
+        for (const pq::Msg& c : element.list("constraints")) {
+            std::string contype = c.enumeration("contype");
+            if (contype == "CONSTR_NOTNULL") column["not_null"] = true;
+            else if (contype == "CONSTR_NULL") column["not_null"] = false;
+            else if (contype == "CONSTR_DEFAULT") column["default"] = canonical_expression(c.get("raw_expr"));
+            else usage_error("column constraints other than NOT NULL and DEFAULT on a foreign table are not supported yet");
+        }
+        columns.push_back(column);
+    }
+    return {{"server", create.str("servername")}, {"options", generic_options(create.list("options"))}, {"columns", columns}};
 }
 
 json publication_attributes(const pq::Msg& create, const NameScope& scope) {

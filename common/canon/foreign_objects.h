@@ -35,6 +35,10 @@ json user_mapping_attributes(const std::vector<pq::Msg>& def_elems, json* secret
 // "" for CURRENT_USER/CURRENT_ROLE/SESSION_USER (the applying role).
 std::string user_mapping_role(const pq::Msg& role_spec);
 
+// CREATE FOREIGN TABLE: {server, options, columns: [{name, type, not_null,
+// default?, collation?, options}]}. CHECK constraints are not supported.
+json foreign_table_attributes(const pq::Msg& create_foreign_table, const NameScope& scope);
+
 // CREATE PUBLICATION: {all_tables, tables: [{schema, table, columns?, where?}],
 // schemas, publish, via_root}; tables and schemas sorted.
 json publication_attributes(const pq::Msg& create_publication, const NameScope& scope);

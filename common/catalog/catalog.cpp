@@ -41,7 +41,6 @@ json unmodeled_objects(Connection& conn) {
     std::string sql =
         "SELECT 'partitioned table' AS kind, count(*) " + rel + " AND c.relkind = 'p' UNION ALL "
         "SELECT 'partition', count(*) " + rel + " AND c.relkind = 'r' AND c.relispartition UNION ALL "
-        "SELECT 'foreign table', count(*) " + rel + " AND c.relkind = 'f' UNION ALL "
         "SELECT 'composite type', count(*) " + rel + " AND c.relkind = 'c' UNION ALL "
         "SELECT 'domain', count(*) " + typ + " AND t.typtype = 'd' UNION ALL "
         "SELECT 'range type', count(*) " + typ + " AND t.typtype = 'r' UNION ALL "

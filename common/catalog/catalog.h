@@ -56,6 +56,7 @@ void read_foreign_data_wrappers(Snapshot& s);
 void read_servers(Snapshot& s);
 void read_user_mappings(Snapshot& s);
 void read_tables(Snapshot& s);
+void read_foreign_tables(Snapshot& s);
 void read_views(Snapshot& s);
 void read_materialized_views(Snapshot& s);
 void read_constraints(Snapshot& s);

@@ -124,3 +124,49 @@ void read_publications(Snapshot& s) {
 }
 
 }  // namespace pgflux::catalog
+
+namespace pgflux::catalog {
+
+void read_foreign_tables(Snapshot& s) {
+    QueryResult r = s.conn.query(
+        "SELECT c.oid, c.reltype, n.nspname, c.relname, v.srvname, pg_catalog.array_to_json(ft.ftoptions) AS options, "
+        "pg_catalog.obj_description(c.oid, 'pg_class') AS comment, "
+        "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(a.attname, "
+        "   pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), "
+        "   CASE WHEN a.attcollation <> t.typcollation THEN pg_catalog.quote_ident(cn.nspname) || '.' || "
+        "   pg_catalog.quote_ident(co.collname) END, pg_catalog.array_to_json(a.attfdwoptions), "
+        "   pg_catalog.col_description(c.oid, a.attnum)) ORDER BY a.attnum) "
+        " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+        " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+        " LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation "
+        " LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace "
+        " WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns "
+        "FROM pg_catalog.pg_foreign_table ft JOIN pg_catalog.pg_class c ON c.oid = ft.ftrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "JOIN pg_catalog.pg_foreign_server v ON v.oid = ft.ftserver WHERE NOT c.relispartition AND " +
+        user_schema_filter() + " AND " + not_extension_member("pg_class", "c.oid"));
+    for (int i = 0; i < r.rows(); ++i) {
+        std::string columns;
+        json comments = json::object();
+        if (auto list = r.optional_text(i, 7))
+            for (const json& c : json::parse(*list)) {
+                std::string column = quote_ident(c[0].get<std::string>()) + " " + c[1].get<std::string>();
+                if (!c[5].is_null()) column += options_clause(c[5].dump());
+                if (!c[4].is_null()) column += " COLLATE " + c[4].get<std::string>();
+                if (c[2].get<bool>()) column += " NOT NULL";
+                if (!c[3].is_null()) column += " DEFAULT " + c[3].get<std::string>();
+                columns += (columns.empty() ? "" : ", ") + column;
+                if (!c[6].is_null()) comments[c[0].get<std::string>()] = c[6];
+            }
+        std::string sql = "CREATE FOREIGN TABLE " + qualified_name(r.text(i, 2), r.text(i, 3)) + " (" + columns +
+                          ") SERVER " + quote_ident(r.text(i, 4)) + options_clause(r.optional_text(i, 5));
+        json attrs = foreign_table_attributes(first_statement(pq::ParseResult::parse(sql)), catalog_scope());
+        if (auto c = r.optional_text(i, 6)) attrs["comment"] = *c;
+        if (!comments.empty()) attrs["column_comments"] = comments;
+        ObjectId id{Kind::foreign_table, r.text(i, 2), r.text(i, 3)};
+        s.add(Object(id, attrs), "pg_class", r.text(i, 0));
+        s.register_row("pg_type", r.text(i, 1), id);
+    }
+}
+
+}  // namespace pgflux::catalog

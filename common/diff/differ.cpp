@@ -291,7 +291,7 @@ void Differ::spread_replacements() {
     };
     for (const auto& [id, l] : live_.objects) {
         const Object* d = desired_.find(id);
-        if (id.kind != Kind::table || !d || dropped(id)) continue;
+        if ((id.kind != Kind::table && id.kind != Kind::foreign_table) || !d || dropped(id)) continue;
         for (const std::string& column : changed_columns(l, *d)) {
             for (const Object* dependent : dependents[id]) {
                 if (!kind_spec(dependent->id.kind).blocks_column_changes) continue;

@@ -206,8 +206,109 @@ void alter_publication(Differ& d, const Object& l, const Object& o) {
     d.comment(&l, o);
 }
 
+// --- foreign tables -------------------------------------------------------------
+
+std::string foreign_column(const json& c) {
+    std::string out = quote_ident(c["name"].get<std::string>()) + " " + c["type"].get<std::string>() +
+                      options_clause(c["options"]);
+    if (c.contains("collation")) out += " COLLATE " + c["collation"].get<std::string>();
+    if (c["not_null"].get<bool>()) out += " NOT NULL";
+    if (c.contains("default")) out += " DEFAULT " + c["default"].get<std::string>();
+    return out;
+}
+
+// The columns both sides have, in order; equal unless a column moved.
+std::vector<std::string> kept_columns(const json& columns, const json& other) {
+    std::vector<std::string> out;
+    for (const json& c : columns)
+        for (const json& o : other)
+            if (o["name"] == c["name"]) out.push_back(c["name"]);
+    return out;
+}
+
+std::string foreign_table_replace_reason(Differ&, const Object& l, const Object& o) {
+    if (l.attrs["server"] != o.attrs["server"]) return "its server changes";
+    std::vector<std::string> kept = kept_columns(o.attrs["columns"], l.attrs["columns"]);
+    if (kept_columns(l.attrs["columns"], o.attrs["columns"]) != kept) return "its columns are reordered";
+    // ADD COLUMN appends: a new column before a kept one cannot be placed.
+    for (size_t i = 0; i < kept.size(); ++i)
+        if (o.attrs["columns"][i]["name"] != kept[i]) return "a new column comes before existing ones";
+    return "";
+}
+
+void column_comments(Differ& d, const Object* l, const Object& o) {
+    json none = json::object();
+    const json& before = l && l->attrs.contains("column_comments") ? l->attrs["column_comments"] : none;
+    const json& after = o.attrs.contains("column_comments") ? o.attrs["column_comments"] : none;
+    for (const json& c : o.attrs["columns"]) {
+        std::string name = c["name"];
+        json b = before.value(name, json()), a = after.value(name, json());
+        if (a == b || (d.verify() && a.is_null())) continue;
+        json holder = a.is_null() ? json::object() : json{{"comment", a}};
+        d.alter(o.id, ddl::comment(o.id, holder, name), "COMMENT ON COLUMN " + display_column(o.id, name))
+            .step.action = "comment";
+    }
+}
+
+void create_foreign_table(Differ& d, const Object& o) {
+    const json& a = ddl_attributes(o);
+    std::string columns;
+    for (const json& c : a["columns"]) columns += (columns.empty() ? "\n    " : ",\n    ") + foreign_column(c);
+    d.create(o,
+             "CREATE FOREIGN TABLE " + o.id.sql_name() + " (" + columns + (columns.empty() ? "" : "\n") + ") SERVER " +
+                 quote_ident(a["server"].get<std::string>()) + options_clause(a["options"]) + ";",
+             "CREATE FOREIGN TABLE " + display(o.id));
+    d.comment(nullptr, o);
+    column_comments(d, nullptr, o);
+}
+
+void alter_foreign_table(Differ& d, const Object& l, const Object& o) {
+    std::string name = o.id.sql_name();
+    auto find = [](const json& columns, const json& name) -> const json* {
+        for (const json& c : columns)
+            if (c["name"] == name) return &c;
+        return nullptr;
+    };
+    // Each action, with the column it retypes or removes (what uses it goes first).
+    std::vector<std::pair<std::string, std::string>> actions;
+    for (const json& lc : l.attrs["columns"])
+        if (!find(o.attrs["columns"], lc["name"]) && !d.verify())
+            actions.push_back({"DROP COLUMN " + quote_ident(lc["name"].get<std::string>()), lc["name"]});
+    for (const json& c : o.attrs["columns"]) {
+        std::string column = quote_ident(c["name"].get<std::string>());
+        const json* lc = find(l.attrs["columns"], c["name"]);
+        if (!lc) {
+            actions.push_back({"ADD COLUMN " + foreign_column(c), ""});
+            continue;
+        }
+        if ((*lc)["type"] != c["type"] || lc->value("collation", json()) != c.value("collation", json()))
+            actions.push_back({"ALTER COLUMN " + column + " TYPE " + c["type"].get<std::string>() +
+                                   (c.contains("collation") ? " COLLATE " + c["collation"].get<std::string>() : ""),
+                               c["name"]});
+        if ((*lc)["not_null"] != c["not_null"])
+            actions.push_back({"ALTER COLUMN " + column + (c["not_null"].get<bool>() ? " SET NOT NULL" : " DROP NOT NULL"), ""});
+        if (lc->value("default", json()) != c.value("default", json()))
+            actions.push_back({"ALTER COLUMN " + column +
+                                   (c.contains("default") ? " SET DEFAULT " + c["default"].get<std::string>() : " DROP DEFAULT"),
+                               ""});
+        if (std::string changes = option_changes((*lc)["options"], c["options"]); !changes.empty())
+            actions.push_back({"ALTER COLUMN " + column + changes, ""});
+    }
+    if (std::string changes = option_changes(l.attrs["options"], o.attrs["options"]); !changes.empty())
+        actions.push_back({changes.substr(1), ""});
+    for (const auto& [action, changed] : actions) {
+        PlannedStep& p = d.alter(o.id, "ALTER FOREIGN TABLE " + name + " " + action + ";",
+                                 "ALTER FOREIGN TABLE " + display(o.id) + " " + action);
+        p.requires = o.depends_on;
+        if (!changed.empty()) p.changed_columns.push_back(changed);
+    }
+    d.comment(&l, o);
+    column_comments(d, &l, o);
+}
+
 }  // namespace
 
+const KindDiff k_foreign_table_diff{foreign_table_replace_reason, create_foreign_table, alter_foreign_table, plain_drop};
 const KindDiff k_foreign_data_wrapper_diff{changes_in_place, create_fdw, alter_fdw, plain_drop};
 const KindDiff k_server_diff{server_replace_reason, create_server, alter_server, plain_drop};
 const KindDiff k_user_mapping_diff{changes_in_place, create_user_mapping, alter_user_mapping, drop_user_mapping};

@@ -33,6 +33,7 @@ std::string upper(std::string s) {
 std::string grant_target(const ObjectId& id) {
     switch (id.kind) {
         case Kind::table:
+        case Kind::foreign_table:
         case Kind::view:
         case Kind::materialized_view: return "TABLE " + id.sql_name();
         case Kind::aggregate: return "ROUTINE " + ddl::reference(id);

@@ -175,15 +175,17 @@ std::string rewrite_reason(const pq::Msg& column) {
 
 void classify_alter_table(const pq::Msg& node, Step& step, Context& ctx) {
     std::string table = relation_key(node.get("relation"));
-    bool existing = ctx.new_tables.count(table) == 0;
+    // A foreign table stores nothing locally: its columns and options change
+    // without a rewrite, a scan or data loss (only the lock is taken).
+    bool existing = ctx.new_tables.count(table) == 0 && node.enumeration("objtype") != "OBJECT_FOREIGN_TABLE";
     bool only_validate = true;
     for (const pq::Msg& cmd : node.list("cmds")) {
         std::string type = cmd.enumeration("subtype");
         std::string column = cmd.str("name");
         if (type != "AT_ValidateConstraint") only_validate = false;
-        if (type == "AT_DropColumn") {
+        if (type == "AT_DropColumn" && existing) {
             add_hazard(step, "DATA_LOSS", "drops column " + quote_ident(column) + " of " + table + " and its data");
-        } else if (type == "AT_AlterColumnType") {
+        } else if (type == "AT_AlterColumnType" && existing) {
             add_hazard(step, "COLUMN_TYPE_CHANGE", "changes the type of " + table + "." + quote_ident(column) +
                                                        ": rewrites the table under an ACCESS EXCLUSIVE lock");
         } else if (type == "AT_AddColumn" && existing) {

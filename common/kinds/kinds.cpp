@@ -40,6 +40,8 @@ const std::vector<KindSpec> k_kinds = {
      check_user_mapping,      catalog::read_user_mappings,      k_user_mapping_diff},
     {Kind::table,             "table",             "TABLE",             Naming::qualified,       true,  false,   true,  false,
      check_table,             catalog::read_tables,             k_table_diff},
+    {Kind::foreign_table,     "foreign_table",     "FOREIGN TABLE",     Naming::qualified,       true,  false,   true,  false,
+     check_foreign_table,     catalog::read_foreign_tables,     k_foreign_table_diff},
     {Kind::view,              "view",              "VIEW",              Naming::qualified,       true,  false,   true,  true,
      check_view,              catalog::read_views,              k_view_diff},
     {Kind::materialized_view, "materialized_view", "MATERIALIZED VIEW", Naming::qualified,       true,  false,   true,  true,

@@ -119,6 +119,18 @@ void check_publication(const JsonField& a) {
     });
 }
 
+void check_foreign_table(const JsonField& a) {
+    check_fields(a, {{"server", FieldType::string, true}, {"options", FieldType::object, true},
+                     {"columns", FieldType::array, true}, {"column_comments", FieldType::object, false}});
+    check_options_object(a["options"]);
+    check_each(a["columns"], [](const JsonField& c) {
+        check_fields(c, {{"name", FieldType::string, true}, {"type", FieldType::string, true},
+                         {"not_null", FieldType::boolean, true}, {"default", FieldType::string, false},
+                         {"collation", FieldType::string, false}, {"options", FieldType::object, true}});
+        check_options_object(c["options"]);
+    });
+}
+
 void check_default_privilege(const JsonField& a) { check_fields(a, {{"acl", FieldType::object, true}}); }
 
 void check_extension(const JsonField& a) {

@@ -32,6 +32,7 @@ void check_foreign_data_wrapper(const JsonField& a);
 void check_server(const JsonField& a);
 void check_user_mapping(const JsonField& a);
 void check_publication(const JsonField& a);
+void check_foreign_table(const JsonField& a);
 void check_extension(const JsonField& a);
 void check_collation(const JsonField& a);
 void check_enum(const JsonField& a);

@@ -190,6 +190,11 @@ std::vector<Dependency> derived_dependencies(const Model& model, const ModelInde
             }
             break;
         }
+        case Kind::foreign_table:
+            add(out, model, ObjectId{Kind::server, "", attrs["server"], "", ""});
+            for (const json& column : attrs["columns"])
+                add_all(out, model, column_dependencies(model, index, id.schema, column));
+            break;
         case Kind::server:
             add(out, model, ObjectId{Kind::foreign_data_wrapper, "", attrs["wrapper"], "", ""});
             break;

@@ -28,7 +28,7 @@ std::optional<Kind> kind_from_name(const std::string& name) {
 int kind_rank(Kind kind) { return static_cast<int>(kind); }
 
 bool is_relation(Kind kind) {
-    return kind == Kind::table || kind == Kind::view || kind == Kind::materialized_view;
+    return kind == Kind::table || kind == Kind::foreign_table || kind == Kind::view || kind == Kind::materialized_view;
 }
 
 bool is_routine(Kind kind) { return kind == Kind::function || kind == Kind::procedure || kind == Kind::aggregate; }
@@ -123,7 +123,7 @@ Object* Model::find(const ObjectId& id) {
 }
 
 const Object* Model::relation(const std::string& schema, const std::string& name) const {
-    for (Kind kind : {Kind::table, Kind::view, Kind::materialized_view})
+    for (Kind kind : {Kind::table, Kind::foreign_table, Kind::view, Kind::materialized_view})
         if (const Object* found = find(ObjectId{kind, schema, name})) return found;
     return nullptr;
 }

@@ -32,6 +32,7 @@ enum class Kind {
     server,
     user_mapping,
     table,
+    foreign_table,
     view,
     materialized_view,
     constraint,

@@ -37,6 +37,7 @@ bool known_privilege(const std::string& p) {
 std::optional<std::string> default_privilege_type(Kind kind) {
     switch (kind) {
         case Kind::table:
+        case Kind::foreign_table:
         case Kind::view:
         case Kind::materialized_view: return "tables";
         case Kind::sequence: return "sequences";
@@ -62,6 +63,7 @@ void merge(Acl& into, const Acl& more) {
 std::optional<AclClass> acl_class(Kind kind) {
     switch (kind) {
         case Kind::table:
+        case Kind::foreign_table:
         case Kind::view:
         case Kind::materialized_view: return AclClass::relation;
         case Kind::sequence: return AclClass::sequence;

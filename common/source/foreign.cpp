@@ -5,6 +5,7 @@
 #include "canon/foreign_objects.h"
 #include "source/reader.h"
 #include "sql/quote.h"
+#include "util/error.h"
 
 namespace pgflux::source {
 
@@ -40,6 +41,32 @@ void Reader::create_user_mapping(const Stmt& s) {
         mapping.ddl["secret_values"] = secrets;
     }
     add_object(s, std::move(mapping));
+}
+
+void Reader::create_foreign_table(const Stmt& s) {
+    const pq::Msg& node = s.node();
+    const ObjectId& id = *s.table;
+    require_schema(s, id.schema);
+    json attrs;
+    try {
+        attrs = foreign_table_attributes(node, scope(s));
+    } catch (const Error& e) {
+        fail(s, id.describe() + ": " + e.what());
+    }
+    if (!model.find(ObjectId{Kind::server, "", attrs["server"]}))
+        fail(s, "server " + quote_ident(attrs["server"].get<std::string>()) + " is not defined in the schema files");
+    add_object(s, Object(id, attrs));
+}
+
+// ALTER FOREIGN TABLE: owner and OPTIONS.
+void Reader::alter_foreign_table(const Stmt& s) {
+    Object& table = finished_table(s, *s.table);
+    if (table.id.kind != Kind::foreign_table) fail(s, table.id.describe() + " is not a foreign table");
+    for (const pq::Msg& cmd : s.node().list("cmds")) {
+        std::string type = cmd.enumeration("subtype");
+        if (type == "AT_ChangeOwner") set_owner(s, table, cmd.get("newowner"));
+        else fail(s, "ALTER FOREIGN TABLE " + type.substr(3) + " is not supported in schema files (write it in CREATE FOREIGN TABLE)");
+    }
 }
 
 void Reader::create_publication(const Stmt& s) {

@@ -191,7 +191,8 @@ std::optional<ObjectId> Reader::comment_table(const Stmt& s) const {
             if (auto id = declared_relation(candidate, names[pos])) return id;
         return std::nullopt;
     };
-    if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW") return relation_at(names.size() - 1);
+    if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW" || type == "OBJECT_FOREIGN_TABLE")
+        return relation_at(names.size() - 1);
     if (type == "OBJECT_COLUMN" || type == "OBJECT_TABCONSTRAINT" || type == "OBJECT_TRIGGER" ||
         type == "OBJECT_POLICY" || type == "OBJECT_RULE")
         return relation_at(names.size() - 2);
@@ -232,7 +233,8 @@ void Reader::comment(const Stmt& s) {
         return require(s, ObjectId{kind, relation.id.schema, names.back(), relation.id.name});
     };
     static const std::pair<const char*, Kind> k_relation_kinds[] = {
-        {"OBJECT_TABLE", Kind::table}, {"OBJECT_VIEW", Kind::view}, {"OBJECT_MATVIEW", Kind::materialized_view}};
+        {"OBJECT_TABLE", Kind::table}, {"OBJECT_VIEW", Kind::view}, {"OBJECT_MATVIEW", Kind::materialized_view},
+        {"OBJECT_FOREIGN_TABLE", Kind::foreign_table}};
     for (const auto& [objtype, kind] : k_relation_kinds) {
         if (type != objtype) continue;
         Object& relation = target_table(1);

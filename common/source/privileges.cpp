@@ -36,6 +36,7 @@ std::optional<Kind> owner_kind(const std::string& objtype) {
     static const std::pair<const char*, Kind> k_kinds[] = {
         {"OBJECT_TABLE", Kind::table},         {"OBJECT_VIEW", Kind::view},
         {"OBJECT_MATVIEW", Kind::materialized_view}, {"OBJECT_SEQUENCE", Kind::sequence},
+        {"OBJECT_FOREIGN_TABLE", Kind::foreign_table},
         {"OBJECT_FUNCTION", Kind::function},   {"OBJECT_PROCEDURE", Kind::procedure},
         {"OBJECT_ROUTINE", Kind::function},    {"OBJECT_AGGREGATE", Kind::aggregate},
         {"OBJECT_SCHEMA", Kind::schema},       {"OBJECT_TYPE", Kind::enumeration},
@@ -121,7 +122,7 @@ std::vector<Object*> Reader::grant_targets(const Stmt& s) {
     std::vector<Object*> out;
     if (node.enumeration("targtype") == "ACL_TARGET_ALL_IN_SCHEMA") {
         std::vector<Kind> kinds;
-        if (objtype == "OBJECT_TABLE") kinds = {Kind::table, Kind::view, Kind::materialized_view};
+        if (objtype == "OBJECT_TABLE") kinds = {Kind::table, Kind::foreign_table, Kind::view, Kind::materialized_view};
         else if (objtype == "OBJECT_SEQUENCE") kinds = {Kind::sequence};
         else if (objtype == "OBJECT_FUNCTION") kinds = {Kind::function, Kind::aggregate};
         else if (objtype == "OBJECT_PROCEDURE") kinds = {Kind::procedure};

@@ -145,7 +145,7 @@ std::string Reader::creation_schema(const Stmt& s) const {
 }
 
 std::optional<ObjectId> Reader::declared_relation(const std::string& schema, const std::string& name) const {
-    for (Kind kind : {Kind::table, Kind::view, Kind::materialized_view}) {
+    for (Kind kind : {Kind::table, Kind::foreign_table, Kind::view, Kind::materialized_view}) {
         ObjectId id{kind, schema, name};
         if (declared_relations_.count(id)) return id;
     }
@@ -268,6 +268,8 @@ void Reader::declare(Stmt& s) {
         declare_relation(s, Kind::table, node.get("relation"));
     } else if (type == "ViewStmt") {
         declare_relation(s, Kind::view, node.get("view"));
+    } else if (type == "CreateForeignTableStmt") {
+        declare_relation(s, Kind::foreign_table, node.get("base_stmt").get("relation"));
     } else if (type == "CreateTableAsStmt") {
         if (node.enumeration("objtype") != "OBJECT_MATVIEW")
             fail(s, "CREATE TABLE ... AS is not supported in schema files (define the table with CREATE TABLE)");
@@ -282,7 +284,8 @@ void Reader::declare(Stmt& s) {
     } else if (type == "AlterTableStmt") {
         std::string objtype = node.enumeration("objtype");
         if (objtype == "OBJECT_SEQUENCE") return;  // OWNER TO: see alter_sequence_owner
-        if (objtype != "OBJECT_TABLE" && objtype != "OBJECT_VIEW" && objtype != "OBJECT_MATVIEW")
+        if (objtype != "OBJECT_TABLE" && objtype != "OBJECT_VIEW" && objtype != "OBJECT_MATVIEW" &&
+            objtype != "OBJECT_FOREIGN_TABLE")
             fail(s, statement_kind(s) + " is not supported by pg-flux yet");
         s.table = resolve_relation(s, node.get("relation"));
     } else if (type == "CreateTrigStmt" || type == "RuleStmt") {
@@ -340,6 +343,8 @@ void Reader::run_statement(Stmt& s) {
     else if (type == "CreateTableAsStmt") create_materialized_view(s);
     else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_TABLE") alter_table(s);
     else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_SEQUENCE") alter_sequence_owner(s);
+    else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_FOREIGN_TABLE") alter_foreign_table(s);
+    else if (type == "CreateForeignTableStmt") create_foreign_table(s);
     else if (type == "AlterTableStmt") alter_view(s);
     else if (type == "IndexStmt") create_index(s);
     else if (type == "CreateTrigStmt") create_trigger(s);
@@ -386,7 +391,8 @@ Model Reader::run() {
     // aimed at may be declared later in the files.
     auto rank = [](const Stmt& s) {
         const std::string& type = s.node().type();
-        if (type == "CreateStmt" || type == "ViewStmt" || type == "CreateTableAsStmt") return 0;
+        if (type == "CreateStmt" || type == "ViewStmt" || type == "CreateTableAsStmt" || type == "CreateForeignTableStmt")
+            return 0;
         return type == "IndexStmt" ? 1 : 2;
     };
     for (int pass = 0; pass < 3; ++pass)

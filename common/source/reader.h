@@ -129,6 +129,8 @@ public:
     void create_server(const Stmt& s);
     void create_user_mapping(const Stmt& s);
     void create_publication(const Stmt& s);
+    void create_foreign_table(const Stmt& s);
+    void alter_foreign_table(const Stmt& s);
     void alter_publication(const Stmt& s);
     void check_publication_objects(const Stmt& s, const json& attrs);
     // routines.cpp

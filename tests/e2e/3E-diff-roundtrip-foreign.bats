@@ -125,3 +125,38 @@ SQL
   run -2 flux-parse
   assert_output --partial 'schema/a.sql:1:26: SECURITY LABEL is not supported'
 }
+
+@test "foreign tables: columns with options, defaults and collations change in place (no hazard), a view over a dropped column is recreated, server change replaces" {
+  roundtrip_both foreigntables \
+    "create extension postgres_fdw;
+     create server remote foreign data wrapper postgres_fdw options (host 'a');
+     create server other foreign data wrapper postgres_fdw;
+     create foreign table remote_orders (id int options (column_name 'order_id') not null, total numeric(10,2) default 0,
+       note text collate \"C\") server remote options (table_name 'orders');
+     create view big_orders as select id, total from remote_orders where total > 100;
+     create foreign table moved (id int) server remote;" \
+    "create extension postgres_fdw;
+     create server remote foreign data wrapper postgres_fdw options (host 'a');
+     create server other foreign data wrapper postgres_fdw;
+     create foreign table remote_orders (id int options (column_name 'id2') not null, note varchar(20),
+       added int default 1) server remote options (table_name 'orders2', schema_name 'sales');
+     comment on foreign table remote_orders is 'over there';
+     comment on column remote_orders.note is 'free text';
+     grant select on remote_orders to app;
+     create view big_orders as select id from remote_orders;
+     create foreign table moved (id int) server other;"
+  ft() { q "$1" "select string_agg(a.attname || ':' || format_type(a.atttypid, a.atttypmod) || ':' || a.attnotnull || ':' ||
+    coalesce(pg_get_expr(d.adbin, d.adrelid), '-') || ':' || coalesce(array_to_string(a.attfdwoptions, ','), '-'), ' ' order by a.attnum)
+    || ' | ' || (select coalesce(array_to_string(ftoptions, ','), '') || '@' || srvname from pg_foreign_table join pg_foreign_server s on s.oid = ftserver where ftrelid = '$2'::regclass)
+    from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+    where a.attrelid = '$2'::regclass and a.attnum > 0 and not a.attisdropped"; }
+  assert_equal "$(ft "$FWD" remote_orders)" 'id:integer:true:-:column_name=id2 note:character varying(20):false:-:- added:integer:false:1:- | table_name=orders2,schema_name=sales@remote'
+  assert_equal "$(ft "$FWD" moved)" 'id:integer:false:-:- | @other'
+  assert_equal "$(relation_comment "$FWD" remote_orders)" 'over there'
+  assert_equal "$(q "$FWD" "select coalesce(relacl::text, '') from pg_class where relname = 'remote_orders'")" '{postgres=arwdDxt/postgres,app=r/postgres}'
+  tx_has "$FWD_FILE" 'ALTER FOREIGN TABLE public.remote_orders DROP COLUMN total;'
+  file_has "$FWD_FILE" 'hazards: none'
+  file_has "$FWD_FILE" 'DROP FOREIGN TABLE public.moved'
+  assert_equal "$(ft "$BACK" remote_orders)" 'id:integer:true:-:column_name=order_id total:numeric(10,2):false:0:- note:text:false:-:- | table_name=orders@remote'
+  assert_equal "$(view_def "$BACK" big_orders)" 'SELECT remote_orders.id, remote_orders.total FROM remote_orders WHERE (remote_orders.total > (100)::numeric);'
+}

@@ -130,6 +130,8 @@ CREATE SERVER docs_server VERSION '1' FOREIGN DATA WRAPPER docs_fdw OPTIONS (hos
 GRANT USAGE ON FOREIGN SERVER docs_server TO docs_reader;
 CREATE USER MAPPING FOR docs_reader SERVER docs_server OPTIONS (user 'u', password '${DOCS_PASSWORD}');
 CREATE PUBLICATION docs_pub FOR TABLE app.users (id, email) WHERE (id > 0) WITH (publish = 'insert');
+CREATE FOREIGN TABLE app.remote_things (id int OPTIONS (column_name 'thing_id') NOT NULL, label text DEFAULT 'x')
+  SERVER docs_server OPTIONS (table_name 'things');
 SQL
 }
 
@@ -165,7 +167,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   write_every_kind
   flux-parse --shadow-db none > parsed.json
   validate pgflux.model parsed.json
-  assert_equal "$(kinds parsed.json)" "aggregate collation constraint default_privilege enum event_trigger extension foreign_data_wrapper function index materialized_view policy procedure publication rule schema sequence server table trigger user_mapping view"
+  assert_equal "$(kinds parsed.json)" "aggregate collation constraint default_privilege enum event_trigger extension foreign_data_wrapper foreign_table function index materialized_view policy procedure publication rule schema sequence server table trigger user_mapping view"
   grep -q '"canonical": "parsed"' parsed.json
   grep -q '"location"' parsed.json
   state_hash_ok parsed.json
@@ -187,7 +189,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   assert_failure
   flux-snapshot --db "$DB" > live.json
   validate pgflux.model live.json
-  assert_equal "$(kinds live.json)" "aggregate collation constraint default_privilege enum event_trigger extension foreign_data_wrapper function index materialized_view policy procedure publication rule schema sequence server table trigger user_mapping view"
+  assert_equal "$(kinds live.json)" "aggregate collation constraint default_privilege enum event_trigger extension foreign_data_wrapper foreign_table function index materialized_view policy procedure publication rule schema sequence server table trigger user_mapping view"
   grep -q '"invalid": true' live.json
   grep -q '"on_delete_columns"' live.json
   grep -q '"domain": 1' live.json
