@@ -61,6 +61,7 @@ void read_rules(Snapshot& s);
 void read_triggers(Snapshot& s);
 void read_policies(Snapshot& s);
 void read_event_triggers(Snapshot& s);
+void read_statistics(Snapshot& s);
 // pg_depend, mapped onto the objects read (after every reader).
 void read_dependencies(Snapshot& s);
 // Counts of live objects pg-flux does not model yet, by kind.

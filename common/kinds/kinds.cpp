@@ -48,6 +48,8 @@ const std::vector<KindSpec> k_kinds = {
      check_policy,            catalog::read_policies,           k_policy_diff},
     {Kind::event_trigger,     "event_trigger",     "EVENT TRIGGER",     Naming::plain,           false, false,   true,  false,
      check_event_trigger,     catalog::read_event_triggers,     k_event_trigger_diff},
+    {Kind::statistics,        "statistics",        "STATISTICS",        Naming::qualified,       true,  true,    false, true,
+     check_statistics,        catalog::read_statistics,         k_statistics_diff},
 };
 // clang-format on
 

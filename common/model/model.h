@@ -36,6 +36,7 @@ enum class Kind {
     trigger,
     policy,
     event_trigger,
+    statistics,  // extended statistics (CREATE STATISTICS) on a table
 };
 
 // Kinds whose objects are relations (they have columns and a row type).
