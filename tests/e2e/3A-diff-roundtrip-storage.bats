@@ -206,3 +206,14 @@ create statistics s on a, x from t;' 'schema/a.sql:2:1: column x of table t does
 create statistics o.s on a, b from t;' \
     'schema/a.sql:2:1: statistics object s outside the schema of its table t is not supported by pg-flux yet'
 }
+
+@test "LIKE copies a column's storage only INCLUDING STORAGE, never its statistics target; INCLUDING STATISTICS is refused" {
+  local base="create table a (v text, n integer); alter table a alter column v set storage external, alter column n set statistics 10;"
+  roundtrip_both like_storage "" "$base create table b (like a including storage); create table c (like a);"
+  assert_equal "$(storage "$FWD" b)" "v:e:-1,n:p:-1"
+  assert_equal "$(storage "$FWD" c)" "v:x:-1,n:p:-1"
+  agree_none "$base create table b (like a including storage); create table c (like a including all);"
+  parse_fails l1 'create table a (x integer, y integer); create statistics s on x, y from a;
+create table b (like a including all);' \
+    'schema/a.sql:2:1: LIKE ... INCLUDING STATISTICS of a table with extended statistics is not supported by pg-flux yet'
+}
