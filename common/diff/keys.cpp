@@ -16,8 +16,10 @@ std::string constraint_replace_reason(Differ& d, const Object& l, const Object& 
     json b = is_foreign_key(o) ? without(o.attrs, {"comment", "not_valid", "deferrable", "initially_deferred"})
                                : without(o.attrs, {"comment", "index_comment", "not_valid"});
     if (!d.same(a, b, "", "constraint " + display(o.id))) return "its definition changes";
-    // PostgreSQL cannot mark a validated constraint NOT VALID again.
-    if (!l.attrs.value("not_valid", false) && o.attrs.value("not_valid", false)) return "the source declares it NOT VALID";
+    // PostgreSQL cannot mark a validated constraint NOT VALID again (when
+    // verifying, a validated one holds more than the source asks for).
+    if (!d.verify() && !l.attrs.value("not_valid", false) && o.attrs.value("not_valid", false))
+        return "the source declares it NOT VALID";
     return "";
 }
 
