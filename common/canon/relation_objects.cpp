@@ -2,6 +2,7 @@
 #include "canon/relation_objects.h"
 
 #include <algorithm>
+#include <set>
 
 #include "canon/definitions.h"
 #include "canon/expressions.h"
@@ -134,6 +135,46 @@ std::string canonical_query_text(const std::string& text) {
     auto parsed = pq::ParseResult::parse(text);
     if (parsed->statements().size() != 1) usage_error("not a single query: " + text);
     return canonical_query(parsed->statements()[0].node);
+}
+
+json statistics_attributes(const pq::Msg& stmt) {
+    json columns = json::array(), expressions = json::array(), kinds = json::array();
+    for (const pq::Msg& elem : stmt.list("exprs")) {
+        pq::Msg expr = elem.get("expr");
+        // A parenthesized plain column is a column (PostgreSQL keeps it as one).
+        if (expr && expr.is("ColumnRef") && expr.list("fields").size() == 1 && expr.list("fields")[0].is("String"))
+            columns.push_back(expr.list("fields")[0].str("sval"));
+        else if (expr) expressions.push_back(canonical_expression(expr));
+        else columns.push_back(elem.str("name"));
+    }
+    std::set<std::string> written;
+    for (const pq::Msg& t : stmt.list("stat_types")) {
+        std::string kind = pq::value_text(t);
+        if (kind != "ndistinct" && kind != "dependencies" && kind != "mcv")
+            usage_error("unrecognized statistics kind \"" + kind + "\"");
+        written.insert(kind);
+    }
+    bool single_expression = columns.empty() && expressions.size() == 1;
+    if (single_expression && !written.empty())
+        usage_error("statistics on a single expression cannot name statistics kinds");
+    for (const char* kind : {"ndistinct", "dependencies", "mcv"})
+        if (!single_expression && (written.empty() || written.count(kind))) kinds.push_back(kind);
+    return {{"kinds", kinds}, {"columns", columns}, {"expressions", expressions}};
+}
+
+void merge_relation_options(json& options, const json& set, const json& reset) {
+    json out = json::array();
+    auto name_of = [](const std::string& option) { return option.substr(0, option.find('=')); };
+    for (const json& o : options) {
+        std::string name = name_of(o);
+        bool replaced = false;
+        for (const json& r : reset) replaced = replaced || name_of(r) == name;
+        for (const json& n : set) replaced = replaced || name_of(n) == name;
+        if (!replaced) out.push_back(o);
+    }
+    for (const json& n : set) out.push_back(n);
+    std::sort(out.begin(), out.end());
+    options = out;
 }
 
 json relation_options(const std::vector<pq::Msg>& def_elems) {

@@ -32,9 +32,15 @@ json event_trigger_attributes(const pq::Msg& create_event_trigger, const NameSco
 std::string canonical_query(const pq::Msg& query);
 std::string canonical_query_text(const std::string& text);
 
+// CREATE STATISTICS: {kinds (ndistinct, dependencies, mcv, in that order;
+// none for one expression), columns (as written), expressions}.
+json statistics_attributes(const pq::Msg& create_stats);
+
 // Relation options (reloptions) as stored, sorted: "security_barrier=true".
 // An option without a value is true.
 json relation_options(const std::vector<pq::Msg>& def_elems);
+// ALTER ... SET (set) / RESET (reset) applied to options, sorted again.
+void merge_relation_options(json& options, const json& set, const json& reset);
 
 // The enabled state of a trigger or event trigger: 'O' origin, 'D' disabled,
 // 'R' replica, 'A' always.

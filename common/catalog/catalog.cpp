@@ -44,6 +44,9 @@ json unmodeled_objects(Connection& conn) {
         "SELECT 'composite type', count(*) " + rel + " AND c.relkind = 'c' UNION ALL "
         "SELECT 'domain', count(*) " + typ + " AND t.typtype = 'd' UNION ALL "
         "SELECT 'range type', count(*) " + typ + " AND t.typtype = 'r' UNION ALL "
+        "SELECT 'cross-schema statistics object', count(*) FROM pg_catalog.pg_statistic_ext x "
+        "JOIN pg_catalog.pg_class c ON c.oid = x.stxrelid JOIN pg_catalog.pg_namespace n ON n.oid = x.stxnamespace "
+        "WHERE x.stxnamespace <> c.relnamespace AND " + user_schema_filter() + " UNION ALL "
         "SELECT 'inheriting table', count(DISTINCT i.inhrelid) FROM pg_catalog.pg_inherits i "
         "JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
         "WHERE NOT c.relispartition AND " + user_schema_filter();
@@ -71,12 +74,16 @@ Model read_catalog(Connection& conn) {
     std::string role = conn.query("SELECT current_user").text(0, 0);
     conn.exec("COMMIT");
     model.derive_dependencies();
+    json extensions = model.source.value("extensions", json::object());
+    json type_storage = model.source.value("type_storage", json::object());
     model.source = {{"type", "database"},
                     {"database", conn.database()},
                     {"server_version", conn.server_version()},
                     {"unmodeled", unmodeled},
                     {"role", role},
-                    {"roles", roles}};
+                    {"roles", roles},
+                    {"extensions", extensions}};
+    if (!type_storage.empty()) model.source["type_storage"] = type_storage;
     return model;
 }
 

@@ -71,6 +71,7 @@ void read_default_privileges(Snapshot& s);
 void read_owners_and_privileges(Snapshot& s);
 // The names of the cluster's roles.
 json cluster_roles(Connection& conn);
+void read_statistics(Snapshot& s);
 // pg_depend, mapped onto the objects read (after every reader).
 void read_dependencies(Snapshot& s);
 // Counts of live objects pg-flux does not model yet, by kind.

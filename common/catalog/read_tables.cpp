@@ -1,8 +1,11 @@
 // Catalog reader: ordinary tables, their row-level security switches and
 // their columns (type, NOT NULL, default, identity with its sequence
 // options, generated expression, collation, comment), one query for all
-// tables.
+// tables; storage parameters, replica identity, and per column a storage
+// other than the type's and a statistics target.
 #include "catalog/catalog.h"
+
+#include <algorithm>
 
 #include "canon/expressions.h"
 #include "canon/types.h"
@@ -14,6 +17,9 @@ namespace {
 const char* k_columns_query = R"SQL(
 SELECT c.oid, c.reltype, n.nspname, c.relname, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
        pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
+       pg_catalog.array_to_json(c.reloptions) AS options, c.relreplident,
+       (SELECT i.relname FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+         WHERE x.indrelid = c.oid AND x.indisreplident) AS replica_index,
        (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                  'name', a.attname,
                  'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
@@ -25,6 +31,7 @@ SELECT c.oid, c.reltype, n.nspname, c.relname, c.relpersistence, c.relrowsecurit
                  'collation', CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
                  'comment', pg_catalog.col_description(c.oid, a.attnum),
                  'default_oid', ad.oid,
+                 'storage', a.attstorage, 'type_storage', t.typstorage, 'statistics', a.attstattarget,
                  'sequence', (SELECT pg_catalog.json_build_object(
                                   'name', s.relname, 'start', q.seqstart, 'increment', q.seqincrement,
                                   'min_value', q.seqmin, 'max_value', q.seqmax, 'cache', q.seqcache,
@@ -48,6 +55,13 @@ WHERE c.relkind = 'r' AND NOT c.relispartition
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)
 )SQL";
 
+std::string storage_name(const std::string& code) {
+    if (code == "p") return "plain";
+    if (code == "e") return "external";
+    if (code == "m") return "main";
+    return "extended";
+}
+
 json column_of(const json& row) {
     json column = {{"name", row["name"]},
                    {"type", canonical_type_text(row["type"], nullptr)},
@@ -66,6 +80,8 @@ json column_of(const json& row) {
         if (!(schema == "pg_catalog" && name == "default")) column["collation"] = qualified_name(schema, name);
     }
     if (!row["comment"].is_null()) column["comment"] = row["comment"];
+    if (row["storage"] != row["type_storage"]) column["storage"] = storage_name(row["storage"]);
+    if (row["statistics"] != -1) column["statistics"] = row["statistics"];
     return column;
 }
 
@@ -77,13 +93,18 @@ void read_tables(Snapshot& s) {
     int oid = r.column("oid"), row_type = r.column("reltype"), schema = r.column("nspname"), name = r.column("relname"),
         persistence = r.column("relpersistence"), row_security = r.column("relrowsecurity"),
         force_row_security = r.column("relforcerowsecurity"), comment = r.column("comment"),
-        columns = r.column("columns");
+        columns = r.column("columns"), options = r.column("options"), replica = r.column("relreplident"),
+        replica_index = r.column("replica_index");
+    // The default storage of the types of columns whose storage is not the
+    // default: what SET STORAGE goes back to (the model's source, not its attributes).
+    json type_storage = s.model.source.value("type_storage", json::object());
     for (int i = 0; i < r.rows(); ++i) {
         ObjectId id{Kind::table, r.text(i, schema), r.text(i, name)};
         json cols = json::array();
         if (!r.is_null(i, columns)) {
             for (const json& row : json::parse(r.text(i, columns))) {
                 cols.push_back(column_of(row));
+                if (cols.back().contains("storage")) type_storage[cols.back()["type"].get<std::string>()] = storage_name(row["type_storage"]);
                 if (!row["default_oid"].is_null()) s.register_row("pg_attrdef", row["default_oid"].dump(), id);
             }
         }
@@ -91,9 +112,22 @@ void read_tables(Snapshot& s) {
         if (r.text(i, row_security) == "t") attrs["row_security"] = true;
         if (r.text(i, force_row_security) == "t") attrs["force_row_security"] = true;
         if (auto c = r.optional_text(i, comment)) attrs["comment"] = *c;
+        if (!r.is_null(i, options)) {
+            json stored = json::parse(r.text(i, options));
+            std::sort(stored.begin(), stored.end());
+            attrs["options"] = stored;
+        }
+        std::string identity = r.text(i, replica);
+        if (identity == "f") attrs["replica_identity"] = "full";
+        if (identity == "n") attrs["replica_identity"] = "nothing";
+        if (identity == "i") {
+            attrs["replica_identity"] = "index";
+            attrs["replica_identity_index"] = r.optional_text(i, replica_index).value_or("");
+        }
         s.add(Object(id, attrs), "pg_class", r.text(i, oid));
         s.register_row("pg_type", r.text(i, row_type), id);
     }
+    if (!type_storage.empty()) s.model.source["type_storage"] = type_storage;
 }
 
 }  // namespace pgflux::catalog

@@ -184,6 +184,12 @@ std::string sequence_option_changes(const json& old_attrs, const json& a, bool i
     return out;
 }
 
+bool sequence_restart_needed(const json& old_attrs, const json& a) {
+    if (old_attrs["min_value"] == a["min_value"] && old_attrs["max_value"] == a["max_value"]) return false;
+    int64_t start = old_attrs["start"].get<int64_t>();
+    return start < a["min_value"].get<int64_t>() || start > a["max_value"].get<int64_t>();
+}
+
 std::string create_sequence(const Object& o) {
     // Only what differs from PostgreSQL's defaults for the data type.
     const json& a = ddl_attributes(o);
@@ -205,7 +211,9 @@ std::string create_table(const Object& table, const std::vector<const Object*>& 
     for (const Object* c : constraints)
         items += (items.empty() ? "\n    " : ",\n    ") + std::string("CONSTRAINT ") + quote_ident(c->id.name) + " " +
                  constraint_definition(ddl_attributes(*c));
-    return out + items + (items.empty() ? ");" : "\n);");
+    out += items + (items.empty() ? ")" : "\n)");
+    if (a.contains("options")) out += with_options(a["options"]);
+    return out + ";";
 }
 
 std::string create_index(const Object& o) {

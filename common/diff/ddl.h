@@ -46,6 +46,10 @@ std::string dollar_quote(const std::string& text);
 std::string sequence_option_changes(const json& old_attrs, const json& new_attrs,
                                     bool include_type = true);
 
+// Do new bounds exclude the live sequence's start (its value as far as a
+// plan knows)? PostgreSQL then refuses the new bounds without a RESTART.
+bool sequence_restart_needed(const json& old_attrs, const json& new_attrs);
+
 // COMMENT ON ... IS 'text' | NULL; `column` for a column comment.
 std::string comment(const ObjectId& id, const json& attrs, const std::string& column = "");
 // COMMENT ON INDEX for the index of a PRIMARY KEY, UNIQUE or EXCLUDE constraint.

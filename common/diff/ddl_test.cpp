@@ -152,6 +152,23 @@ TEST(DdlTable, UsesTheDdlFormWhenPresent) {
     EXPECT_EQ(ddl::create_table(table, {}), "CREATE TABLE public.t (\n    c text DEFAULT 'x'\n);");
 }
 
+TEST(DdlTable, StorageParameters) {
+    Object t{id(Kind::table, "public", "t"),
+             {{"unlogged", false}, {"columns", json::array({col("id", "integer")})}, {"options", {"fillfactor=70"}}}};
+    std::string sql = ddl::create_table(t, {});
+    EXPECT_EQ(sql, "CREATE TABLE public.t (\n    id integer\n) WITH (fillfactor='70');");
+    expect_parses(sql);
+}
+
+TEST(DdlSequence, RestartOnlyWhenNewBoundsExcludeTheOldStart) {
+    json live = seq_options(1), raised = seq_options(100, 1, 100), wider = seq_options(1, 1, -10);
+    EXPECT_TRUE(ddl::sequence_restart_needed(live, raised));
+    EXPECT_FALSE(ddl::sequence_restart_needed(raised, live));  // 100 is within 1..max
+    EXPECT_FALSE(ddl::sequence_restart_needed(live, wider));
+    EXPECT_TRUE(ddl::sequence_restart_needed(seq_options(100), seq_options(1, 1, 1, 50)));
+    EXPECT_FALSE(ddl::sequence_restart_needed(live, seq_options(5)));  // the start alone: no bound changes
+}
+
 TEST(DdlIndex, PlainIndex) {
     Object o(id(Kind::index, "public", "users_email_idx", "users"), index_attrs({element("email")}));
     EXPECT_EQ(ddl::create_index(o), "CREATE INDEX users_email_idx ON public.users USING btree (email);");

@@ -42,7 +42,7 @@ extern const KindDiff k_schema_diff, k_extension_diff, k_collation_diff, k_enum_
     k_function_diff, k_procedure_diff, k_aggregate_diff, k_table_diff, k_view_diff, k_materialized_view_diff,
     k_constraint_diff, k_index_diff, k_rule_diff, k_trigger_diff, k_policy_diff, k_event_trigger_diff,
     k_default_privilege_diff, k_foreign_data_wrapper_diff, k_server_diff, k_user_mapping_diff, k_publication_diff,
-    k_foreign_table_diff;
+    k_foreign_table_diff, k_statistics_diff;
 
 // Priority of a step where no dependency decides: what releases comes first,
 // then drops (reverse kind rank), then creates and alters (kind rank).
@@ -135,6 +135,17 @@ std::string display_column(const ObjectId& table, const std::string& column);
 // The attributes without `keys` and without owner and privileges (which
 // emit_privileges compares), for comparing definitions.
 json without(json attrs, std::initializer_list<const char*> keys);
+
+// views.cpp: ALTER TABLE / [MATERIALIZED] VIEW ... SET (...) / RESET (...)
+// for changed storage parameters ("options").
+void alter_relation_options(Differ& d, const Object& live, const Object& desired);
+
+// keys.cpp: DROP INDEX / STATISTICS, or nothing when its relation is dropped.
+void drop_with_relation(Differ& d, const Object& live);
+
+// table_diff.cpp: REPLICA IDENTITY USING INDEX for an index or constraint
+// just created, when its table's desired replica identity names it.
+void replica_identity_after_index(Differ& d, const Object& index_or_constraint);
 
 // table_diff.cpp: whether CREATE TABLE holds a constraint of a new table
 // (one that needs nothing but its table), else it is added by its own step.

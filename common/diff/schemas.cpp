@@ -2,6 +2,9 @@
 #include "diff/ddl.h"
 #include "diff/differ_internal.h"
 #include "sql/quote.h"
+#include "util/error.h"
+
+#include <algorithm>
 
 namespace pgflux::diff {
 namespace {
@@ -23,8 +26,30 @@ void create_extension(Differ& d, const Object& o) {
     d.comment(nullptr, o);
 }
 
+// What the live database says of an installed extension (catalog/read_extensions.cpp).
+json installed_facts(Differ& d, const ObjectId& id) {
+    const json& source = d.live().source;
+    if (!source.contains("extensions") || !source["extensions"].is_object()) return json::object();
+    return source["extensions"].value(id.name, json::object());
+}
+
+std::string extension_replace_reason(Differ& d, const Object& l, const Object& o) {
+    if (l.attrs["schema"] != o.attrs["schema"] && installed_facts(d, o.id).value("relocatable", true) == false)
+        return "it is not relocatable: PostgreSQL cannot move it to another schema";
+    return "";
+}
+
 void alter_extension(Differ& d, const Object& l, const Object& o) {
     const ObjectId& id = o.id;
+    if (version_pinned(o) && o.attrs["version"] != l.attrs["version"]) {
+        json facts = installed_facts(d, id);
+        if (!d.verify() && facts.contains("update_targets") &&
+            std::find(facts["update_targets"].begin(), facts["update_targets"].end(), o.attrs["version"]) ==
+                facts["update_targets"].end())
+            usage_error("extension " + display(id) + ": there is no update path from the installed version " +
+                        l.attrs["version"].get<std::string>() + " to version " + o.attrs["version"].get<std::string>() +
+                        " (pg_extension_update_paths); pin a version it can be updated to, or drop the extension first");
+    }
     if (l.attrs["schema"] != o.attrs["schema"]) {
         std::string schema = o.attrs["schema"];
         PlannedStep& p = d.alter(id, "ALTER EXTENSION " + quote_ident(id.name) + " SET SCHEMA " + quote_ident(schema) + ";",
@@ -59,7 +84,7 @@ void create_collation(Differ& d, const Object& o) {
 }  // namespace
 
 const KindDiff k_schema_diff{changes_in_place, create_schema, comment_only, drop_plainly};
-const KindDiff k_extension_diff{changes_in_place, create_extension, alter_extension, drop_plainly};
+const KindDiff k_extension_diff{extension_replace_reason, create_extension, alter_extension, drop_plainly};
 const KindDiff k_collation_diff{collation_replace_reason, create_collation, comment_only, drop_plainly};
 
 }  // namespace pgflux::diff

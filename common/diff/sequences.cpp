@@ -68,8 +68,20 @@ void alter_sequence(Differ& d, const Object& l, const Object& o) {
             .releases.push_back(owner_table(o.id, l.attrs["owned_by"]));
     }
     std::string changes = ddl::sequence_option_changes(l.attrs, o.attrs);
+    // PostgreSQL checks the current value against new bounds: one outside
+    // them (at the old start, as far as the plan knows) restarts at the new
+    // start, in the same statement.
+    bool restart = ddl::sequence_restart_needed(l.attrs, o.attrs);
+    if (restart) changes += " RESTART WITH " + o.attrs["start"].dump();
     if (!changes.empty())
         d.alter(o.id, "ALTER SEQUENCE " + o.id.sql_name() + changes + ";", "ALTER SEQUENCE " + display(o.id) + changes);
+    // A restarted sequence that feeds a column continues after its values.
+    if (restart && o.attrs.contains("owned_by") && owner_stays(d, l)) {
+        ObjectId table = owner_table(o.id, o.attrs["owned_by"]);
+        std::string column = o.attrs["owned_by"]["column"];
+        d.alter(o.id, ddl::continue_after_existing_values(o.id.sql_name(), table.sql_name(), column, o.attrs),
+                "ALTER SEQUENCE " + display(o.id) + " continues after the existing values of " + display_column(table, column));
+    }
     d.comment(&l, o);
     set_owner(d, &l, o);
 }

@@ -7,6 +7,7 @@
 // SET DEFAULT, SET/DROP NOT NULL, identity changes, COMMENT. Each step
 // requires what its new definition names and releases what the old one did.
 #include <algorithm>
+#include <limits>
 #include <tuple>
 
 #include "canon/expressions.h"
@@ -90,6 +91,60 @@ void row_security(Differ& d, const Object* l, const Object& o) {
     }
 }
 
+// ALTER COLUMN ... SET STORAGE / SET STATISTICS where they differ from the
+// live column (`lc` null: a new column). A type change resets the storage to
+// the new type's; going back to the default storage names the type's default
+// (the live snapshot knows it).
+void storage_and_statistics(Differ& d, const ObjectId& table, const json* lc, const json& dc, bool type_changed) {
+    std::string name = dc["name"];
+    std::string prefix = "ALTER TABLE " + ddl::table_name(table) + " ALTER COLUMN " + quote_ident(name);
+    std::string what = "ALTER COLUMN " + display_column(table, name);
+    json before = lc && !type_changed ? lc->value("storage", json()) : json();
+    json after = dc.value("storage", json());
+    if (before != after && !(d.verify() && after.is_null())) {
+        std::string storage;
+        if (after.is_null()) {
+            const json& defaults = d.live().source.value("type_storage", json::object());
+            storage = defaults.value((*lc)["type"].get<std::string>(), "");
+            if (storage.empty()) d.note("the default storage of type " + (*lc)["type"].get<std::string>() + " is unknown: " +
+                                        what + " keeps storage " + before.get<std::string>());
+        } else {
+            storage = after;
+        }
+        if (!storage.empty()) {
+            std::string upper;
+            for (char c : storage) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            d.alter(table, prefix + " SET STORAGE " + upper + ";", what + " SET STORAGE " + upper);
+        }
+    }
+    int stats_before = lc ? lc->value("statistics", -1) : -1, stats_after = dc.value("statistics", -1);
+    if (stats_before != stats_after && !(d.verify() && stats_after == -1))
+        d.alter(table, prefix + " SET STATISTICS " + std::to_string(stats_after) + ";",
+                what + " SET STATISTICS " + std::to_string(stats_after));
+}
+
+// ALTER TABLE ... REPLICA IDENTITY. An index (or constraint) created or
+// recreated by the plan sets it itself, right after its creation
+// (replica_identity_after_index): PostgreSQL forgets a dropped index's role,
+// and the index may be built after the commit.
+void replica_identity(Differ& d, const Object* l, const Object& o) {
+    std::string before = l ? l->attrs.value("replica_identity", "default") : "default";
+    std::string after = o.attrs.value("replica_identity", "default");
+    std::string before_index = l ? l->attrs.value("replica_identity_index", "") : "";
+    std::string index = o.attrs.value("replica_identity_index", "");
+    ObjectId index_id{Kind::index, o.id.schema, index, o.id.name};
+    if (after == "index" && !d.desired().find(index_id)) index_id.kind = Kind::constraint;
+    if (after == "index" && d.created(index_id)) return;
+    if (before == after && before_index == index) return;
+    if (d.verify() && after == "default") return;
+    std::string clause = after == "index" ? "USING INDEX " + quote_ident(index) : after == "full" ? "FULL"
+                         : after == "nothing"                                   ? "NOTHING"
+                                                                                : "DEFAULT";
+    PlannedStep& p = d.alter(o.id, "ALTER TABLE " + ddl::table_name(o.id) + " REPLICA IDENTITY " + clause + ";",
+                             "REPLICA IDENTITY " + clause + " " + display(o.id));
+    if (after == "index") p.requires.push_back({index_id, std::nullopt, false});
+}
+
 class ColumnDiff {
 public:
     // `dc_sql`: the desired column as the source wrote it (for SQL text).
@@ -107,6 +162,8 @@ public:
             alter("DROP DEFAULT").releases = live_default_uses(d_, table_, lc_);
             live_default = json();
         }
+        bool options_first = type_changed && lc_.contains("identity") && dc_.contains("identity") && bounds_fit_live_type();
+        if (options_first) identity_options();
         if (type_changed) change_type();
         if (dc_.contains("default") && (live_default.is_null() || default_changed)) {
             PlannedStep& p = alter("SET DEFAULT " + dc_sql_["default"].get<std::string>(), "SET DEFAULT");
@@ -123,8 +180,9 @@ public:
                                                          ddl::table_name(table_), name_, sequence),
                      "ALTER COLUMN " + what_ + " identity continues after the existing values");
         } else if (dc_.contains("identity")) {
-            change_identity();
+            change_identity(!options_first);
         }
+        storage_and_statistics(d_, table_, &lc_, dc_, type_changed);
         json before = lc_.value("comment", json()), after = dc_.value("comment", json());
         if (before != after && !(d_.verify() && after.is_null()))
             d_.alter(table_, ddl::comment(table_, dc_, name_), "COMMENT ON COLUMN " + what_).step.action = "comment";
@@ -149,7 +207,8 @@ private:
             via = lc_["type"] == live_element ? "::text" : "::text[]";
         std::string clause = "TYPE " + type;
         if (dc_sql_.contains("collation")) clause += " COLLATE " + dc_sql_["collation"].get<std::string>();
-        clause += " USING " + quote_ident(name_) + via + "::" + type;
+        // A generated column is computed again: PostgreSQL refuses a USING.
+        if (!dc_.contains("generated")) clause += " USING " + quote_ident(name_) + via + "::" + type;
         PlannedStep& p = alter(clause, "TYPE " + type);
         json live_type = without(lc_, {"default", "generated"}), desired_type = without(dc_, {"default", "generated"});
         p.requires = column_dependencies(d_.desired(), d_.desired_index(), table_.schema, desired_type);
@@ -159,13 +218,12 @@ private:
         p.structural = true;
     }
 
-    void change_identity() {
+    void change_identity(bool with_options) {
         const json& li = lc_["identity"];
         const json& di = dc_["identity"];
         if (li["always"] != di["always"])
             alter(di["always"] == true ? "SET GENERATED ALWAYS" : "SET GENERATED BY DEFAULT");
-        std::string options = identity_option_changes(li["sequence"], di["sequence"]);
-        if (!options.empty()) alter(options.substr(1), "SET identity options");
+        if (with_options) identity_options();
         if (li["sequence"]["name"] != di["sequence"]["name"]) {
             ObjectId seq{Kind::sequence, table_.schema, li["sequence"]["name"]};
             d_.alter(table_,
@@ -173,6 +231,34 @@ private:
                          quote_ident(di["sequence"]["name"].get<std::string>()) + ";",
                      "RENAME SEQUENCE " + display(seq));
         }
+    }
+
+    // Do the desired identity's bounds fit the live column's type? Then its
+    // options change before a type change (which narrows the sequence's
+    // type too), else after it (a MAXVALUE only the new type holds).
+    bool bounds_fit_live_type() {
+        const json& seq = dc_["identity"]["sequence"];
+        std::string type = lc_["type"];
+        int64_t max = type == "smallint" ? std::numeric_limits<int16_t>::max()
+                      : type == "integer" ? std::numeric_limits<int32_t>::max()
+                                          : std::numeric_limits<int64_t>::max();
+        return seq["max_value"].get<int64_t>() <= max && seq["min_value"].get<int64_t>() >= -max - 1;
+    }
+
+    void identity_options() {
+        const json& li = lc_["identity"];
+        const json& di = dc_["identity"];
+        std::string options = identity_option_changes(li["sequence"], di["sequence"]);
+        // New bounds that exclude the old start restart at the new one (see
+        // ddl::sequence_restart_needed), then continue after the existing values.
+        bool restart = ddl::sequence_restart_needed(li["sequence"], di["sequence"]);
+        if (restart) options += " RESTART WITH " + di["sequence"]["start"].dump();
+        if (!options.empty()) alter(options.substr(1), "SET identity options");
+        if (restart)
+            d_.alter(table_,
+                     ddl::continue_after_existing_values(qualified_name(table_.schema, li["sequence"]["name"].get<std::string>()),
+                                                         ddl::table_name(table_), name_, di["sequence"]),
+                     "ALTER COLUMN " + what_ + " identity continues after the existing values");
     }
 
     Differ& d_;
@@ -198,6 +284,8 @@ public:
             alter(mode, mode + " " + display(o_.id));
         }
         row_security(d_, &l_, o_);
+        if (l_.attrs.value("options", json::array()) != o_.attrs.value("options", json::array()))
+            alter_relation_options(d_, l_, o_);
         std::set<std::string> rebuilt = drop_changed_generated_columns();
         std::vector<std::string> live_order, desired_order;
         for (const json& dc : o_.attrs["columns"]) {
@@ -216,6 +304,7 @@ public:
             if (find_column(o_.attrs["columns"], lc["name"]) && !rebuilt.count(lc["name"])) live_order.push_back(lc["name"]);
         if (live_order != desired_order)
             d_.note("column order of table " + display(o_.id) + " differs from the source (PostgreSQL cannot reorder columns)");
+        replica_identity(d_, &l_, o_);
         d_.comment(&l_, o_);
     }
 
@@ -281,6 +370,7 @@ private:
                                "ADD COLUMN " + display_column(o_.id, name) + " " + dc["type"].get<std::string>());
         p.requires = column_dependencies(d_.desired(), d_.desired_index(), o_.id.schema, dc);
         p.structural = true;
+        storage_and_statistics(d_, o_.id, nullptr, dc, false);
         if (dc.contains("comment"))
             d_.alter(o_.id, ddl::comment(o_.id, dc, name), "COMMENT ON COLUMN " + display_column(o_.id, name))
                 .step.action = "comment";
@@ -328,6 +418,8 @@ void create_table(Differ& d, const Object& o) {
         for (const Dependency& dep : c->depends_on)
             if (dep.id != o.id) p.requires.push_back(dep);
     row_security(d, nullptr, o);
+    for (const json& column : o.attrs["columns"]) storage_and_statistics(d, o.id, nullptr, column, false);
+    replica_identity(d, nullptr, o);
     d.comment(nullptr, o);
     for (const json& column : o.attrs["columns"])
         if (column.contains("comment"))
@@ -355,8 +447,19 @@ void drop_table(Differ& d, const Object& l) { d.drop(l, ddl::drop(l.id), "DROP T
 
 }  // namespace
 
+void replica_identity_after_index(Differ& d, const Object& index) {
+    const Object* table = d.desired().find(ObjectId{Kind::table, index.id.schema, index.id.table});
+    if (!table || table->attrs.value("replica_identity", "") != "index" ||
+        table->attrs.value("replica_identity_index", "") != index.id.name)
+        return;
+    std::string clause = "REPLICA IDENTITY USING INDEX " + quote_ident(index.id.name);
+    d.alter(index.id, "ALTER TABLE " + ddl::table_name(table->id) + " " + clause + ";", clause + " " + display(table->id))
+        .requires.push_back({table->id, std::nullopt, false});
+}
+
 bool inline_in_create_table(const Object& constraint) {
-    if (constraint.attrs.value("type", "") == "foreign_key") return false;
+    // CREATE TABLE validates what it holds, NOT VALID or not.
+    if (constraint.attrs.value("type", "") == "foreign_key" || constraint.attrs.value("not_valid", false)) return false;
     for (const Dependency& dep : constraint.depends_on) {
         bool own_table = dep.id == ObjectId{Kind::table, constraint.id.schema, constraint.id.table};
         bool other_relation = kind_spec(dep.id.kind).in_schema && !own_table && dep.id.kind == Kind::table;

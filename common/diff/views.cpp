@@ -36,28 +36,6 @@ std::string create_materialized_view(const Object& o) {
            a["query"].get<std::string>() + (with_data ? "\nWITH DATA;" : "\nWITH NO DATA;");
 }
 
-// ALTER [MATERIALIZED] VIEW ... SET (...) / RESET (...) for changed options.
-void alter_options(Differ& d, const Object& l, const Object& o) {
-    auto name_of = [](const json& option) { return option.get<std::string>().substr(0, option.get<std::string>().find('=')); };
-    json set = json::array();
-    std::vector<std::string> reset;
-    for (const json& option : o.attrs["options"])
-        if (std::find(l.attrs["options"].begin(), l.attrs["options"].end(), option) == l.attrs["options"].end())
-            set.push_back(option);
-    for (const json& option : l.attrs["options"]) {
-        bool kept = std::any_of(o.attrs["options"].begin(), o.attrs["options"].end(),
-                                [&](const json& x) { return name_of(x) == name_of(option); });
-        if (!kept) reset.push_back(name_of(option));
-    }
-    std::string head = std::string("ALTER ") + ddl::kind_keyword(o.id.kind) + " " + o.id.sql_name();
-    if (!reset.empty()) {
-        std::string list;
-        for (const auto& r : reset) list += (list.empty() ? "" : ", ") + r;
-        d.alter(o.id, head + " RESET (" + list + ");", head.substr(6) + " RESET (" + list + ")");
-    }
-    if (!set.empty()) d.alter(o.id, head + " SET" + ddl::with_options(set).substr(5) + ";", head.substr(6) + " SET options");
-}
-
 // The live and desired values of a map attribute by column ("column_comments"),
 // and every column either names.
 struct ColumnMap {
@@ -149,7 +127,7 @@ void alter_view(Differ& d, const Object& l, const Object& o) {
         // what the old query used.
         d.redefine(l, o, create_view(o, true), "CREATE OR REPLACE VIEW " + display(o.id));
     } else if (l.attrs["options"] != o.attrs["options"]) {
-        alter_options(d, l, o);
+        alter_relation_options(d, l, o);
     }
     column_defaults(d, &l, o);
     d.comment(&l, o);
@@ -167,7 +145,7 @@ void create_materialized_view_step(Differ& d, const Object& o) {
 }
 
 void alter_materialized_view(Differ& d, const Object& l, const Object& o) {
-    if (l.attrs["options"] != o.attrs["options"]) alter_options(d, l, o);
+    if (l.attrs["options"] != o.attrs["options"]) alter_relation_options(d, l, o);
     d.comment(&l, o);
     column_comments(d, &l, o);
 }
@@ -177,6 +155,31 @@ void drop_relation(Differ& d, const Object& l) {
 }
 
 }  // namespace
+
+// ALTER TABLE / [MATERIALIZED] VIEW ... SET (...) / RESET (...) for changed options.
+void alter_relation_options(Differ& d, const Object& l, const Object& o) {
+    const json none = json::array();
+    const json& before = l.attrs.contains("options") ? l.attrs["options"] : none;
+    const json& after = o.attrs.contains("options") ? o.attrs["options"] : none;
+    auto name_of = [](const json& option) { return option.get<std::string>().substr(0, option.get<std::string>().find('=')); };
+    json set = json::array();
+    std::vector<std::string> reset;
+    for (const json& option : after)
+        if (std::find(before.begin(), before.end(), option) == before.end())
+            set.push_back(option);
+    for (const json& option : before) {
+        bool kept = std::any_of(after.begin(), after.end(),
+                                [&](const json& x) { return name_of(x) == name_of(option); });
+        if (!kept) reset.push_back(name_of(option));
+    }
+    std::string head = std::string("ALTER ") + ddl::kind_keyword(o.id.kind) + " " + o.id.sql_name();
+    if (!reset.empty()) {
+        std::string list;
+        for (const auto& r : reset) list += (list.empty() ? "" : ", ") + r;
+        d.alter(o.id, head + " RESET (" + list + ");", head.substr(6) + " RESET (" + list + ")");
+    }
+    if (!set.empty()) d.alter(o.id, head + " SET" + ddl::with_options(set).substr(5) + ";", head.substr(6) + " SET options");
+}
 
 const KindDiff k_view_diff{view_replace_reason, create_view_step, alter_view, drop_relation};
 const KindDiff k_materialized_view_diff{materialized_view_replace_reason, create_materialized_view_step,

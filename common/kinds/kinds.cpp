@@ -60,6 +60,8 @@ const std::vector<KindSpec> k_kinds = {
      check_event_trigger,     catalog::read_event_triggers,     k_event_trigger_diff},
     {Kind::publication,       "publication",       "PUBLICATION",       Naming::plain,           false, false,   true,  false,
      check_publication,       catalog::read_publications,       k_publication_diff},
+    {Kind::statistics,        "statistics",        "STATISTICS",        Naming::qualified,       true,  true,    false, true,
+     check_statistics,        catalog::read_statistics,         k_statistics_diff},
 };
 // clang-format on
 

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "canon/expressions.h"
+
 namespace pgflux {
 namespace {
 
@@ -11,11 +13,32 @@ const std::initializer_list<FieldSpec> k_sequence_options = {
     {"min_value", FieldType::integer, true}, {"max_value", FieldType::integer, true},
     {"cache", FieldType::integer, true},     {"cycle", FieldType::boolean, true}};
 
+// A statistics target other than the default (-1, not stored): 0 to 10000.
+void check_statistics_target(const JsonField& target) {
+    int64_t value = target.integer();
+    if (value < 0 || value > 10000) target.fail("a statistics target is between 0 and 10000");
+}
+
+// A storage parameter as stored: name=value, the name a plain lower-case word
+// (it is written into SQL as is; the value is quoted).
+void check_options(const JsonField& options) {
+    for (size_t i = 0; i < options.array().size(); ++i) {
+        std::string text = options[i].string();
+        std::string name = text.substr(0, text.find('='));
+        bool plain = !name.empty() && text.find('=') != std::string::npos;
+        for (char c : name) plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+        if (!plain) options[i].fail("a storage parameter is name=value with a lower-case name");
+    }
+}
+
 void check_column(const JsonField& c) {
     check_fields(c, {{"name", FieldType::string, true}, {"type", FieldType::string, true},
                      {"not_null", FieldType::boolean, true}, {"default", FieldType::string, false},
                      {"generated", FieldType::string, false}, {"collation", FieldType::string, false},
-                     {"comment", FieldType::string, false}, {"identity", FieldType::object, false}});
+                     {"comment", FieldType::string, false}, {"identity", FieldType::object, false},
+                     {"storage", FieldType::string, false}, {"statistics", FieldType::integer, false}});
+    if (c.has("storage")) check_one_of(c["storage"], {"plain", "external", "extended", "main"});
+    if (c.has("statistics")) check_statistics_target(c["statistics"]);
     if (c.has("identity")) {
         check_fields(c["identity"], {{"always", FieldType::boolean, true}, {"sequence", FieldType::object, true}});
         check_fields(c["identity"]["sequence"], {{"name", FieldType::string, true}});
@@ -27,7 +50,9 @@ void check_element(const JsonField& e, bool exclusion) {
     check_fields(e, {{"column", FieldType::string, false}, {"expression", FieldType::string, false},
                      {"collation", FieldType::string, false}, {"opclass", FieldType::string, false},
                      {"opclass_options", FieldType::strings, false}, {"descending", FieldType::boolean, true},
-                     {"nulls_first", FieldType::boolean, true}, {"operator", FieldType::string, exclusion}});
+                     {"nulls_first", FieldType::boolean, true}, {"operator", FieldType::string, exclusion},
+                     {"statistics", FieldType::integer, false}});
+    if (e.has("statistics")) check_statistics_target(e["statistics"]);
     if (e.has("column") == e.has("expression")) e.fail("an element has either a column or an expression");
 }
 
@@ -154,8 +179,14 @@ void check_sequence(const JsonField& a) {
 
 void check_table(const JsonField& a) {
     check_fields(a, {{"unlogged", FieldType::boolean, true}, {"columns", FieldType::array, true},
-                     {"row_security", FieldType::boolean, false}, {"force_row_security", FieldType::boolean, false}});
+                     {"row_security", FieldType::boolean, false}, {"force_row_security", FieldType::boolean, false},
+                     {"options", FieldType::strings, false}, {"replica_identity", FieldType::string, false},
+                     {"replica_identity_index", FieldType::string, false}});
     check_each(a["columns"], check_column);
+    if (a.has("options")) check_options(a["options"]);
+    if (a.has("replica_identity")) check_one_of(a["replica_identity"], {"full", "nothing", "index"});
+    if (a.has("replica_identity") && a["replica_identity"].string() == "index" && !a.has("replica_identity_index"))
+        a.fail("replica_identity \"index\" names its index in replica_identity_index");
 }
 
 void check_constraint(const JsonField& a) {
@@ -273,6 +304,24 @@ void check_policy(const JsonField& a) {
                      {"roles", FieldType::strings, true}, {"using", FieldType::string, false},
                      {"check", FieldType::string, false}});
     check_one_of(a["command"], {"all", "select", "insert", "update", "delete"});
+}
+
+void check_statistics(const JsonField& a) {
+    check_fields(a, {{"kinds", FieldType::strings, true}, {"columns", FieldType::strings, true},
+                     {"expressions", FieldType::strings, true}, {"statistics", FieldType::integer, false}});
+    for (size_t i = 0; i < a["kinds"].array().size(); ++i) check_one_of(a["kinds"][i], {"ndistinct", "dependencies", "mcv"});
+    // Expressions are written into CREATE STATISTICS: each must be one
+    // expression in canonical form.
+    for (size_t i = 0; i < a["expressions"].array().size(); ++i) {
+        std::string text = a["expressions"][i].string();
+        bool canonical = false;
+        try {
+            canonical = canonical_expression_text(text) == text;
+        } catch (const std::exception&) {
+        }
+        if (!canonical) a["expressions"][i].fail("not one expression in canonical form");
+    }
+    if (a.has("statistics")) check_statistics_target(a["statistics"]);
 }
 
 void check_event_trigger(const JsonField& a) {

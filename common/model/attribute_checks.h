@@ -47,5 +47,6 @@ void check_trigger(const JsonField& a);
 void check_rule(const JsonField& a);
 void check_policy(const JsonField& a);
 void check_event_trigger(const JsonField& a);
+void check_statistics(const JsonField& a);
 
 }  // namespace pgflux

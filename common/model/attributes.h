@@ -11,10 +11,13 @@
 // enum        {values: [..], comment?}
 // sequence    {data_type, start, increment, min_value, max_value, cache, cycle,
 //              owned_by?: {table, column}, comment?}
-// table       {unlogged, columns: [column..], comment?}
+// table       {unlogged, columns: [column..], options? (storage parameters,
+//              sorted name=value), replica_identity? ("full"|"nothing"|"index"),
+//              replica_identity_index?, comment?}
 //   column    {name, type, not_null, default?, generated?, collation?,
 //              identity?: {always, sequence: {name, start, increment,
-//              min_value, max_value, cache, cycle}}, comment?}
+//              min_value, max_value, cache, cycle}}, storage? (not the
+//              type's), statistics? (not -1), comment?}
 // constraint  {type: "primary_key"|"unique"|"check"|"foreign_key"|"exclusion",
 //              deferrable, initially_deferred, comment?, and by type:
 //              primary_key/unique: columns, include, index_options,
@@ -30,7 +33,8 @@
 //              nulls_not_distinct, options, invalid? (live side: a failed
 //              CREATE INDEX CONCURRENTLY), comment?}
 //   element   {column | expression, collation?, opclass?, opclass_options?,
-//              descending, nulls_first, operator? (exclusion only)}
+//              descending, nulls_first, operator? (exclusion only),
+//              statistics? (index expression columns)}
 #pragma once
 
 #include "model/model.h"

@@ -205,6 +205,11 @@ std::vector<Dependency> derived_dependencies(const Model& model, const ModelInde
             for (const json& t : attrs["tables"]) add(out, model, ObjectId{Kind::table, t["schema"], t["table"], "", ""});
             for (const json& n : attrs["schemas"]) add(out, model, ObjectId{Kind::schema, "", n, "", ""});
             break;
+        case Kind::statistics:
+            if (const Object* relation = model.relation(id.schema, id.table)) add(out, model, relation->id);
+            for (const json& e : attrs["expressions"])
+                add_all(out, model, expression_dependencies(model, index, e, id.schema));
+            break;
         case Kind::trigger:
         case Kind::rule:
         case Kind::policy:

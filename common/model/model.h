@@ -42,6 +42,7 @@ enum class Kind {
     policy,
     event_trigger,
     publication,
+    statistics,  // extended statistics (CREATE STATISTICS) on a table
 };
 
 // Kinds whose objects are relations (they have columns and a row type).

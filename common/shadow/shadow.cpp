@@ -137,7 +137,8 @@ void check_bodies(Connection& conn, const Model& parsed) {
         "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang "
         "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
         "WHERE p.prokind IN ('f', 'p') AND l.lanname IN ('sql', 'plpgsql') AND p.prosqlbody IS NULL AND " +
-        catalog::user_schema_filter() + " AND NOT (l.lanname = 'sql' AND EXISTS "
+        catalog::user_schema_filter() + " AND " + catalog::not_extension_member("pg_proc", "p.oid") +
+        " AND NOT (l.lanname = 'sql' AND EXISTS "
         "(SELECT 1 FROM pg_catalog.unnest(p.proconfig) c WHERE c LIKE 'search\\_path=%'))");
     for (int i = 0; i < r.rows(); ++i) {
         auto error = conn.try_exec("SELECT " + r.text(i, 2) + "(" + r.text(i, 0) + ")");

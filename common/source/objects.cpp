@@ -4,6 +4,7 @@
 
 #include "canon/definitions.h"
 #include "canon/names.h"
+#include "canon/relation_objects.h"
 #include "model/attributes.h"
 #include "source/reader.h"
 #include "sql/quote.h"
@@ -179,6 +180,47 @@ void Reader::create_index(const Stmt& s) {
     add_object(s, Object{ObjectId{Kind::index, schema, name, table.id.name}, attrs});
 }
 
+// CREATE STATISTICS: its columns in the table's column order (as PostgreSQL
+// keeps them), then its expressions.
+void Reader::create_statistics(const Stmt& s) {
+    const pq::Msg& node = s.node();
+    Object& table = finished_table(s, *s.table);
+    if (table.id.kind != Kind::table) fail(s, "statistics on " + table.id.describe() + " are not supported by pg-flux yet");
+    json attrs = statistics_attributes(node);
+    std::vector<std::pair<int, std::string>> ordered;
+    for (const json& c : attrs["columns"]) {
+        int at = column_index(table.attrs, c);
+        if (at < 0) fail(s, "column " + quote_ident(c.get<std::string>()) + " of " + table.id.describe() + " does not exist");
+        ordered.push_back({at, c});
+    }
+    std::sort(ordered.begin(), ordered.end());
+    attrs["columns"] = json::array();
+    for (const auto& [at, name] : ordered) attrs["columns"].push_back(name);
+    if (attrs["columns"].size() + attrs["expressions"].size() < 2 && attrs["expressions"].empty())
+        fail(s, "extended statistics need at least two columns, or one expression");
+    add_object(s, Object{ObjectId{Kind::statistics, table.id.schema, node.strings("defnames").back(), table.id.name}, attrs});
+}
+
+// ALTER STATISTICS ... SET STATISTICS n.
+void Reader::alter_statistics(const Stmt& s) {
+    const pq::Msg& node = s.node();
+    Object& stats = require(s, ObjectId{Kind::statistics, s.table->schema, node.strings("defnames").back(), s.table->name});
+    auto target = node.integer("stxstattarget");
+    if (target < -1 || target > 10000) fail(s, "statistics target " + std::to_string(target) + " is out of range (-1 to 10000)");
+    if (target == -1) stats.attrs.erase("statistics");
+    else stats.attrs["statistics"] = target;
+}
+
+std::optional<ObjectId> Reader::statistics_table(const Stmt& s, const std::vector<std::string>& names) const {
+    if (names.empty()) return std::nullopt;
+    std::string schema = names.size() >= 2 ? names[names.size() - 2] : "";
+    for (const auto& candidate : schema.empty() ? s.search_path : std::vector<std::string>{schema}) {
+        auto it = declared_statistics.find({candidate, names.back()});
+        if (it != declared_statistics.end()) return it->second;
+    }
+    return std::nullopt;
+}
+
 std::optional<ObjectId> Reader::comment_table(const Stmt& s) const {
     const pq::Msg& node = s.node();
     std::string type = node.enumeration("objtype");
@@ -196,6 +238,7 @@ std::optional<ObjectId> Reader::comment_table(const Stmt& s) const {
     if (type == "OBJECT_COLUMN" || type == "OBJECT_TABCONSTRAINT" || type == "OBJECT_TRIGGER" ||
         type == "OBJECT_POLICY" || type == "OBJECT_RULE")
         return relation_at(names.size() - 2);
+    if (type == "OBJECT_STATISTIC_EXT") return statistics_table(s, names);
     if (type == "OBJECT_INDEX" && !names.empty()) {
         std::string schema = names.size() >= 2 ? names[names.size() - 2] : "";
         for (const auto& candidate : schema.empty() ? s.search_path : std::vector<std::string>{schema}) {
@@ -299,6 +342,9 @@ void Reader::comment(const Stmt& s) {
             return;
         }
         fail(s, "index " + quote_ident(names.back()) + " is not defined in the schema files");
+    } else if (type == "OBJECT_STATISTIC_EXT") {
+        if (!s.table) fail(s, "statistics object " + quote_ident(names.back()) + " is not defined in the schema files");
+        set_comment(require(s, ObjectId{Kind::statistics, s.table->schema, names.back(), s.table->name}).attrs);
     } else if (type == "OBJECT_SEQUENCE") {
         set_comment(find_in_path(Kind::sequence, names).attrs);
     } else if (type == "OBJECT_COLLATION") {

@@ -281,8 +281,33 @@ void Reader::declare(Stmt& s) {
             declared_indexes[{s.table->schema, name}] = *s.table;
             claim_relation_name(s.table->schema, name);
         }
+    } else if (type == "CreateStatsStmt") {
+        if (node.list("relations").size() != 1) fail(s, "CREATE STATISTICS names one table");
+        s.table = resolve_relation(s, node.list("relations")[0]);
+        auto names = node.strings("defnames");
+        if (names.empty()) fail(s, "CREATE STATISTICS needs a name (PostgreSQL 15)");
+        std::string schema = names.size() >= 2 ? names[names.size() - 2] : creation_schema(s);
+        if (schema != s.table->schema)
+            fail(s, "statistics object " + quote_ident(names.back()) + " outside the schema of its " + s.table->describe() +
+                        " is not supported by pg-flux yet");
+        if (declared_statistics.count({schema, names.back()}))
+            fail(s, "statistics object " + qualified_name(schema, names.back()) + " is defined twice");
+        declared_statistics[{schema, names.back()}] = *s.table;
+    } else if (type == "AlterStatsStmt") {
+        s.table = statistics_table(s, node.strings("defnames"));
+        if (!s.table) fail(s, "statistics object " + quote_ident(node.strings("defnames").back()) + " is not defined in the schema files");
     } else if (type == "AlterTableStmt") {
         std::string objtype = node.enumeration("objtype");
+        if (objtype == "OBJECT_INDEX") {
+            pq::Msg rv = node.get("relation");
+            std::string schema = rv.str("schemaname");
+            for (const auto& candidate : schema.empty() ? s.search_path : std::vector<std::string>{schema}) {
+                auto it = declared_indexes.find({candidate, rv.str("relname")});
+                if (it != declared_indexes.end() && !s.table) s.table = it->second;
+            }
+            if (!s.table) fail(s, "index " + quote_ident(rv.str("relname")) + " is not created by CREATE INDEX in the schema files");
+            return;
+        }
         if (objtype == "OBJECT_SEQUENCE") return;  // OWNER TO: see alter_sequence_owner
         if (objtype != "OBJECT_TABLE" && objtype != "OBJECT_VIEW" && objtype != "OBJECT_MATVIEW" &&
             objtype != "OBJECT_FOREIGN_TABLE")
@@ -345,8 +370,11 @@ void Reader::run_statement(Stmt& s) {
     else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_SEQUENCE") alter_sequence_owner(s);
     else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_FOREIGN_TABLE") alter_foreign_table(s);
     else if (type == "CreateForeignTableStmt") create_foreign_table(s);
+    else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_INDEX") alter_index(s);
     else if (type == "AlterTableStmt") alter_view(s);
     else if (type == "IndexStmt") create_index(s);
+    else if (type == "CreateStatsStmt") create_statistics(s);
+    else if (type == "AlterStatsStmt") alter_statistics(s);
     else if (type == "CreateTrigStmt") create_trigger(s);
     else if (type == "CreateEventTrigStmt") create_event_trigger(s);
     else if (type == "AlterEventTrigStmt") alter_event_trigger(s);
@@ -393,7 +421,7 @@ Model Reader::run() {
         const std::string& type = s.node().type();
         if (type == "CreateStmt" || type == "ViewStmt" || type == "CreateTableAsStmt" || type == "CreateForeignTableStmt")
             return 0;
-        return type == "IndexStmt" ? 1 : 2;
+        return type == "IndexStmt" || type == "CreateStatsStmt" ? 1 : 2;
     };
     for (int pass = 0; pass < 3; ++pass)
         for (auto& s : stmts_)

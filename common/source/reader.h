@@ -109,6 +109,8 @@ public:
     void create_sequence(const Stmt& s);
     void alter_sequence(const Stmt& s);
     void create_index(const Stmt& s);
+    void create_statistics(const Stmt& s);
+    void alter_statistics(const Stmt& s);
     void comment(const Stmt& s);
     std::optional<ObjectId> comment_table(const Stmt& s) const;
     // The routine an ObjectWithArgs names (COMMENT ON FUNCTION f(int)).
@@ -153,7 +155,10 @@ public:
 
     // tables.cpp
     void create_table(const Stmt& s);
+    void set_table_options(const Stmt& s, Object& table, const std::vector<pq::Msg>& set,
+                           const std::vector<pq::Msg>& reset);
     void alter_table(const Stmt& s);
+    void alter_index(const Stmt& s);
     void add_constraint(const Stmt& s, const ObjectId& table, const WrittenConstraint& written);
     void add_foreign_keys();
     std::vector<WrittenConstraint> distinct_index_constraints(const Stmt& s,
@@ -170,6 +175,9 @@ public:
     std::vector<PendingForeignKey> foreign_keys;
     std::map<ObjectId, ObjectId> primary_keys;  // table -> its PRIMARY KEY constraint
     std::map<std::pair<std::string, std::string>, ObjectId> declared_indexes;  // (schema, name)
+    std::map<std::pair<std::string, std::string>, ObjectId> declared_statistics;  // (schema, name) -> table
+    // The table of a statistics object named by ALTER / COMMENT ON STATISTICS.
+    std::optional<ObjectId> statistics_table(const Stmt& s, const std::vector<std::string>& names) const;
     std::set<ObjectId> without_data;  // materialized views created WITH NO DATA
 
 private:

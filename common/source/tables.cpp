@@ -6,10 +6,12 @@
 // relation namespace), then what LIKE copies, then foreign keys.
 #include <algorithm>
 #include <regex>
+#include <set>
 
 #include "canon/definitions.h"
 #include "canon/expressions.h"
 #include "canon/names.h"
+#include "canon/relation_objects.h"
 #include "canon/types.h"
 #include "model/attributes.h"
 #include "model/dependencies.h"
@@ -20,7 +22,8 @@ namespace pgflux::source {
 namespace {
 
 constexpr uint32_t k_like_comments = 1 << 0, k_like_constraints = 1 << 2, k_like_defaults = 1 << 3,
-                   k_like_generated = 1 << 4, k_like_identity = 1 << 5, k_like_indexes = 1 << 6;
+                   k_like_generated = 1 << 4, k_like_identity = 1 << 5, k_like_indexes = 1 << 6,
+                   k_like_statistics = 1 << 7, k_like_storage = 1 << 8;
 
 std::optional<std::string> serial_type(const pq::Msg& type_name) {
     auto names = type_name.strings("names");
@@ -74,6 +77,26 @@ json constraint_from_index(const Reader& r, const Stmt& s, int at, const Object&
     return attrs;
 }
 
+// The storage PostgreSQL gives a column of the type (pg_type.typstorage),
+// for the built-in types whose storage can be set; unknown for others (the
+// shadow database then says whether a written storage is the default).
+std::optional<std::string> default_storage(const std::string& type) {
+    if (type.size() > 2 && type.compare(type.size() - 2, 2, "[]") == 0) return "extended";
+    std::string base = type.substr(0, type.find('('));
+    static const std::set<std::string> k_extended = {"text", "character varying", "character", "bytea", "json",
+                                                     "jsonb", "xml", "tsvector", "bit", "bit varying"};
+    static const std::set<std::string> k_main = {"numeric", "inet", "cidr"};
+    if (k_extended.count(base)) return "extended";
+    if (k_main.count(base)) return "main";
+    return std::nullopt;
+}
+
+// CREATE TABLE marks its constraints valid even when written NOT VALID (the
+// new table is empty).
+void validated_by_create_table(const Stmt& s, json& attrs) {
+    if (s.node().is("CreateStmt") && attrs.contains("not_valid")) attrs["not_valid"] = false;
+}
+
 // Per-column names PostgreSQL uses in an implicit index name.
 std::vector<std::string> written_index_names(const pq::Msg& c, const json& attrs) {
     std::vector<std::string> raw;
@@ -92,11 +115,16 @@ std::vector<std::string> written_index_names(const pq::Msg& c, const json& attrs
 
 // A column default as PostgreSQL stores it: none for NULL (with or without a
 // cast), and nextval('seq') with the sequence resolved and cast to regclass.
+// A NULL that PostgreSQL has to coerce to the column's type modifier
+// (varchar(16), numeric(10,2)) is not a bare NULL constant any more: it keeps
+// it (NULL::character varying), and so does the model.
 void set_default(json& column, const pq::Msg& expr, const NameScope& scope) {
     pq::Msg value = expr;
     while (value.is("TypeCast")) value = value.get("arg");
     if (!expr || (value.is("A_Const") && value.flag("isnull"))) {
-        column.erase("default");
+        bool typmod = column.value("type", "").find('(') != std::string::npos;
+        if (expr && typmod) column["default"] = canonical_expression(expr);
+        else column.erase("default");
         return;
     }
     std::string text = canonical_expression(expr);
@@ -236,6 +264,7 @@ void Reader::add_constraint(const Stmt& s, const ObjectId& table_id, const Writt
         attrs = constraint_attributes(c, scope(s), w.column);
     }
     apply_deferrability(attrs, w.deferrability);
+    validated_by_create_table(s, attrs);
     if (attrs.contains("elements"))
         for (const json& e : attrs["elements"])
             if (e.contains("column") && column_index(table.attrs, e["column"]) < 0)
@@ -281,6 +310,7 @@ void Reader::add_foreign_keys() {
         Object& table = require(s, fk.table, at);
         json attrs = constraint_attributes(c, scope(s), fk.constraint.column);
         apply_deferrability(attrs, fk.constraint.deferrability);
+        validated_by_create_table(s, attrs);
         json& ref = attrs["references"];
         // An unqualified REFERENCES target resolves among the declared tables.
         ObjectId ref_id = resolve_relation(s, c.get("pktable"));
@@ -319,6 +349,8 @@ void Reader::copy_like_columns(const Stmt& s, Object& table, const pq::Msg& like
         if (!(options & k_like_defaults)) column.erase("default");
         if (!(options & k_like_generated)) column.erase("generated");
         if (!(options & k_like_comments)) column.erase("comment");
+        if (!(options & k_like_storage)) column.erase("storage");
+        column.erase("statistics");  // LIKE never copies a statistics target
         if (column.contains("identity")) {
             if (options & k_like_identity) {
                 json& seq = column["identity"]["sequence"];
@@ -342,6 +374,9 @@ void Reader::copy_like_constraints(const Stmt& s, const ObjectId& table, const p
     const std::string& schema = table.schema;
     std::vector<Object> copies;
     for (const auto& [id, obj] : model.objects) {
+        if (id.kind == Kind::statistics && id.schema == tmpl_id.schema && id.table == tmpl_id.name &&
+            (options & k_like_statistics))
+            fail(s, "LIKE ... INCLUDING STATISTICS of a table with extended statistics is not supported by pg-flux yet");
         if (id.schema != tmpl_id.schema || id.table != tmpl_id.name) continue;
         if (id.kind == Kind::constraint) {
             std::string type = obj.attrs["type"];
@@ -440,7 +475,6 @@ void Reader::create_table(const Stmt& s) {
     if (!node.list("inh_relations").empty()) fail(s, "INHERITS is not supported by pg-flux yet");
     if (node.get("partspec") || node.get("partbound")) fail(s, "partitioned tables are not supported by pg-flux yet");
     if (node.get("of_typename")) fail(s, "typed tables (OF type) are not supported by pg-flux yet");
-    if (!node.list("options").empty()) fail(s, "table storage parameters (WITH ...) are not supported by pg-flux yet");
     if (!node.str("tablespacename").empty()) fail(s, "TABLESPACE is not supported by pg-flux yet");
     std::string method = node.str("access_method");
     if (!method.empty() && method != "heap") fail(s, "table access method " + method + " is not supported");
@@ -448,6 +482,7 @@ void Reader::create_table(const Stmt& s) {
     const ObjectId id = *s.table;
     require_schema(s, id.schema);
     Object& table = add_object(s, Object{id, {{"unlogged", persistence == "u"}, {"columns", json::array()}}});
+    set_table_options(s, table, node.list("options"), {});
     std::vector<WrittenConstraint> constraints;
     std::vector<pq::Msg> likes;
     ColumnBuilder columns(*this, s, id);
@@ -474,6 +509,22 @@ void Reader::create_table(const Stmt& s) {
     for (const pq::Msg& like : likes) copy_like_constraints(s, id, like);
     for (const auto& w : constraints)
         if (w.node.enumeration("contype") == "CONSTR_FOREIGN") add_constraint(s, id, w);
+}
+
+// Table storage parameters (reloptions) as stored: sorted "name=value";
+// only heap parameters (toast.* ones live on the TOAST table).
+void Reader::set_table_options(const Stmt& s, Object& table, const std::vector<pq::Msg>& set,
+                               const std::vector<pq::Msg>& reset) {
+    for (const auto* list : {&set, &reset})
+        for (const pq::Msg& d : *list)
+            if (!d.str("defnamespace").empty())
+                fail(s, "storage parameter " + d.str("defnamespace") + "." + d.str("defname") + " is not supported by pg-flux yet");
+    json options = table.attrs.value("options", json::array());
+    json reset_names = json::array();
+    for (const pq::Msg& d : reset) reset_names.push_back(d.str("defname"));
+    merge_relation_options(options, relation_options(set), reset_names);
+    if (options.empty()) table.attrs.erase("options");
+    else table.attrs["options"] = options;
 }
 
 void Reader::alter_table(const Stmt& s) {
@@ -508,6 +559,36 @@ void Reader::alter_table(const Stmt& s) {
             col["not_null"] = true;
         } else if (type == "AT_ChangeOwner") {
             set_owner(s, table, cmd.get("newowner"));
+        } else if (type == "AT_SetStorage") {
+            json& col = column_json();
+            std::string storage = pq::value_text(cmd.get("def"));
+            for (auto& c : storage) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (storage != "plain" && storage != "external" && storage != "extended" && storage != "main")
+                fail(s, "invalid storage type \"" + storage + "\"");
+            if (default_storage(col["type"]) == storage) col.erase("storage");
+            else col["storage"] = storage;
+        } else if (type == "AT_SetStatistics") {
+            if (column.empty()) fail(s, "SET STATISTICS of a table column by number is not supported (name the column)");
+            json& col = column_json();
+            int target = std::stoi(pq::value_text(cmd.get("def")));
+            if (target < -1 || target > 10000) fail(s, "statistics target " + std::to_string(target) + " is out of range (-1 to 10000)");
+            if (target == -1) col.erase("statistics");
+            else col["statistics"] = target;
+        } else if (type == "AT_SetRelOptions" || type == "AT_ResetRelOptions") {
+            std::vector<pq::Msg> items = cmd.get("def").list("items");
+            if (type == "AT_SetRelOptions") set_table_options(s, table, items, {});
+            else set_table_options(s, table, {}, items);
+        } else if (type == "AT_ReplicaIdentity") {
+            pq::Msg def = cmd.get("def");
+            std::string kind = def.str("identity_type");
+            table.attrs.erase("replica_identity");
+            table.attrs.erase("replica_identity_index");
+            if (kind == "f") table.attrs["replica_identity"] = "full";
+            if (kind == "n") table.attrs["replica_identity"] = "nothing";
+            if (kind == "i") {
+                table.attrs["replica_identity"] = "index";
+                table.attrs["replica_identity_index"] = def.str("name");
+            }
         } else if (type == "AT_SetLogged" || type == "AT_SetUnLogged") {
             table.attrs["unlogged"] = type == "AT_SetUnLogged";
         } else if (type == "AT_EnableRowSecurity" || type == "AT_ForceRowSecurity") {
@@ -524,6 +605,31 @@ void Reader::alter_table(const Stmt& s) {
         } else {
             fail(s, "ALTER TABLE " + type.substr(3) + " is not supported in schema files");
         }
+    }
+}
+
+// ALTER INDEX ... ALTER COLUMN n SET STATISTICS: the statistics target of an
+// expression column of an index the files create.
+void Reader::alter_index(const Stmt& s) {
+    std::string name = s.node().get("relation").str("relname");
+    Object* index = model.find(ObjectId{Kind::index, s.table->schema, name, s.table->name});
+    if (!index) fail(s, "index " + quote_ident(name) + " must be created before ALTER INDEX");
+    for (const pq::Msg& cmd : s.node().list("cmds")) {
+        std::string type = cmd.enumeration("subtype");
+        if (type != "AT_SetStatistics") fail(s, "ALTER INDEX " + type.substr(3) + " is not supported in schema files");
+        auto number = static_cast<size_t>(cmd.integer("num"));
+        json& elements = index->attrs["elements"];
+        if (number < 1 || number > elements.size())
+            fail(s, "index " + quote_ident(name) + " has no column number " + std::to_string(cmd.integer("num")) +
+                        " (name index columns by number)");
+        json& element = elements[number - 1];
+        if (!element.contains("expression"))
+            fail(s, "column number " + std::to_string(number) + " of index " + quote_ident(name) +
+                        " is not an expression: only expression columns have a statistics target");
+        int target = std::stoi(pq::value_text(cmd.get("def")));
+        if (target < -1 || target > 10000) fail(s, "statistics target " + std::to_string(target) + " is out of range (-1 to 10000)");
+        if (target == -1) element.erase("statistics");
+        else element["statistics"] = target;
     }
 }
 

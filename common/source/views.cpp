@@ -16,21 +16,6 @@ json column_list(const std::vector<std::string>& names) {
     return out;
 }
 
-void merge_options(json& options, const json& set, const json& reset) {
-    json out = json::array();
-    auto name_of = [](const std::string& option) { return option.substr(0, option.find('=')); };
-    for (const json& o : options) {
-        std::string name = name_of(o);
-        bool replaced = false;
-        for (const json& r : reset) replaced = replaced || name_of(r) == name;
-        for (const json& n : set) replaced = replaced || name_of(n) == name;
-        if (!replaced) out.push_back(o);
-    }
-    for (const json& n : set) out.push_back(n);
-    std::sort(out.begin(), out.end());
-    options = out;
-}
-
 }  // namespace
 
 void Reader::create_view(const Stmt& s) {
@@ -44,7 +29,7 @@ void Reader::create_view(const Stmt& s) {
     std::string check = node.enumeration("with_check_option");
     if (check != "NO_CHECK_OPTION") {
         std::string value = check == "LOCAL_CHECK_OPTION" ? "local" : "cascaded";
-        merge_options(attrs["options"], json::array({"check_option=" + value}), json::array());
+        merge_relation_options(attrs["options"], json::array({"check_option=" + value}), json::array());
     }
     Object& view = add_object(s, Object{id, attrs});
     add_references(view, node.get("query"), s.search_path);
@@ -90,8 +75,8 @@ void Reader::alter_view(const Stmt& s) {
             set_owner(s, view, cmd.get("newowner"));
         } else if (type == "AT_SetRelOptions" || type == "AT_ResetRelOptions") {
             json changed = relation_options(cmd.get("def").list("items"));
-            if (type == "AT_SetRelOptions") merge_options(view.attrs["options"], changed, json::array());
-            else merge_options(view.attrs["options"], json::array(), changed);
+            if (type == "AT_SetRelOptions") merge_relation_options(view.attrs["options"], changed, json::array());
+            else merge_relation_options(view.attrs["options"], json::array(), changed);
         } else {
             fail(s, statement_kind(s) + " " + type.substr(3) + " is not supported in schema files");
         }
