@@ -63,7 +63,8 @@ bool is_top_level_drop(const std::string& type) {
     static const std::set<std::string> k_types = {
         "OBJECT_TABLE",    "OBJECT_SEQUENCE",  "OBJECT_TYPE",          "OBJECT_SCHEMA",
         "OBJECT_EXTENSION", "OBJECT_COLLATION", "OBJECT_VIEW",          "OBJECT_MATVIEW",
-        "OBJECT_FUNCTION", "OBJECT_PROCEDURE", "OBJECT_AGGREGATE",     "OBJECT_EVENT_TRIGGER"};
+        "OBJECT_FUNCTION", "OBJECT_PROCEDURE", "OBJECT_AGGREGATE",     "OBJECT_EVENT_TRIGGER",
+        "OBJECT_DOMAIN"};
     return k_types.count(type) > 0;
 }
 
@@ -76,7 +77,9 @@ std::string created_key(const pq::Msg& node) {
     if (type == "ViewStmt") return "OBJECT_VIEW:" + node.get("view").str("relname");
     if (type == "CreateTableAsStmt") return "OBJECT_MATVIEW:" + node.get("into").get("rel").str("relname");
     if (type == "CreateSeqStmt") return "OBJECT_SEQUENCE:" + node.get("sequence").str("relname");
-    if (type == "CreateEnumStmt") return "OBJECT_TYPE:" + last(node.strings("type_name"));
+    if (type == "CreateEnumStmt" || type == "CreateRangeStmt") return "OBJECT_TYPE:" + last(node.strings("type_name"));
+    if (type == "CompositeTypeStmt") return "OBJECT_TYPE:" + node.get("typevar").str("relname");
+    if (type == "CreateDomainStmt") return "OBJECT_DOMAIN:" + last(node.strings("domainname"));
     if (type == "CreateSchemaStmt") return "OBJECT_SCHEMA:" + node.str("schemaname");
     if (type == "CreateExtensionStmt") return "OBJECT_EXTENSION:" + node.str("extname");
     if (type == "CreateEventTrigStmt") return "OBJECT_EVENT_TRIGGER:" + node.str("trigname");
@@ -110,7 +113,8 @@ void classify_drop(const pq::Msg& node, Step& step, Context& ctx) {
         // column change), or a type renamed earlier (enum recreation), is
         // replaced, not lost.
         for (const std::string& name : dropped_names(node)) {
-            bool replaced = ctx.created.count(type + ":" + name) || (type == "OBJECT_TYPE" && ctx.renamed_types.count(name));
+            bool replaced = ctx.created.count(type + ":" + name) ||
+                            ((type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") && ctx.renamed_types.count(name));
             if (!replaced) ++ctx.dropped_objects;
         }
     }
@@ -231,7 +235,8 @@ void classify_statement(const pq::Msg& node, Step& step, Context& ctx) {
         add_hazard(step, "DATA_LOSS", "DELETE removes rows");
         stronger_lock(step, "ROW EXCLUSIVE");
     } else if (type == "RenameStmt") {
-        if (node.enumeration("rename_type") == "OBJECT_TYPE") ctx.renamed_types.insert(node.str("newname"));
+        std::string renamed = node.enumeration("rename_type");
+        if (renamed == "OBJECT_TYPE" || renamed == "OBJECT_DOMAIN") ctx.renamed_types.insert(node.str("newname"));
         stronger_lock(step, "ACCESS EXCLUSIVE");
     } else if (forbidden_in_transaction(node)) {
         step.phase = k_phase_after_commit;
