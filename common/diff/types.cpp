@@ -46,6 +46,29 @@ std::vector<std::string> columns_using(Differ& d, const ObjectId& type) {
     return out;
 }
 
+// A range type's multirange type and the constructor functions of both keep
+// their names when the range type is renamed: they are renamed too, so the
+// new range type can have them.
+void rename_range_companions(Differ& d, const Object& l, const Object& o) {
+    const std::string& schema = l.id.schema;
+    std::string multirange = l.attrs["multirange"];
+    std::string subtype = l.attrs["subtype"];
+    std::string old_range = qualified_name(schema, old_name(l.id.name));
+    std::string why = " (to recreate " + display(l.id) + ")";
+    auto rename = [&](const std::string& what, const std::string& sql_name, const std::string& new_name, const std::string& shown) {
+        d.alter(o.id, "ALTER " + what + " " + sql_name + " RENAME TO " + quote_ident(new_name) + ";",
+                "RENAME " + what + " " + shown + " TO " + quote_ident(new_name) + why)
+            .structural = true;
+    };
+    rename("TYPE", qualified_name(schema, multirange), old_name(multirange), display_name(schema, multirange));
+    for (const std::string& arguments : {subtype + ", " + subtype, subtype + ", " + subtype + ", text"})
+        rename("FUNCTION", qualified_name(schema, l.id.name) + "(" + arguments + ")", old_name(l.id.name),
+               display_name(schema, l.id.name) + "(" + arguments + ")");
+    for (const std::string& arguments : {std::string(), old_range, old_range + "[]"})
+        rename("FUNCTION", qualified_name(schema, multirange) + "(" + arguments + ")", old_name(multirange),
+               display_name(schema, multirange) + "(" + arguments + ")");
+}
+
 // Recreates a type others may use: the live one renamed out of the way, the
 // new one created, the old one dropped after everything that used it moved.
 void recreate(Differ& d, const Object& l, const Object& o, const std::string& create_sql, const std::string& keyword) {
@@ -53,15 +76,7 @@ void recreate(Differ& d, const Object& l, const Object& o, const std::string& cr
     std::string rename = "ALTER " + keyword + " " + l.id.sql_name() + " RENAME TO " + quote_ident(old_id.name) + ";";
     d.alter(o.id, rename, "RENAME " + keyword + " " + display(l.id) + " TO " + quote_ident(old_id.name) + " (to recreate it)")
         .structural = true;
-    if (l.id.kind == Kind::range_type) {
-        // The multirange type keeps its name when its range type is renamed.
-        std::string multirange = l.attrs["multirange"];
-        d.alter(o.id,
-                "ALTER TYPE " + qualified_name(l.id.schema, multirange) + " RENAME TO " + quote_ident(old_name(multirange)) + ";",
-                "RENAME TYPE " + display_name(l.id.schema, multirange) + " TO " + quote_ident(old_name(multirange)) +
-                    " (to recreate " + display(l.id) + ")")
-            .structural = true;
-    }
+    if (l.id.kind == Kind::range_type) rename_range_companions(d, l, o);
     d.create(o, create_sql, "CREATE " + keyword + " " + display(o.id));
     d.drop(l, ddl::drop(old_id), "DROP " + keyword + " " + display(old_id));
 }
