@@ -420,10 +420,10 @@ TEST(ReadSourceErrors, SyntaxErrorColumnCountsCharactersAfterMultiByteText) {
 
 TEST(ReadSourceErrors, UnsupportedStatementNamesFileLineColumnAndKind) {
     SchemaDir dir;
-    std::string file = dir.write("d.sql", "CREATE TABLE t (id int);\n\n  -- a domain\n  CREATE DOMAIN d AS int;\n");
+    std::string file = dir.write("d.sql", "CREATE TABLE t (id int);\n\n  -- a foreign table\n  CREATE FOREIGN TABLE f (id int) SERVER s;\n");
     Failure f = failure_of([&] { dir.read(); });
     EXPECT_EQ(f.code, k_exit_usage);
-    EXPECT_EQ(f.message.rfind(file + ":4:3: CREATE DOMAIN is not supported by pg-flux yet", 0), 0u) << f.message;
+    EXPECT_EQ(f.message.rfind(file + ":4:3: CREATE FOREIGN TABLE is not supported by pg-flux yet", 0), 0u) << f.message;
 }
 
 TEST(ReadSourceErrors, UnsupportedFunctionOption) {

@@ -96,13 +96,13 @@ SQL
 
 # --- unsupported statements -------------------------------------------------------
 
-@test "CREATE DOMAIN is an error naming file, line, column and statement kind" {
+@test "CREATE FOREIGN TABLE is an error naming file, line, column and statement kind" {
   write_schema a.sql <<'SQL'
 create table t (id int);
 
-create domain posint as int check (value > 0);
+create foreign table f (id int) server s;
 SQL
-  parse_error 'schema/a.sql:3:1: CREATE DOMAIN is not supported by pg-flux yet (CreateDomainStmt)'
+  parse_error 'schema/a.sql:3:1: CREATE FOREIGN TABLE is not supported by pg-flux yet (CreateForeignTableStmt)'
 }
 
 @test "after a multi-line dollar-quoted function body, an error's location is the next statement's first token" {
@@ -189,11 +189,11 @@ SQL
   parse_error_matching 'schema/a\.sql:1:1: .*TEMP'
 }
 
-@test "other unmodeled statements are errors too: table as, domain, composite type" {
+@test "other unmodeled statements are errors too: table as, shell type, ALTER TYPE" {
   local stmt kind
   for pair in 'create table t2 as select 1|CREATE TABLE ... AS' \
-              'create domain posint as int check (value > 0)|CreateDomainStmt' \
-              'create type pair as (a int, b int)|CompositeTypeStmt'; do
+              'create type shell|CREATE TYPE is not supported' \
+              'alter type pair add attribute c int|ALTER TYPE is not supported'; do
     stmt=${pair%|*} kind=${pair#*|}
     printf 'create table t (id int);\n%s;\n' "$stmt" > schema/a.sql
     run -2 flux-parse
@@ -411,11 +411,11 @@ SQL
 
 @test "the error goes to stderr and stdout stays empty" {
   write_schema a.sql <<'SQL'
-create domain d as int;
+create foreign table f (id int) server s;
 SQL
   flux-parse > out.json 2> err.txt && fail "flux-parse should fail"
   assert_equal "$(wc -c < out.json)" 0
-  assert_file_contains err.txt '^flux-parse: error: schema/a.sql:1:1: CREATE DOMAIN'
+  assert_file_contains err.txt '^flux-parse: error: schema/a.sql:1:1: CREATE FOREIGN TABLE'
 }
 
 # --- options ---------------------------------------------------------------------------

@@ -170,7 +170,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   load_schema "$DB"
   # An index left invalid by a failed CREATE INDEX CONCURRENTLY, and objects
   # of kinds pg-flux does not model (counted in source.unmodeled).
-  sql "$DB" "INSERT INTO app.tickets (number) VALUES (1), (1); CREATE DOMAIN app.posint AS int"
+  sql "$DB" "INSERT INTO app.tickets (number) VALUES (1), (1); CREATE TABLE app.parted (id int) PARTITION BY RANGE (id)"
   run psql -X -q "$DB" -c "CREATE UNIQUE INDEX CONCURRENTLY tickets_number_key ON app.tickets (number)"
   assert_failure
   flux-snapshot --db "$DB" > live.json
@@ -178,7 +178,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   assert_equal "$(kinds live.json)" "aggregate collation constraint enum event_trigger extension function index materialized_view policy procedure rule schema sequence table trigger view"
   grep -q '"invalid": true' live.json
   grep -q '"on_delete_columns"' live.json
-  grep -q '"domain": 1' live.json
+  grep -q '"partitioned table": 1' live.json
   state_hash_ok live.json
 }
 
@@ -268,7 +268,7 @@ SQL
   invalid pgflux.model m1.json
   edit model.json m2.json "d['version'] = 2"
   invalid pgflux.model m2.json
-  edit model.json m3.json "d['objects'][0]['kind'] = 'domain'"
+  edit model.json m3.json "d['objects'][0]['kind'] = 'foreign_table'"
   invalid pgflux.model m3.json
   edit model.json m4.json "del d['generator']"
   invalid pgflux.model m4.json
@@ -290,7 +290,7 @@ SQL
   validate pgflux.plan plan.json
   edit plan.json p1.json "d['steps'][0]['phase'] = 'later'"
   invalid pgflux.plan p1.json
-  edit plan.json p2.json "d['steps'][0]['object']['kind'] = 'domain'"
+  edit plan.json p2.json "d['steps'][0]['object']['kind'] = 'foreign_table'"
   invalid pgflux.plan p2.json
   edit plan.json p3.json "d['steps'][0]['hazards'] = [{'code': 'DANGER', 'message': 'x'}]"
   invalid pgflux.plan p3.json
