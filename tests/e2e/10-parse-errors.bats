@@ -112,10 +112,10 @@ create table t (id int);
 begin
   return 1;
 end
-$$;  /* next */ create type pair as (a int,
-  b int);
+$$;  /* next */ create foreign table ft (a int,
+  b int) server s;
 SQL
-  parse_error 'schema/a.sql:6:17: CREATE TYPE is not supported by pg-flux yet (CompositeTypeStmt)'
+  parse_error 'schema/a.sql:6:17: CREATE FOREIGN TABLE is not supported by pg-flux yet (CreateForeignTableStmt)'
 }
 
 @test "a SQL function body that is not valid SQL is an error naming the function" {
