@@ -179,6 +179,10 @@ void Reader::add_references(Object& object, const pq::Msg& tree, const std::vect
             } else {
                 for (Kind kind : {Kind::enumeration, Kind::range_type, Kind::domain, Kind::composite_type})
                     if (model.find(ObjectId{kind, schema, name})) found.push_back(ObjectId{kind, schema, name});
+                // A multirange type is part of its range type.
+                for (auto it = model.objects.lower_bound(ObjectId{Kind::range_type, schema, ""});
+                     it != model.objects.end() && it->first.kind == Kind::range_type && it->first.schema == schema; ++it)
+                    if (it->second.attrs.value("multirange", "") == name) found.push_back(it->first);
                 if (found.empty())
                     if (auto id = declared_relation(schema, name)) found.push_back(*id);
             }

@@ -124,7 +124,7 @@ public:
     // {schema, name} of the multirange type a CREATE TYPE ... AS RANGE creates.
     std::pair<std::string, std::string> multirange_of(const Stmt& s, const std::string& schema,
                                                       const std::string& range) const;
-    // The type (domain, or enum, range or composite type) a name means.
+    // The type a COMMENT ON DOMAIN (`domain`) or ON TYPE names.
     Object& type_of(const Stmt& s, const std::vector<std::string>& names, bool domain);
     // COMMENT ON TYPE, DOMAIN, CONSTRAINT ... ON DOMAIN, COLUMN type.attribute:
     // false when the statement is not one of these.

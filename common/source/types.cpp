@@ -189,8 +189,9 @@ void Reader::create_composite_type(const Stmt& s) {
 // The type COMMENT ON TYPE / DOMAIN names.
 Object& Reader::type_of(const Stmt& s, const std::vector<std::string>& names, bool domain) {
     std::string schema = names.size() >= 2 ? names[names.size() - 2] : "";
+    // COMMENT ON TYPE names a domain too; COMMENT ON DOMAIN only a domain.
     std::vector<Kind> kinds = domain ? std::vector<Kind>{Kind::domain}
-                                     : std::vector<Kind>{Kind::enumeration, Kind::range_type, Kind::composite_type};
+                                     : std::vector<Kind>{Kind::enumeration, Kind::range_type, Kind::composite_type, Kind::domain};
     for (const std::string& candidate : schema.empty() ? s.search_path : std::vector<std::string>{schema})
         for (Kind kind : kinds)
             if (Object* found = model.find(ObjectId{kind, candidate, names.back()})) return *found;

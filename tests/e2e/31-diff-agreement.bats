@@ -155,6 +155,7 @@ alter domain app.email add constraint email_len check (length(value) < 100);
 comment on domain pos is 'positive';
 comment on constraint pos_positive on domain pos is 'must be positive';
 create domain moods as mood[];
+comment on type moods is 'domain commented with COMMENT ON TYPE';
 create type app.pair as (a integer, b text collate "C", m mood, p pos, e app.email);
 comment on type app.pair is 'a pair';
 comment on column app.pair.a is 'first';
@@ -163,6 +164,7 @@ create type app.textr as range (subtype = text, collation = "C", multirange_type
 comment on type floatrange is 'floats';
 create table t (id pos primary key, e app.email, p app.pair, ps app.pair[], r floatrange, mr floatmultirange,
   tr app.textr[], ts app.texts, m moods default '{sad}');
+create function app.lowest(m app.texts) returns text language sql as 'select lower(m)';
 SQL
   agree
   assert_equal "$(live_attr "sorted(objs[('domain', 'pos')]['checks'])")" "['pos_check', 'pos_check1', 'pos_positive']"

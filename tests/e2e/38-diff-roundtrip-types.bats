@@ -199,13 +199,15 @@ type_attributes() { q "$1" "select string_agg(attname || ' ' || format_type(attt
     "create type floatrange as range (subtype = float8, subtype_diff = float8mi);
      create type textr as range (subtype = text, collation = \"C\", multirange_type_name = texts);
      comment on type floatrange is 'floats';
-     create table m (id integer primary key, r floatrange, mr floatmultirange, t textr[], ts texts);" \
+     create table m (id integer primary key, r floatrange, mr floatmultirange, t textr[], ts texts);
+     create function lowest(m floatmultirange) returns double precision language sql as 'select lower(m)';" \
     "insert into m values (1), (2);"
   assert_equal "$(col_type "$FWD" m mr)" "floatmultirange"
   assert_equal "$(col_type "$FWD" m ts)" "texts"
   assert_equal "$(q "$FWD" "select rngsubdiff::text from pg_range where rngtypid = 'floatrange'::regtype")" "float8mi"
   assert_equal "$(described "$FWD" pg_type "'floatrange'::regtype")" "floats"
   assert_equal "$(q "$FWD" "update m set r = '[1,2)', ts = '{[a,b)}' where id = 1; select r::text || ts::text from m where id = 1")" "[1,2){[a,b)}"
+  assert_equal "$(q "$FWD" "select lowest('{[3,4),[1,2)}')")" "1"
   assert_equal "$(q "$BACK" "select count(*) from pg_type where typtype in ('r', 'm') and typnamespace = 'public'::regnamespace")" "0"
   assert_equal "$(columns "$BACK" m)" "id"
 }
