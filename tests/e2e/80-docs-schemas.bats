@@ -54,6 +54,11 @@ CREATE COLLATION app.c_posix (lc_collate = 'C', lc_ctype = 'C');
 COMMENT ON COLLATION app.ci IS 'case-insensitive';
 CREATE TYPE app.mood AS ENUM ('sad', 'ok', 'happy');
 COMMENT ON TYPE app.mood IS 'how it feels';
+CREATE DOMAIN app.price AS numeric(10,2) DEFAULT 0 NOT NULL CONSTRAINT price_positive CHECK (VALUE >= 0);
+COMMENT ON CONSTRAINT price_positive ON DOMAIN app.price IS 'no negative prices';
+CREATE TYPE app.money_pair AS (amount app.price, label text COLLATE "C");
+COMMENT ON COLUMN app.money_pair.label IS 'what for';
+CREATE TYPE app.floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);
 CREATE SEQUENCE app.ticket_seq AS integer START 100 INCREMENT 5 CACHE 10 CYCLE;
 COMMENT ON SEQUENCE app.ticket_seq IS 'tickets';
 CREATE TABLE app.users (
@@ -66,6 +71,8 @@ CREATE TABLE app.users (
   doubled numeric GENERATED ALWAYS AS (price * 2) STORED,
   during tstzrange,
   room int,
+  spent app.money_pair,
+  spans app.floatmultirange,
   CONSTRAINT users_email_key UNIQUE NULLS NOT DISTINCT (email) DEFERRABLE INITIALLY DEFERRED,
   CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, during WITH &&)
 );
@@ -153,7 +160,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   write_every_kind
   flux-parse --shadow-db none > parsed.json
   validate pgflux.model parsed.json
-  assert_equal "$(kinds parsed.json)" "aggregate collation constraint enum event_trigger extension function index materialized_view policy procedure rule schema sequence table trigger view"
+  assert_equal "$(kinds parsed.json)" "aggregate collation composite_type constraint domain enum event_trigger extension function index materialized_view policy procedure range_type rule schema sequence table trigger view"
   grep -q '"canonical": "parsed"' parsed.json
   grep -q '"location"' parsed.json
   state_hash_ok parsed.json
@@ -175,7 +182,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   assert_failure
   flux-snapshot --db "$DB" > live.json
   validate pgflux.model live.json
-  assert_equal "$(kinds live.json)" "aggregate collation constraint enum event_trigger extension function index materialized_view policy procedure rule schema sequence table trigger view"
+  assert_equal "$(kinds live.json)" "aggregate collation composite_type constraint domain enum event_trigger extension function index materialized_view policy procedure range_type rule schema sequence table trigger view"
   grep -q '"invalid": true' live.json
   grep -q '"on_delete_columns"' live.json
   grep -q '"partitioned table": 1' live.json
