@@ -96,6 +96,26 @@ type_attributes() { q "$1" "select string_agg(attname || ' ' || format_type(attt
   assert_equal "$(q "$BACK" "select count(*) from pg_type where typtype = 'd' and typnamespace = 'public'::regnamespace")" "1"
 }
 
+@test "domain: recreated while a function, a composite type and a column use it; they follow" {
+  roundtrip_both domain_users \
+    "create domain d as integer check (value > 0);
+     create function twice(x d) returns integer language sql as 'select x * 2';
+     create type wrap as (v d);
+     create table t (id integer primary key, v d);" \
+    "create domain d as bigint check (value > 0);
+     create function twice(x d) returns integer language sql as 'select (x * 2)::integer';
+     create type wrap as (v d);
+     create table t (id integer primary key, v d);" \
+    "insert into t values (1, 5);"
+  file_has "$FWD_FILE" '^DROP FUNCTION public\.twice\(public\.d\);'
+  file_has "$FWD_FILE" '^DROP DOMAIN public\.d__pgflux_old;'
+  assert_equal "$(q "$FWD" "select format_type(typbasetype, typtypmod) from pg_type where typname = 'd'")" "bigint"
+  assert_equal "$(type_attributes "$FWD" wrap)" "v d"
+  assert_equal "$(q "$FWD" "select twice(v) from t")" "10"
+  assert_equal "$(q "$BACK" "select format_type(typbasetype, typtypmod) from pg_type where typname = 'd'")" "integer"
+  assert_equal "$(q "$BACK" "select twice(v) from t")" "10"
+}
+
 @test "domain: over a table's row type, CHECK calling a function, used by a table (dependency order)" {
   roundtrip_both domain_deps \
     "create table keep (id integer primary key);" \
