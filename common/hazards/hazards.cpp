@@ -177,7 +177,34 @@ std::string rewrite_reason(const pq::Msg& column) {
     return "";
 }
 
+// ALTER TYPE on a composite type: PostgreSQL refuses to retype an attribute
+// while a column uses the type, so only a dropped attribute loses values.
+void classify_alter_composite_type(const pq::Msg& node, Step& step) {
+    std::string type = relation_key(node.get("relation"));
+    for (const pq::Msg& cmd : node.list("cmds"))
+        if (cmd.enumeration("subtype") == "AT_DropColumn")
+            add_hazard(step, "DATA_LOSS", "drops attribute " + quote_ident(cmd.str("name")) + " of type " + type +
+                                              " and its values in every column of that type");
+    stronger_lock(step, "ACCESS EXCLUSIVE");
+}
+
+// ALTER DOMAIN: SET NOT NULL, VALIDATE and a CHECK added without NOT VALID
+// check every column of the domain's type, each table under a SHARE lock.
+void classify_alter_domain(const pq::Msg& node, Step& step) {
+    std::string subtype = node.str("subtype");
+    auto names = node.strings("type_name");
+    std::string domain = names.size() >= 2 ? qualified_name(names[names.size() - 2], names.back()) : quote_ident(names.back());
+    bool scans = subtype == "O" || subtype == "V" ||
+                 (subtype == "C" && !node.get("def").flag("skip_validation"));
+    if (scans) {
+        add_hazard(step, "CONSTRAINT_SCAN", "checks every value of domain " + domain +
+                                                " in every table column of that type, each table under a SHARE lock");
+        stronger_lock(step, "SHARE");
+    }
+}
+
 void classify_alter_table(const pq::Msg& node, Step& step, Context& ctx) {
+    if (node.enumeration("objtype") == "OBJECT_TYPE") return classify_alter_composite_type(node, step);
     std::string table = relation_key(node.get("relation"));
     bool existing = ctx.new_tables.count(table) == 0;
     bool only_validate = true;
@@ -223,6 +250,8 @@ void classify_statement(const pq::Msg& node, Step& step, Context& ctx) {
         classify_drop(node, step, ctx);
     } else if (type == "AlterTableStmt") {
         classify_alter_table(node, step, ctx);
+    } else if (type == "AlterDomainStmt") {
+        classify_alter_domain(node, step);
     } else if (type == "IndexStmt") {
         bool concurrent = node.flag("concurrent");
         bool existing = ctx.new_tables.count(relation_key(node.get("relation"))) == 0;
