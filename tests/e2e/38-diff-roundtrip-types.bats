@@ -250,3 +250,19 @@ type_attributes() { q "$1" "select string_agg(attname || ' ' || format_type(attt
   assert_equal "$(q "$BACK" "select rngsubdiff from pg_range where rngtypid = 'floatrange'::regtype")" "-"
   assert_equal "$(q "$BACK" "select string_agg(id || ':' || coalesce(mr::text, '-'), ',' order by id) from m")" "1:{[1,2),[3,4)},2:-"
 }
+
+# --- without a shadow database ------------------------------------------------------------
+
+@test "--shadow-db none: a domain changed in place and a composite type gaining an attribute converge" {
+  RT_SHADOW=none roundtrip_both noshadow \
+    "create domain email as text check (value ~ '@');
+     create type pair as (a integer, b text);
+     create table contact (id integer primary key, e email, p pair);" \
+    "create domain email as text not null default 'x@y' check (value ~ '@') check (length(value) < 200);
+     create type pair as (a integer, b text, c numeric(10,2));
+     create table contact (id integer primary key, e email, p pair);" \
+    "insert into contact (id, e, p.a, p.b) values (1, 'a@b', 1, 'one');"
+  assert_equal "$(domain_def "$FWD" email)" "text|not null|'x@y'::text|email_check=CHECK ((VALUE ~ '@'::text)),email_check1=CHECK ((length(VALUE) < 200))"
+  assert_equal "$(type_attributes "$FWD" pair)" "a integer, b text, c numeric(10,2)"
+  assert_equal "$(q "$BACK" "select (p).b from contact")" "one"
+}
