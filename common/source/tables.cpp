@@ -506,6 +506,8 @@ void Reader::alter_table(const Stmt& s) {
             col["identity"] = identity_of(s, id, column, col["type"], def.list("options"),
                                           def.str("generated_when") == "a");
             col["not_null"] = true;
+        } else if (type == "AT_ChangeOwner") {
+            set_owner(s, table, cmd.get("newowner"));
         } else if (type == "AT_SetLogged" || type == "AT_SetUnLogged") {
             table.attrs["unlogged"] = type == "AT_SetUnLogged";
         } else if (type == "AT_EnableRowSecurity" || type == "AT_ForceRowSecurity") {
