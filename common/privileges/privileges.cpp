@@ -43,7 +43,10 @@ std::optional<std::string> default_privilege_type(Kind kind) {
         case Kind::function:
         case Kind::procedure:
         case Kind::aggregate: return "functions";
-        case Kind::enumeration: return "types";
+        case Kind::enumeration:
+        case Kind::range_type:
+        case Kind::domain:
+        case Kind::composite_type: return "types";
         case Kind::schema: return "schemas";
         default: return std::nullopt;
     }
@@ -69,7 +72,10 @@ std::optional<AclClass> acl_class(Kind kind) {
         case Kind::procedure:
         case Kind::aggregate: return AclClass::routine;
         case Kind::schema: return AclClass::schema;
-        case Kind::enumeration: return AclClass::type;
+        case Kind::enumeration:
+        case Kind::range_type:
+        case Kind::domain:
+        case Kind::composite_type: return AclClass::type;
         default: return std::nullopt;
     }
 }

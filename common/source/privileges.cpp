@@ -39,7 +39,8 @@ std::optional<Kind> owner_kind(const std::string& objtype) {
         {"OBJECT_FUNCTION", Kind::function},   {"OBJECT_PROCEDURE", Kind::procedure},
         {"OBJECT_ROUTINE", Kind::function},    {"OBJECT_AGGREGATE", Kind::aggregate},
         {"OBJECT_SCHEMA", Kind::schema},       {"OBJECT_TYPE", Kind::enumeration},
-        {"OBJECT_COLLATION", Kind::collation}, {"OBJECT_EVENT_TRIGGER", Kind::event_trigger}};
+        {"OBJECT_COLLATION", Kind::collation}, {"OBJECT_EVENT_TRIGGER", Kind::event_trigger},
+        {"OBJECT_DOMAIN", Kind::domain}};
     for (const auto& [name, kind] : k_kinds)
         if (objtype == name) return kind;
     return std::nullopt;
@@ -88,7 +89,10 @@ Object& Reader::owned_object(const Stmt& s, const std::string& objtype, const pq
             return require(s, ObjectId{Kind::schema, "", name, ""});
         }
         case Kind::event_trigger: return require(s, ObjectId{Kind::event_trigger, "", pq::value_text(object)});
-        case Kind::enumeration: return in_path(Kind::enumeration, object.is("TypeName") ? object.strings("names") : object.strings("items"));
+        // TYPE: an enum, range, composite type or domain; DOMAIN: a domain.
+        case Kind::enumeration:
+        case Kind::domain:
+            return type_of(s, object.is("TypeName") ? object.strings("names") : object.strings("items"), *kind == Kind::domain);
         default: return in_path(*kind, object.strings("items"));
     }
 }
@@ -144,10 +148,8 @@ std::vector<Object*> Reader::grant_targets(const Stmt& s) {
             if (!found) fail(s, static_cast<int>(target.integer("location")),
                              "relation " + quote_ident(name) + " is not defined in the schema files");
             out.push_back(found);
-        } else if (objtype == "OBJECT_DOMAIN") {
-            fail(s, "GRANT ON DOMAIN is not supported by pg-flux yet");
-        } else if (objtype == "OBJECT_TYPE") {
-            out.push_back(&owned_object(s, "OBJECT_TYPE", target));
+        } else if (objtype == "OBJECT_TYPE" || objtype == "OBJECT_DOMAIN") {
+            out.push_back(&owned_object(s, objtype, target));
         } else if (objtype == "OBJECT_FUNCTION" || objtype == "OBJECT_PROCEDURE" || objtype == "OBJECT_ROUTINE" ||
                    objtype == "OBJECT_SCHEMA") {
             out.push_back(&owned_object(s, objtype, target));
