@@ -6,7 +6,10 @@
 # writes nothing; the catalog is what AFTER says (see roundtrip.bash).
 load helpers
 load roundtrip
-setup_file() { pgflux_setup_file; }
+setup_file() {
+  pgflux_setup_file
+  psql -X -q -v ON_ERROR_STOP=1 "$PGFLUX_ADMIN_URL" -c "CREATE ROLE types_owner; CREATE ROLE types_user;"
+}
 teardown_file() { pgflux_teardown_file; }
 setup() { roundtrip_setup; }
 
@@ -265,4 +268,29 @@ type_attributes() { q "$1" "select string_agg(attname || ' ' || format_type(attt
   assert_equal "$(domain_def "$FWD" email)" "text|not null|'x@y'::text|email_check=CHECK ((VALUE ~ '@'::text)),email_check1=CHECK ((length(VALUE) < 200))"
   assert_equal "$(type_attributes "$FWD" pair)" "a integer, b text, c numeric(10,2)"
   assert_equal "$(q "$BACK" "select (p).b from contact")" "one"
+}
+
+# --- owners and privileges ------------------------------------------------------------------
+
+@test "owners and USAGE grants of a domain, a composite type and a range type" {
+  roundtrip_both typegrants \
+    "create domain d as integer;
+     create type pair as (a integer);
+     create type floatrange as range (subtype = float8);" \
+    "create domain d as integer;
+     alter domain d owner to types_owner;
+     revoke usage on domain d from public;
+     grant usage on domain d to types_user;
+     create type pair as (a integer);
+     alter type pair owner to types_owner;
+     create type floatrange as range (subtype = float8);
+     grant usage on type floatrange to types_user;"
+  assert_equal "$(q "$FWD" "select pg_get_userbyid(typowner) || ' ' || typacl::text from pg_type where typname = 'd'")" \
+    "types_owner {types_owner=U/types_owner,types_user=U/types_owner}"
+  assert_equal "$(q "$FWD" "select pg_get_userbyid(typowner) from pg_type where typname = 'pair'")" "types_owner"
+  assert_equal "$(q "$FWD" "select typacl::text from pg_type where typname = 'floatrange'")" "{=U/postgres,postgres=U/postgres,types_user=U/postgres}"
+  # Back to the default: the owner's and PUBLIC's USAGE, nobody else's.
+  assert_equal "$(q "$BACK" "select string_agg(typname || ':' || pg_get_userbyid(typowner) || ':' ||
+    (coalesce(typacl::text, '') like '%types_user%') || ':' || has_type_privilege('public', oid, 'usage'), ',' order by typname)
+    from pg_type where typname in ('d', 'pair', 'floatrange')")" "d:postgres:false:true,floatrange:postgres:false:true,pair:postgres:false:true"
 }
