@@ -34,7 +34,9 @@ std::string NameScope::resolve(Kind kind, const pq::Msg& range_var) const {
 
 std::optional<std::string> NameScope::type_schema(const std::string& name) const {
     for (const auto& s : search_path) {
-        if (model && model->find(ObjectId{Kind::enumeration, s, name})) return s;
+        if (model)
+            for (Kind kind : {Kind::enumeration, Kind::range_type, Kind::domain, Kind::composite_type})
+                if (model->find(ObjectId{kind, s, name})) return s;
         if (relations && relations->count({s, name})) return s;
     }
     return std::nullopt;

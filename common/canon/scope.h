@@ -18,7 +18,8 @@ namespace pgflux {
 struct NameScope {
     std::vector<std::string> search_path = {"public"};
     const Model* model = nullptr;  // objects to resolve against (may be null)
-    // Relations declared so far, whose row types are types too (may be null).
+    // Relations and types (with range types' multiranges) declared so far,
+    // whose names are types (may be null).
     const std::set<std::pair<std::string, std::string>>* relations = nullptr;
 
     // Schema where an unqualified CREATE puts its object.

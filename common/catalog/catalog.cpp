@@ -36,14 +36,9 @@ std::string not_extension_member(const std::string& catalog, const std::string& 
 json unmodeled_objects(Connection& conn) {
     std::string rel = "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE " +
                       user_schema_filter() + " AND " + not_extension_member("pg_class", "c.oid");
-    std::string typ = "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE " +
-                      user_schema_filter() + " AND " + not_extension_member("pg_type", "t.oid");
     std::string sql =
         "SELECT 'partitioned table' AS kind, count(*) " + rel + " AND c.relkind = 'p' UNION ALL "
         "SELECT 'partition', count(*) " + rel + " AND c.relkind = 'r' AND c.relispartition UNION ALL "
-        "SELECT 'composite type', count(*) " + rel + " AND c.relkind = 'c' UNION ALL "
-        "SELECT 'domain', count(*) " + typ + " AND t.typtype = 'd' UNION ALL "
-        "SELECT 'range type', count(*) " + typ + " AND t.typtype = 'r' UNION ALL "
         "SELECT 'cross-schema statistics object', count(*) FROM pg_catalog.pg_statistic_ext x "
         "JOIN pg_catalog.pg_class c ON c.oid = x.stxrelid JOIN pg_catalog.pg_namespace n ON n.oid = x.stxnamespace "
         "WHERE x.stxnamespace <> c.relnamespace AND " + user_schema_filter() + " UNION ALL "

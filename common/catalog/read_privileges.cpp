@@ -62,7 +62,7 @@ void read_owners_and_privileges(Snapshot& s) {
     read_catalog_acls(s, "pg_namespace", query("x.nspowner", "x.nspacl", "FROM pg_catalog.pg_namespace x WHERE " +
                                                user_schema_filter("x")));
     read_catalog_acls(s, "pg_type", query("x.typowner", "x.typacl", "FROM pg_catalog.pg_type x" + in_user_schema +
-                                          "x.typnamespace WHERE x.typcategory <> 'A' AND (x.typrelid = 0 OR EXISTS (SELECT 1 FROM "
+                                          "x.typnamespace WHERE x.typcategory <> 'A' AND x.typtype <> 'm' AND (x.typrelid = 0 OR EXISTS (SELECT 1 FROM "
                                           "pg_catalog.pg_class t WHERE t.oid = x.typrelid AND t.relkind = 'c')) AND " +
                                           user_schema_filter()));
     read_catalog_acls(s, "pg_collation", query("x.collowner", "", "FROM pg_catalog.pg_collation x" + in_user_schema +

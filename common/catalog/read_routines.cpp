@@ -16,7 +16,10 @@ void read_functions_of_kind(Snapshot& s, Kind kind, const char* prokinds) {
         "pg_catalog.obj_description(p.oid, 'pg_proc') AS comment "
         "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
         "WHERE p.prokind IN (" + std::string(prokinds) + ") AND " + user_schema_filter() + " AND " +
-        not_extension_member("pg_proc", "p.oid"));
+        not_extension_member("pg_proc", "p.oid") +
+        // A range type's constructors belong to it (an internal dependency).
+        " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i WHERE i.classid = 'pg_proc'::pg_catalog.regclass "
+        "AND i.objid = p.oid AND i.refclassid = 'pg_type'::pg_catalog.regclass AND i.deptype = 'i')");
     int oid = r.column("oid"), schema = r.column("nspname"), name = r.column("proname"), def = r.column("def"),
         comment = r.column("comment");
     for (int i = 0; i < r.rows(); ++i) {

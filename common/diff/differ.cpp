@@ -198,6 +198,31 @@ bool Differ::is_enum(const std::string& type) const {
     return live_.find(id) || desired_.find(id);
 }
 
+bool Differ::converts_through_text(const std::string& type) const {
+    if (is_enum(type)) return true;
+    auto parts = split_qualified_name(type);
+    if (parts.size() != 2) return false;
+    for (const ModelIndex* index : {&live_index_, &desired_index_})
+        for (const ObjectId& id : index->types_named(parts[1]))
+            if (id.schema == parts[0] && id.kind == Kind::range_type) return true;
+    return false;
+}
+
+bool Differ::type_recreated(const std::string& type) const {
+    std::string element = element_type(type);
+    if (enum_recreated(element)) return true;
+    auto parts = split_qualified_name(element);
+    if (parts.size() != 2) return false;
+    for (const ObjectId& id : live_index_.types_named(parts[1]))
+        if (id.schema == parts[0] && id.kind != Kind::enumeration && dropped(id) && created(id)) return true;
+    return false;
+}
+
+std::string Differ::replace_reason(const ObjectId& id) const {
+    auto it = replace_reasons_.find(id);
+    return it == replace_reasons_.end() ? "" : it->second;
+}
+
 json& Differ::live_columns(const Object& table) {
     auto it = live_columns_.find(table.id);
     if (it == live_columns_.end()) it = live_columns_.emplace(table.id, table.attrs["columns"]).first;
@@ -222,7 +247,7 @@ bool Differ::type_changes(const json& lc, const json& dc) {
     std::string what = "column " + lc["name"].get<std::string>();
     return !same(lc.value("type", json()), dc.value("type", json()), "type", what) ||
            !same(lc.value("collation", json()), dc.value("collation", json()), "collation", what) ||
-           enum_recreated(element_type(lc["type"]));
+           type_recreated(lc["type"]);
 }
 
 // --- classification ----------------------------------------------------------

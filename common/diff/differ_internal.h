@@ -38,7 +38,8 @@ struct KindDiff {
 inline std::string changes_in_place(Differ&, const Object&, const Object&) { return ""; }
 
 // Differs of the kinds (kinds/kinds.cpp puts them in the table).
-extern const KindDiff k_schema_diff, k_extension_diff, k_collation_diff, k_enum_diff, k_sequence_diff,
+extern const KindDiff k_schema_diff, k_extension_diff, k_collation_diff, k_enum_diff, k_range_type_diff, k_domain_diff,
+    k_composite_type_diff, k_sequence_diff,
     k_function_diff, k_procedure_diff, k_aggregate_diff, k_table_diff, k_view_diff, k_materialized_view_diff,
     k_constraint_diff, k_index_diff, k_rule_diff, k_trigger_diff, k_policy_diff, k_event_trigger_diff,
     k_default_privilege_diff, k_foreign_data_wrapper_diff, k_server_diff, k_user_mapping_diff, k_publication_diff,
@@ -96,6 +97,14 @@ public:
     ObjectId relation_of(const ObjectId& child) const;
     bool enum_recreated(const std::string& qualified_type) const { return recreated_enums_.count(qualified_type) > 0; }
     bool is_enum(const std::string& type) const;
+    // Is the type (an element type) converted through text when a column
+    // changes to or from it (enums, range and multirange types)?
+    bool converts_through_text(const std::string& type) const;
+    // Is the type (or the element type of an array) an enum, domain, range,
+    // multirange or composite type that is recreated?
+    bool type_recreated(const std::string& type) const;
+    // Why a replaced object is replaced ("" when it is not).
+    std::string replace_reason(const ObjectId& id) const;
     // The live columns of a table once the detach steps ran (table_diff.cpp).
     json& live_columns(const Object& table);
 

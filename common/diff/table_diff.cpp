@@ -200,10 +200,10 @@ private:
 
     void change_type() {
         std::string type = dc_sql_["type"];
-        // Enums have no casts to other types but text: go through text.
+        // Enums and range types have no casts to other types but text: go through text.
         std::string via;
         std::string live_element = element_type(lc_["type"]);
-        if (d_.is_enum(live_element) || d_.is_enum(element_type(dc_["type"])))
+        if (d_.converts_through_text(live_element) || d_.converts_through_text(element_type(dc_["type"])))
             via = lc_["type"] == live_element ? "::text" : "::text[]";
         std::string clause = "TYPE " + type;
         if (dc_sql_.contains("collation")) clause += " COLLATE " + dc_sql_["collation"].get<std::string>();

@@ -63,7 +63,8 @@ bool is_top_level_drop(const std::string& type) {
     static const std::set<std::string> k_types = {
         "OBJECT_TABLE",    "OBJECT_SEQUENCE",  "OBJECT_TYPE",          "OBJECT_SCHEMA",
         "OBJECT_EXTENSION", "OBJECT_COLLATION", "OBJECT_VIEW",          "OBJECT_MATVIEW",
-        "OBJECT_FUNCTION", "OBJECT_PROCEDURE", "OBJECT_AGGREGATE",     "OBJECT_EVENT_TRIGGER"};
+        "OBJECT_FUNCTION", "OBJECT_PROCEDURE", "OBJECT_AGGREGATE",     "OBJECT_EVENT_TRIGGER",
+        "OBJECT_DOMAIN"};
     return k_types.count(type) > 0;
 }
 
@@ -76,7 +77,9 @@ std::string created_key(const pq::Msg& node) {
     if (type == "ViewStmt") return "OBJECT_VIEW:" + node.get("view").str("relname");
     if (type == "CreateTableAsStmt") return "OBJECT_MATVIEW:" + node.get("into").get("rel").str("relname");
     if (type == "CreateSeqStmt") return "OBJECT_SEQUENCE:" + node.get("sequence").str("relname");
-    if (type == "CreateEnumStmt") return "OBJECT_TYPE:" + last(node.strings("type_name"));
+    if (type == "CreateEnumStmt" || type == "CreateRangeStmt") return "OBJECT_TYPE:" + last(node.strings("type_name"));
+    if (type == "CompositeTypeStmt") return "OBJECT_TYPE:" + node.get("typevar").str("relname");
+    if (type == "CreateDomainStmt") return "OBJECT_DOMAIN:" + last(node.strings("domainname"));
     if (type == "CreateSchemaStmt") return "OBJECT_SCHEMA:" + node.str("schemaname");
     if (type == "CreateExtensionStmt") return "OBJECT_EXTENSION:" + node.str("extname");
     if (type == "CreateEventTrigStmt") return "OBJECT_EVENT_TRIGGER:" + node.str("trigname");
@@ -110,7 +113,8 @@ void classify_drop(const pq::Msg& node, Step& step, Context& ctx) {
         // column change), or a type renamed earlier (enum recreation), is
         // replaced, not lost.
         for (const std::string& name : dropped_names(node)) {
-            bool replaced = ctx.created.count(type + ":" + name) || (type == "OBJECT_TYPE" && ctx.renamed_types.count(name));
+            bool replaced = ctx.created.count(type + ":" + name) ||
+                            ((type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") && ctx.renamed_types.count(name));
             if (!replaced) ++ctx.dropped_objects;
         }
     }
@@ -173,7 +177,34 @@ std::string rewrite_reason(const pq::Msg& column) {
     return "";
 }
 
+// ALTER TYPE on a composite type: PostgreSQL refuses to retype an attribute
+// while a column uses the type, so only a dropped attribute loses values.
+void classify_alter_composite_type(const pq::Msg& node, Step& step) {
+    std::string type = relation_key(node.get("relation"));
+    for (const pq::Msg& cmd : node.list("cmds"))
+        if (cmd.enumeration("subtype") == "AT_DropColumn")
+            add_hazard(step, "DATA_LOSS", "drops attribute " + quote_ident(cmd.str("name")) + " of type " + type +
+                                              " and its values in every column of that type");
+    stronger_lock(step, "ACCESS EXCLUSIVE");
+}
+
+// ALTER DOMAIN: SET NOT NULL, VALIDATE and a CHECK added without NOT VALID
+// check every column of the domain's type, each table under a SHARE lock.
+void classify_alter_domain(const pq::Msg& node, Step& step) {
+    std::string subtype = node.str("subtype");
+    auto names = node.strings("type_name");
+    std::string domain = names.size() >= 2 ? qualified_name(names[names.size() - 2], names.back()) : quote_ident(names.back());
+    bool scans = subtype == "O" || subtype == "V" ||
+                 (subtype == "C" && !node.get("def").flag("skip_validation"));
+    if (scans) {
+        add_hazard(step, "CONSTRAINT_SCAN", "checks every value of domain " + domain +
+                                                " in every table column of that type, each table under a SHARE lock");
+        stronger_lock(step, "SHARE");
+    }
+}
+
 void classify_alter_table(const pq::Msg& node, Step& step, Context& ctx) {
+    if (node.enumeration("objtype") == "OBJECT_TYPE") return classify_alter_composite_type(node, step);
     std::string table = relation_key(node.get("relation"));
     // A foreign table stores nothing locally: its columns and options change
     // without a rewrite, a scan or data loss (only the lock is taken).
@@ -221,6 +252,8 @@ void classify_statement(const pq::Msg& node, Step& step, Context& ctx) {
         classify_drop(node, step, ctx);
     } else if (type == "AlterTableStmt") {
         classify_alter_table(node, step, ctx);
+    } else if (type == "AlterDomainStmt") {
+        classify_alter_domain(node, step);
     } else if (type == "IndexStmt") {
         bool concurrent = node.flag("concurrent");
         bool existing = ctx.new_tables.count(relation_key(node.get("relation"))) == 0;
@@ -233,7 +266,8 @@ void classify_statement(const pq::Msg& node, Step& step, Context& ctx) {
         add_hazard(step, "DATA_LOSS", "DELETE removes rows");
         stronger_lock(step, "ROW EXCLUSIVE");
     } else if (type == "RenameStmt") {
-        if (node.enumeration("rename_type") == "OBJECT_TYPE") ctx.renamed_types.insert(node.str("newname"));
+        std::string renamed = node.enumeration("rename_type");
+        if (renamed == "OBJECT_TYPE" || renamed == "OBJECT_DOMAIN") ctx.renamed_types.insert(node.str("newname"));
         stronger_lock(step, "ACCESS EXCLUSIVE");
     } else if (forbidden_in_transaction(node)) {
         step.phase = k_phase_after_commit;

@@ -73,6 +73,23 @@ TEST(ClassifyDataLoss, MessagesNameWhatIsLost) {
     EXPECT_EQ(classified("TRUNCATE public.t;").hazards[0].message, "TRUNCATE deletes every row");
 }
 
+TEST(ClassifyTypes, CompositeAttributesAndDomainChecks) {
+    Step drop = classified("ALTER TYPE public.pt DROP ATTRIBUTE z;");
+    EXPECT_EQ(codes(drop), Codes{"DATA_LOSS"});
+    EXPECT_EQ(drop.hazards[0].message, "drops attribute z of type public.pt and its values in every column of that type");
+    // PostgreSQL refuses to retype an attribute a column uses: nothing is rewritten.
+    EXPECT_TRUE(classified("ALTER TYPE public.pt ALTER ATTRIBUTE x TYPE bigint;").hazards.empty());
+    EXPECT_TRUE(classified("ALTER TYPE public.pt ADD ATTRIBUTE y text;").hazards.empty());
+    for (const char* sql : {"ALTER DOMAIN public.d SET NOT NULL;", "ALTER DOMAIN public.d VALIDATE CONSTRAINT c;",
+                            "ALTER DOMAIN public.d ADD CONSTRAINT c CHECK (VALUE > 0);"}) {
+        Step s = classified(sql);
+        EXPECT_EQ(codes(s), Codes{"CONSTRAINT_SCAN"}) << sql;
+        EXPECT_EQ(s.lock, "SHARE") << sql;
+    }
+    EXPECT_TRUE(classified("ALTER DOMAIN public.d ADD CONSTRAINT c CHECK (VALUE > 0) NOT VALID;").hazards.empty());
+    EXPECT_TRUE(classified("ALTER DOMAIN public.d DROP NOT NULL;").hazards.empty());
+}
+
 TEST(ClassifyColumnTypeChange, AlterColumnType) {
     Step s = classified("ALTER TABLE public.t ALTER COLUMN c TYPE bigint USING c::bigint;");
     EXPECT_EQ(codes(s), Codes{"COLUMN_TYPE_CHANGE"});

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "canon/expressions.h"
+#include "sql/parser.h"
 
 namespace pgflux {
 namespace {
@@ -62,6 +63,44 @@ void check_arguments(const JsonField& a) {
                            {"type", FieldType::string, true}, {"default", FieldType::string, false}});
         check_one_of(arg["mode"], {"in", "out", "inout", "variadic", "table"});
     });
+}
+
+// A string field that must be exactly one type name ("integer",
+// "public.mood[]"): it is pasted into DDL.
+void check_type_text(const JsonField& f) {
+    std::string text = f.string();
+    bool ok = false;
+    try {
+        pq::ParsedExpression parsed = pq::parse_expression("NULL::" + text);
+        const pq::Msg& e = parsed.expr;
+        ok = e.is("TypeCast") && e.get("arg").is("A_Const") && e.get("arg").flag("isnull");
+    } catch (const std::exception&) {
+    }
+    if (!ok) f.fail("not a type name: " + text);
+}
+
+// A string field that must be exactly one expression.
+void check_expression_text(const JsonField& f) {
+    std::string text = f.string();
+    try {
+        pq::parse_expression(text);
+    } catch (const std::exception&) {
+        f.fail("not a single expression: " + text);
+    }
+}
+
+// A string field that must be one possibly qualified name ("public.f", "\"C\"").
+void check_name_text(const JsonField& f) {
+    std::string text = f.string();
+    bool ok = false;
+    try {
+        pq::ParsedExpression parsed = pq::parse_expression(text);
+        const pq::Msg& e = parsed.expr;
+        ok = e.is("ColumnRef") && !e.list("fields").empty() && e.list("fields").size() <= 2;
+        for (const pq::Msg& field : e.list("fields")) ok = ok && field.is("String");
+    } catch (const std::exception&) {
+    }
+    if (!ok) f.fail("not a name: " + text);
 }
 
 void check_enabled(const JsonField& a) {
@@ -169,6 +208,41 @@ void check_collation(const JsonField& a) {
 }
 
 void check_enum(const JsonField& a) { check_fields(a, {{"values", FieldType::strings, true}}); }
+
+void check_range_type(const JsonField& a) {
+    check_fields(a, {{"subtype", FieldType::string, true}, {"subtype_opclass", FieldType::string, false},
+                     {"collation", FieldType::string, false}, {"canonical", FieldType::string, false},
+                     {"subtype_diff", FieldType::string, false}, {"multirange", FieldType::string, true}});
+    check_type_text(a["subtype"]);
+    for (const char* key : {"subtype_opclass", "collation", "canonical", "subtype_diff"})
+        if (a.has(key)) check_name_text(a[key]);
+}
+
+void check_domain(const JsonField& a) {
+    check_fields(a, {{"type", FieldType::string, true}, {"collation", FieldType::string, false},
+                     {"default", FieldType::string, false}, {"not_null", FieldType::boolean, true},
+                     {"checks", FieldType::object, true}, {"check_comments", FieldType::object, false}});
+    check_type_text(a["type"]);
+    if (a.has("collation")) check_name_text(a["collation"]);
+    if (a.has("default")) check_expression_text(a["default"]);
+    for (auto it = a["checks"].object().begin(); it != a["checks"].object().end(); ++it)
+        check_expression_text(a["checks"][it.key()]);
+    if (a.has("check_comments"))
+        for (auto it = a["check_comments"].object().begin(); it != a["check_comments"].object().end(); ++it) {
+            a["check_comments"][it.key()].string();
+            if (!a["checks"].has(it.key())) a["check_comments"][it.key()].fail("a comment on a check the domain does not have");
+        }
+}
+
+void check_composite_type(const JsonField& a) {
+    check_fields(a, {{"attributes", FieldType::array, true}});
+    check_each(a["attributes"], [](const JsonField& attribute) {
+        check_fields(attribute, {{"name", FieldType::string, true}, {"type", FieldType::string, true},
+                                 {"collation", FieldType::string, false}, {"comment", FieldType::string, false}});
+        check_type_text(attribute["type"]);
+        if (attribute.has("collation")) check_name_text(attribute["collation"]);
+    });
+}
 
 void check_sequence(const JsonField& a) {
     check_fields(a, {{"data_type", FieldType::string, true}, {"owned_by", FieldType::object, false}});

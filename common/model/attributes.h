@@ -9,6 +9,15 @@
 // collation   {provider: "libc"|"icu", locale?, lc_collate?, lc_ctype?,
 //              deterministic, comment?}
 // enum        {values: [..], comment?}
+// range_type  {subtype, subtype_opclass? (not the subtype's default),
+//              collation? (not the subtype's), canonical?, subtype_diff?,
+//              multirange (the multirange type's name, in the same schema),
+//              comment?}
+// domain      {type (the base type), collation? (not the base type's),
+//              default?, not_null, checks: {name: expression},
+//              check_comments?: {name: text}, comment?}
+// composite_type {attributes: [{name, type, collation?, comment?}..] (in
+//              row order), comment?}
 // sequence    {data_type, start, increment, min_value, max_value, cache, cycle,
 //              owned_by?: {table, column}, comment?}
 // table       {unlogged, columns: [column..], options? (storage parameters,

@@ -28,14 +28,29 @@ void add_all(std::vector<Dependency>& out, const Model& model, const std::vector
     for (const Dependency& d : more) add(out, model, d.id);
 }
 
-// A type named by its canonical text: the enum (or other type) the model holds.
+// A type named by its canonical text: the type (enum, range, multirange,
+// domain, composite type) or the relation whose row type it is.
 void add_type(std::vector<Dependency>& out, const Model& model, const ModelIndex& index, const std::string& type) {
-    auto parts = split_qualified_name(element_type(type));
-    if (parts.size() == 2) {
-        add(out, model, ObjectId{Kind::enumeration, parts[0], parts[1], "", ""});
-    } else if (parts.size() == 1) {
-        for (const ObjectId& id : index.types_named(parts[0])) add(out, model, id);
+    std::vector<std::string> parts;
+    try {
+        parts = split_qualified_name(element_type(type));
+    } catch (const std::exception&) {
+        return;  // a type with a modifier ("public.d(3)") names no object of the model here
     }
+    if (parts.empty() || parts.size() > 2) return;
+    for (const ObjectId& id : index.types_named(parts.back()))
+        if (parts.size() == 1 || id.schema == parts[0]) add(out, model, id);
+    if (parts.size() == 2)
+        if (const Object* relation = model.relation(parts[0], parts[1])) add(out, model, relation->id);
+}
+
+// A routine named by its canonical text ("public.f", "f").
+void add_routine(std::vector<Dependency>& out, const Model& model, const ModelIndex& index, const json& name) {
+    if (!name.is_string()) return;
+    auto parts = split_qualified_name(name.get<std::string>());
+    if (parts.empty() || parts.size() > 2) return;
+    for (const ObjectId& id : index.routines_named(parts.back()))
+        if (parts.size() == 1 || id.schema == parts[0]) add(out, model, id);
 }
 
 void add_collation(std::vector<Dependency>& out, const Model& model, const json& attrs) {
@@ -66,7 +81,10 @@ ModelIndex::ModelIndex(const Model& model) : model_(model) {
         const KindSpec& spec = kind_spec(id.kind);
         if (spec.on_relation) by_relation_[{id.schema, id.table}].push_back(&object);
         if (spec.naming == Naming::routine) routines_[id.name].push_back(id);
-        if (id.kind == Kind::enumeration) types_[id.name].push_back(id);
+        if (is_type(id.kind)) types_[id.name].push_back(id);
+        // A range type stands for its multirange type too.
+        if (id.kind == Kind::range_type && object.attrs.contains("multirange"))
+            types_[object.attrs["multirange"].get<std::string>()].push_back(id);
     }
 }
 
@@ -172,6 +190,25 @@ std::vector<Dependency> derived_dependencies(const Model& model, const ModelInde
     switch (id.kind) {
         case Kind::extension:
             add(out, model, ObjectId{Kind::schema, "", attrs["schema"], "", ""});
+            break;
+        case Kind::domain:
+            add_type(out, model, index, attrs["type"]);
+            add_collation(out, model, attrs);
+            if (attrs.contains("default")) add_all(out, model, expression_dependencies(model, index, attrs["default"], id.schema));
+            for (const auto& [name, check] : attrs["checks"].items())
+                add_all(out, model, expression_dependencies(model, index, check, id.schema));
+            break;
+        case Kind::composite_type:
+            for (const json& attribute : attrs["attributes"]) {
+                add_type(out, model, index, attribute["type"]);
+                add_collation(out, model, attribute);
+            }
+            break;
+        case Kind::range_type:
+            add_type(out, model, index, attrs["subtype"]);
+            add_collation(out, model, attrs);
+            add_routine(out, model, index, attrs.value("canonical", json()));
+            add_routine(out, model, index, attrs.value("subtype_diff", json()));
             break;
         case Kind::table:
             for (const json& column : attrs["columns"])

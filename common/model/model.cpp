@@ -31,6 +31,10 @@ bool is_relation(Kind kind) {
     return kind == Kind::table || kind == Kind::foreign_table || kind == Kind::view || kind == Kind::materialized_view;
 }
 
+bool is_type(Kind kind) {
+    return kind == Kind::enumeration || kind == Kind::range_type || kind == Kind::domain || kind == Kind::composite_type;
+}
+
 bool is_routine(Kind kind) { return kind == Kind::function || kind == Kind::procedure || kind == Kind::aggregate; }
 
 bool ObjectId::operator<(const ObjectId& o) const {

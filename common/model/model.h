@@ -24,6 +24,9 @@ enum class Kind {
     extension,
     collation,
     enumeration,
+    range_type,
+    domain,
+    composite_type,
     sequence,
     function,
     procedure,
@@ -49,6 +52,8 @@ enum class Kind {
 bool is_relation(Kind kind);
 // Kinds identified by a signature: functions, procedures, aggregates.
 bool is_routine(Kind kind);
+// Kinds whose objects are types (enums, range types, domains, composite types).
+bool is_type(Kind kind);
 
 const char* kind_name(Kind kind);
 // The kind in words for messages: "materialized view".

@@ -59,7 +59,7 @@ TEST(Kind, NamesRoundTrip) {
     }
     EXPECT_STREQ(kind_name(Kind::enumeration), "enum");
     EXPECT_STREQ(kind_name(Kind::materialized_view), "materialized_view");
-    EXPECT_FALSE(kind_from_name("domain").has_value());
+    EXPECT_FALSE(kind_from_name("subscription").has_value());
     EXPECT_FALSE(kind_from_name("Table").has_value());
 }
 
@@ -276,13 +276,13 @@ json minimal_document(json objects) {
 TEST(ModelDocumentErrors, UnknownKindNamesTheFieldPath) {
     json doc = minimal_document({{{"kind", "schema"}, {"name", "a"}, {"attributes", json::object()}},
                                  {{"kind", "schema"}, {"name", "b"}, {"attributes", json::object()}},
-                                 {{"kind", "domain"}, {"schema", "public"}, {"name", "v"}, {"attributes", json::object()}}});
+                                 {{"kind", "subscription"}, {"schema", "public"}, {"name", "v"}, {"attributes", json::object()}}});
     ExitCode code = k_exit_ok;
     std::string message = error_message([&] { model_from_document(doc, "desired.json"); }, &code);
     EXPECT_EQ(code, k_exit_usage);
     EXPECT_EQ(message.rfind("desired.json", 0), 0u) << message;
     EXPECT_NE(message.find("objects[2].kind"), std::string::npos) << message;
-    EXPECT_NE(message.find("unknown kind \"domain\""), std::string::npos) << message;
+    EXPECT_NE(message.find("unknown kind \"subscription\""), std::string::npos) << message;
 }
 
 TEST(ModelDocumentErrors, MissingAndMistypedFields) {

@@ -44,7 +44,10 @@ std::optional<std::string> default_privilege_type(Kind kind) {
         case Kind::function:
         case Kind::procedure:
         case Kind::aggregate: return "functions";
-        case Kind::enumeration: return "types";
+        case Kind::enumeration:
+        case Kind::range_type:
+        case Kind::domain:
+        case Kind::composite_type: return "types";
         case Kind::schema: return "schemas";
         default: return std::nullopt;
     }
@@ -71,7 +74,10 @@ std::optional<AclClass> acl_class(Kind kind) {
         case Kind::procedure:
         case Kind::aggregate: return AclClass::routine;
         case Kind::schema: return AclClass::schema;
-        case Kind::enumeration: return AclClass::type;
+        case Kind::enumeration:
+        case Kind::range_type:
+        case Kind::domain:
+        case Kind::composite_type: return AclClass::type;
         case Kind::foreign_data_wrapper:
         case Kind::server: return AclClass::foreign;
         default: return std::nullopt;

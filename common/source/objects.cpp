@@ -250,6 +250,7 @@ std::optional<ObjectId> Reader::comment_table(const Stmt& s) const {
 }
 
 void Reader::comment(const Stmt& s) {
+    if (comment_on_type(s)) return;
     const pq::Msg& node = s.node();
     std::string type = node.enumeration("objtype");
     pq::Msg object = node.get("object");
@@ -349,8 +350,6 @@ void Reader::comment(const Stmt& s) {
         set_comment(find_in_path(Kind::sequence, names).attrs);
     } else if (type == "OBJECT_COLLATION") {
         set_comment(find_in_path(Kind::collation, names).attrs);
-    } else if (type == "OBJECT_TYPE") {
-        set_comment(find_in_path(Kind::enumeration, object.strings("names")).attrs);
     } else if (type == "OBJECT_SCHEMA" || type == "OBJECT_EXTENSION") {
         std::string name = pq::value_text(object);
         if (type == "OBJECT_SCHEMA" && name == "public")

@@ -42,7 +42,7 @@ std::optional<Kind> owner_kind(const std::string& objtype) {
         {"OBJECT_SCHEMA", Kind::schema},       {"OBJECT_TYPE", Kind::enumeration},
         {"OBJECT_COLLATION", Kind::collation}, {"OBJECT_EVENT_TRIGGER", Kind::event_trigger},
         {"OBJECT_FDW", Kind::foreign_data_wrapper}, {"OBJECT_FOREIGN_SERVER", Kind::server},
-        {"OBJECT_PUBLICATION", Kind::publication}};
+        {"OBJECT_PUBLICATION", Kind::publication}, {"OBJECT_DOMAIN", Kind::domain}};
     for (const auto& [name, kind] : k_kinds)
         if (objtype == name) return kind;
     return std::nullopt;
@@ -94,7 +94,10 @@ Object& Reader::owned_object(const Stmt& s, const std::string& objtype, const pq
         case Kind::foreign_data_wrapper:
         case Kind::server:
         case Kind::publication: return require(s, ObjectId{*kind, "", pq::value_text(object)});
-        case Kind::enumeration: return in_path(Kind::enumeration, object.is("TypeName") ? object.strings("names") : object.strings("items"));
+        // TYPE: an enum, range, composite type or domain; DOMAIN: a domain.
+        case Kind::enumeration:
+        case Kind::domain:
+            return type_of(s, object.is("TypeName") ? object.strings("names") : object.strings("items"), *kind == Kind::domain);
         default: return in_path(*kind, object.strings("items"));
     }
 }
@@ -150,10 +153,8 @@ std::vector<Object*> Reader::grant_targets(const Stmt& s) {
             if (!found) fail(s, static_cast<int>(target.integer("location")),
                              "relation " + quote_ident(name) + " is not defined in the schema files");
             out.push_back(found);
-        } else if (objtype == "OBJECT_DOMAIN") {
-            fail(s, "GRANT ON DOMAIN is not supported by pg-flux yet");
-        } else if (objtype == "OBJECT_TYPE") {
-            out.push_back(&owned_object(s, "OBJECT_TYPE", target));
+        } else if (objtype == "OBJECT_TYPE" || objtype == "OBJECT_DOMAIN") {
+            out.push_back(&owned_object(s, objtype, target));
         } else if (objtype == "OBJECT_FUNCTION" || objtype == "OBJECT_PROCEDURE" || objtype == "OBJECT_ROUTINE" ||
                    objtype == "OBJECT_SCHEMA" || objtype == "OBJECT_FDW" || objtype == "OBJECT_FOREIGN_SERVER") {
             out.push_back(&owned_object(s, objtype, target));

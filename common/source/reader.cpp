@@ -177,9 +177,14 @@ void Reader::add_references(Object& object, const pq::Msg& tree, const std::vect
             } else if (ref.kind == pq::NameReference::Kind::routine) {
                 found = model.routines_named(schema, name);
             } else {
-                ObjectId enumeration{Kind::enumeration, schema, name};
-                if (model.find(enumeration)) found.push_back(enumeration);
-                else if (auto id = declared_relation(schema, name)) found.push_back(*id);
+                for (Kind kind : {Kind::enumeration, Kind::range_type, Kind::domain, Kind::composite_type})
+                    if (model.find(ObjectId{kind, schema, name})) found.push_back(ObjectId{kind, schema, name});
+                // A multirange type is part of its range type.
+                for (auto it = model.objects.lower_bound(ObjectId{Kind::range_type, schema, ""});
+                     it != model.objects.end() && it->first.kind == Kind::range_type && it->first.schema == schema; ++it)
+                    if (it->second.attrs.value("multirange", "") == name) found.push_back(it->first);
+                if (found.empty())
+                    if (auto id = declared_relation(schema, name)) found.push_back(*id);
             }
             for (const ObjectId& id : found) object.depend_on({id, std::nullopt, soft});
             if (!found.empty()) break;
@@ -261,6 +266,24 @@ void Reader::declare_relation(Stmt& s, Kind kind, const pq::Msg& rv) {
     claim_relation_name(id.schema, id.name);
 }
 
+// A type's name (and a range type's multirange's) resolves in column types
+// and other types before the type itself is read.
+void Reader::declare_type(Stmt& s) {
+    const pq::Msg& node = s.node();
+    const std::string& type = node.type();
+    std::vector<std::string> names;
+    if (type == "CompositeTypeStmt") {
+        pq::Msg rv = node.get("typevar");
+        names = {rv.str("schemaname"), rv.str("relname")};
+        if (names[0].empty()) names.erase(names.begin());
+    } else {
+        names = node.strings(type == "CreateDomainStmt" ? "domainname" : "type_name");
+    }
+    std::string schema = names.size() >= 2 ? names[names.size() - 2] : creation_schema(s);
+    relation_types_.insert({schema, names.back()});
+    if (type == "CreateRangeStmt") relation_types_.insert(multirange_of(s, schema, names.back()));
+}
+
 void Reader::declare(Stmt& s) {
     const pq::Msg& node = s.node();
     const std::string& type = node.type();
@@ -327,6 +350,8 @@ void Reader::declare(Stmt& s) {
         std::string kind = node.enumeration("kind");
         if (kind != "OBJECT_COLLATION" && kind != "OBJECT_AGGREGATE")
             fail(s, statement_kind(s) + " is not supported by pg-flux yet");
+    } else if (type == "CreateDomainStmt" || type == "CompositeTypeStmt" || type == "CreateRangeStmt") {
+        declare_type(s);
     } else if (type == "CreateRoleStmt" || type == "DoStmt") {
         if (skip_role_statement(s)) s.done = true;
         else if (type == "DoStmt")
@@ -344,7 +369,7 @@ void Reader::declare(Stmt& s) {
     } else if (type != "CreateSchemaStmt" && type != "CreateExtensionStmt" && type != "CreateEnumStmt" &&
                type != "CreateFdwStmt" && type != "CreateForeignServerStmt" && type != "CreateUserMappingStmt" &&
                type != "CreatePublicationStmt" && type != "AlterPublicationStmt" &&
-               type != "GrantStmt" && type != "AlterOwnerStmt" && type != "AlterDefaultPrivilegesStmt" &&
+               type != "AlterDomainStmt" && type != "GrantStmt" && type != "AlterOwnerStmt" && type != "AlterDefaultPrivilegesStmt" &&
                type != "AlterSeqStmt" && type != "CreateFunctionStmt" && type != "CreateEventTrigStmt" &&
                type != "AlterEventTrigStmt") {
         fail(s, statement_kind(s) + " is not supported by pg-flux yet (" + type + ")");
@@ -358,6 +383,10 @@ void Reader::run_statement(Stmt& s) {
     if (type == "CreateSchemaStmt") create_schema(s);
     else if (type == "CreateExtensionStmt") create_extension(s);
     else if (type == "CreateEnumStmt") create_enum(s);
+    else if (type == "CreateRangeStmt") create_range_type(s);
+    else if (type == "CreateDomainStmt") create_domain(s);
+    else if (type == "AlterDomainStmt") alter_domain(s);
+    else if (type == "CompositeTypeStmt") create_composite_type(s);
     else if (type == "DefineStmt" && s.node().enumeration("kind") == "OBJECT_COLLATION") create_collation(s);
     else if (type == "DefineStmt") create_aggregate(s);
     else if (type == "CreateSeqStmt") create_sequence(s);
@@ -434,6 +463,10 @@ Model Reader::run() {
     run_all({"CreateSchemaStmt"});
     run_all([&](const Stmt& s) { return s.node().is("CreateExtensionStmt") || is_define(s, "OBJECT_COLLATION"); });
     run_all({"CreateEnumStmt"});
+    run_all({"CreateRangeStmt"});
+    run_all({"CreateDomainStmt"});
+    run_all({"AlterDomainStmt"});
+    run_all({"CompositeTypeStmt"});
     run_all({"CreateSeqStmt"});
     run_all({"CreateFunctionStmt"});
     run_all([&](const Stmt& s) { return is_define(s, "OBJECT_AGGREGATE"); });

@@ -7,7 +7,8 @@
 //
 // Ordering: pass 0 parses every file and declares relations (tables, views,
 // materialized views) and named indexes; then schemas, extensions,
-// collations and enums are created, then sequences, then functions and
+// collations and enums are created, then range types, domains (with the
+// ALTER DOMAIN statements) and composite types, then sequences, then functions and
 // procedures, then aggregates; then each relation is finalized in reading
 // order (a table's LIKE templates first, then its CREATE, then every
 // statement aimed at it: ALTER, CREATE INDEX, CREATE TRIGGER, CREATE POLICY,
@@ -116,6 +117,21 @@ public:
     // The routine an ObjectWithArgs names (COMMENT ON FUNCTION f(int)).
     Object& routine_of(const Stmt& s, Kind kind, const pq::Msg& object_with_args);
 
+    // types.cpp
+    void create_range_type(const Stmt& s);
+    void create_domain(const Stmt& s);
+    void alter_domain(const Stmt& s);
+    void create_composite_type(const Stmt& s);
+    void add_domain_check(const Stmt& s, Object& domain, const pq::Msg& constraint);
+    // {schema, name} of the multirange type a CREATE TYPE ... AS RANGE creates.
+    std::pair<std::string, std::string> multirange_of(const Stmt& s, const std::string& schema,
+                                                      const std::string& range) const;
+    // The type a COMMENT ON DOMAIN (`domain`) or ON TYPE names.
+    Object& type_of(const Stmt& s, const std::vector<std::string>& names, bool domain);
+    // COMMENT ON TYPE, DOMAIN, CONSTRAINT ... ON DOMAIN, COLUMN type.attribute:
+    // false when the statement is not one of these.
+    bool comment_on_type(const Stmt& s);
+
     // privileges.cpp
     void set_owner(const Stmt& s, Object& object, const pq::Msg& role_spec);
     Object& owned_object(const Stmt& s, const std::string& objtype, const pq::Msg& object);
@@ -184,6 +200,7 @@ private:
     void parse_files();
     void declare(Stmt& s);
     void declare_relation(Stmt& s, Kind kind, const pq::Msg& range_var);
+    void declare_type(Stmt& s);
     void finalize_relation(const ObjectId& relation);
     void run_statement(Stmt& s);
     void run_all(const std::function<bool(const Stmt&)>& which);
@@ -192,12 +209,16 @@ private:
     std::vector<SourceFile> files_;
     std::vector<std::unique_ptr<Stmt>> stmts_;
     std::map<ObjectId, Stmt*> declared_relations_;  // the statement that creates each relation
-    std::set<std::pair<std::string, std::string>> relation_types_;  // (schema, name) of every declared relation
+    // (schema, name) of every declared relation and type (a range's multirange too)
+    std::set<std::pair<std::string, std::string>> relation_types_;
     std::vector<ObjectId> relation_order_;            // declared relations in reading order
     std::map<ObjectId, std::vector<Stmt*>> attached_;  // relation -> statements aimed at it
     std::set<std::pair<std::string, std::string>> relation_names_, constraint_names_;
     std::set<ObjectId> finalizing_;
 };
+
+// The multirange type name PostgreSQL gives a range type by default.
+std::string default_multirange_name(const std::string& range);
 
 // Leading keywords of a statement, for messages: "CREATE VIEW".
 std::string statement_kind(const Stmt& s);

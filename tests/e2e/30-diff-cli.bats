@@ -352,12 +352,12 @@ for f in ("live.json", "desired.json"):
   write_schema app.sql <<'SQL'
 create table t (id int);
 SQL
-  sql "$DB" "create table t (id int); create type pair as (a int, b int); create type trio as (a int, b int, c int)"
+  sql "$DB" "create table t (id int); create table p1 (id int) partition by range (id); create table p2 (id int) partition by list (id)"
   flux-snapshot --db "$DB" > live.json
   flux-parse > desired.json
   run -0 flux-diff --exit-code --format summary live.json desired.json
   refute_output --partial 'DROP'
   flux-diff live.json desired.json > plan.json
   run -0 python3 -c 'import json; print(json.load(open("plan.json"))["notes"])'
-  assert_output --partial '2 composite types'
+  assert_output --partial '2 partitioned tables'
 }

@@ -143,6 +143,35 @@ SQL
   agree
 }
 
+@test "domains, composite and range types, in several schemas, used by columns, with comments" {
+  write_schema types.sql <<'SQL'
+create schema app;
+create type mood as enum ('sad', 'ok');
+create function is_even(i integer) returns boolean language sql immutable as 'select i % 2 = 0';
+create domain pos as integer default 1 not null constraint pos_positive check (value > 0) check (value < 1000)
+  check (is_even(value));
+create domain app.email as varchar(200) collate "C" check (value ~ '@');
+alter domain app.email add constraint email_len check (length(value) < 100);
+comment on domain pos is 'positive';
+comment on constraint pos_positive on domain pos is 'must be positive';
+create domain moods as mood[];
+comment on type moods is 'domain commented with COMMENT ON TYPE';
+create type app.pair as (a integer, b text collate "C", m mood, p pos, e app.email);
+comment on type app.pair is 'a pair';
+comment on column app.pair.a is 'first';
+create type floatrange as range (subtype = float8, subtype_diff = float8mi);
+create type app.textr as range (subtype = text, collation = "C", multirange_type_name = app.texts);
+comment on type floatrange is 'floats';
+create table t (id pos primary key, e app.email, p app.pair, ps app.pair[], r floatrange, mr floatmultirange,
+  tr app.textr[], ts app.texts, m moods default '{sad}');
+create function app.lowest(m app.texts) returns text language sql as 'select lower(m)';
+SQL
+  agree
+  assert_equal "$(live_attr "sorted(objs[('domain', 'pos')]['checks'])")" "['pos_check', 'pos_check1', 'pos_positive']"
+  assert_equal "$(live_attr "objs[('range_type', 'textr')]['multirange']")" "texts"
+  assert_equal "$(live_attr "[a['name'] for a in objs[('composite_type', 'pair')]['attributes']]")" "['a', 'b', 'm', 'p', 'e']"
+}
+
 # --- defaults --------------------------------------------------------------------------------
 
 @test "DEFAULT literals, functions and expressions" {

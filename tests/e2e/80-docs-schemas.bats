@@ -57,6 +57,11 @@ CREATE COLLATION app.c_posix (lc_collate = 'C', lc_ctype = 'C');
 COMMENT ON COLLATION app.ci IS 'case-insensitive';
 CREATE TYPE app.mood AS ENUM ('sad', 'ok', 'happy');
 COMMENT ON TYPE app.mood IS 'how it feels';
+CREATE DOMAIN app.price AS numeric(10,2) DEFAULT 0 NOT NULL CONSTRAINT price_positive CHECK (VALUE >= 0);
+COMMENT ON CONSTRAINT price_positive ON DOMAIN app.price IS 'no negative prices';
+CREATE TYPE app.money_pair AS (amount app.price, label text COLLATE "C");
+COMMENT ON COLUMN app.money_pair.label IS 'what for';
+CREATE TYPE app.floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);
 CREATE SEQUENCE app.ticket_seq AS integer START 100 INCREMENT 5 CACHE 10 CYCLE;
 COMMENT ON SEQUENCE app.ticket_seq IS 'tickets';
 CREATE TABLE app.users (
@@ -69,6 +74,8 @@ CREATE TABLE app.users (
   doubled numeric GENERATED ALWAYS AS (price * 2) STORED,
   during tstzrange,
   room int,
+  spent app.money_pair,
+  spans app.floatmultirange,
   CONSTRAINT users_email_key UNIQUE NULLS NOT DISTINCT (email) DEFERRABLE INITIALLY DEFERRED,
   CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, during WITH &&)
 );
@@ -130,6 +137,7 @@ CREATE SERVER docs_server VERSION '1' FOREIGN DATA WRAPPER docs_fdw OPTIONS (hos
 GRANT USAGE ON FOREIGN SERVER docs_server TO docs_reader;
 CREATE USER MAPPING FOR docs_reader SERVER docs_server OPTIONS (user 'u', password '${DOCS_PASSWORD}');
 CREATE PUBLICATION docs_pub FOR TABLE app.users (id, email) WHERE (id > 0) WITH (publish = 'insert');
+CREATE STATISTICS app.users_stats (ndistinct, dependencies) ON email, nick FROM app.users;
 CREATE FOREIGN TABLE app.remote_things (id int OPTIONS (column_name 'thing_id') NOT NULL, label text DEFAULT 'x')
   SERVER docs_server OPTIONS (table_name 'things');
 SQL
@@ -167,7 +175,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   write_every_kind
   flux-parse --shadow-db none > parsed.json
   validate pgflux.model parsed.json
-  assert_equal "$(kinds parsed.json)" "aggregate collation constraint default_privilege enum event_trigger extension foreign_data_wrapper foreign_table function index materialized_view policy procedure publication rule schema sequence server table trigger user_mapping view"
+  assert_equal "$(kinds parsed.json)" "aggregate collation composite_type constraint default_privilege domain enum event_trigger extension foreign_data_wrapper foreign_table function index materialized_view policy procedure publication range_type rule schema sequence server statistics table trigger user_mapping view"
   grep -q '"canonical": "parsed"' parsed.json
   grep -q '"location"' parsed.json
   state_hash_ok parsed.json
@@ -184,15 +192,15 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   load_schema "$DB"
   # An index left invalid by a failed CREATE INDEX CONCURRENTLY, and objects
   # of kinds pg-flux does not model (counted in source.unmodeled).
-  sql "$DB" "INSERT INTO app.tickets (number) VALUES (1), (1); CREATE DOMAIN app.posint AS int"
+  sql "$DB" "INSERT INTO app.tickets (number) VALUES (1), (1); CREATE TABLE app.parted (id int) PARTITION BY RANGE (id)"
   run psql -X -q "$DB" -c "CREATE UNIQUE INDEX CONCURRENTLY tickets_number_key ON app.tickets (number)"
   assert_failure
   flux-snapshot --db "$DB" > live.json
   validate pgflux.model live.json
-  assert_equal "$(kinds live.json)" "aggregate collation constraint default_privilege enum event_trigger extension foreign_data_wrapper foreign_table function index materialized_view policy procedure publication rule schema sequence server table trigger user_mapping view"
+  assert_equal "$(kinds live.json)" "aggregate collation composite_type constraint default_privilege domain enum event_trigger extension foreign_data_wrapper foreign_table function index materialized_view policy procedure publication range_type rule schema sequence server statistics table trigger user_mapping view"
   grep -q '"invalid": true' live.json
   grep -q '"on_delete_columns"' live.json
-  grep -q '"domain": 1' live.json
+  grep -q '"partitioned table": 1' live.json
   state_hash_ok live.json
 }
 
@@ -282,7 +290,7 @@ SQL
   invalid pgflux.model m1.json
   edit model.json m2.json "d['version'] = 2"
   invalid pgflux.model m2.json
-  edit model.json m3.json "d['objects'][0]['kind'] = 'domain'"
+  edit model.json m3.json "d['objects'][0]['kind'] = 'foreign_table'"
   invalid pgflux.model m3.json
   edit model.json m4.json "del d['generator']"
   invalid pgflux.model m4.json
@@ -304,7 +312,7 @@ SQL
   validate pgflux.plan plan.json
   edit plan.json p1.json "d['steps'][0]['phase'] = 'later'"
   invalid pgflux.plan p1.json
-  edit plan.json p2.json "d['steps'][0]['object']['kind'] = 'domain'"
+  edit plan.json p2.json "d['steps'][0]['object']['kind'] = 'foreign_table'"
   invalid pgflux.plan p2.json
   edit plan.json p3.json "d['steps'][0]['hazards'] = [{'code': 'DANGER', 'message': 'x'}]"
   invalid pgflux.plan p3.json
