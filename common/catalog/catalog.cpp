@@ -39,15 +39,10 @@ json unmodeled_objects(Connection& conn) {
     std::string typ = "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE " +
                       user_schema_filter() + " AND " + not_extension_member("pg_type", "t.oid");
     std::string sql =
-        "SELECT 'partitioned table' AS kind, count(*) " + rel + " AND c.relkind = 'p' UNION ALL "
-        "SELECT 'partition', count(*) " + rel + " AND c.relkind = 'r' AND c.relispartition UNION ALL "
-        "SELECT 'foreign table', count(*) " + rel + " AND c.relkind = 'f' UNION ALL "
+        "SELECT 'foreign table' AS kind, count(*) " + rel + " AND c.relkind = 'f' UNION ALL "
         "SELECT 'composite type', count(*) " + rel + " AND c.relkind = 'c' UNION ALL "
         "SELECT 'domain', count(*) " + typ + " AND t.typtype = 'd' UNION ALL "
-        "SELECT 'range type', count(*) " + typ + " AND t.typtype = 'r' UNION ALL "
-        "SELECT 'inheriting table', count(DISTINCT i.inhrelid) FROM pg_catalog.pg_inherits i "
-        "JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE NOT c.relispartition AND " + user_schema_filter();
+        "SELECT 'range type', count(*) " + typ + " AND t.typtype = 'r'";
     QueryResult r = conn.query(sql);
     json out = json::object();
     for (int i = 0; i < r.rows(); ++i) {

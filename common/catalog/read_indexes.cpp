@@ -1,6 +1,8 @@
 // Catalog reader: indexes of tables and materialized views that do not back a constraint, from
 // pg_get_indexdef() parsed by the same code as the source side. An index left
-// invalid by a failed CREATE INDEX CONCURRENTLY is marked "invalid".
+// invalid by a failed CREATE INDEX CONCURRENTLY is marked "invalid". A
+// partition's index attached to its parent's index (pg_inherits) is part of
+// that one, not an object of its own.
 #include "catalog/catalog.h"
 
 #include "canon/definitions.h"
@@ -15,8 +17,9 @@ void read_indexes(Snapshot& s) {
         "FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid "
         "JOIN pg_catalog.pg_class t ON t.oid = x.indrelid "
         "JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
-        "WHERE t.relkind IN ('r', 'm') AND NOT t.relispartition AND " + user_schema_filter() + " AND " +
+        "WHERE t.relkind IN ('r', 'm', 'p') AND " + user_schema_filter() + " AND " +
         not_extension_member("pg_class", "t.oid") +
+        " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = i.oid)"
         " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conindid = i.oid "
         " AND c.conrelid = t.oid AND c.contype IN ('p', 'u', 'x'))");
     int oid = r.column("oid"), schema = r.column("nspname"), table = r.column("table_name"), name = r.column("index_name"),

@@ -1,11 +1,15 @@
-// Catalog reader: ordinary tables, their row-level security switches and
+// Catalog reader: ordinary and partitioned tables (partition key, parent and
+// bound of a partition, parents of an inheriting table; a column a parent
+// gives is marked inherited), their row-level security switches and
 // their columns (type, NOT NULL, default, identity with its sequence
 // options, generated expression, collation, comment), one query for all
 // tables.
 #include "catalog/catalog.h"
 
+#include "canon/definitions.h"
 #include "canon/expressions.h"
 #include "canon/types.h"
+#include "sql/parser.h"
 #include "sql/quote.h"
 
 namespace pgflux::catalog {
@@ -14,10 +18,19 @@ namespace {
 const char* k_columns_query = R"SQL(
 SELECT c.oid, c.reltype, n.nspname, c.relname, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
        pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
+       CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key,
+       CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS bound,
+       (SELECT pg_catalog.json_agg(pg_catalog.json_build_object('schema', pn.nspname, 'table', p.relname)
+                                   ORDER BY i.inhseqno)
+        FROM pg_catalog.pg_inherits i
+        JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
+        JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
+        WHERE i.inhrelid = c.oid) AS parents,
        (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                  'name', a.attname,
                  'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
                  'not_null', a.attnotnull,
+                 'inherited', a.attinhcount > 0,
                  'expr', pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),
                  'identity', a.attidentity,
                  'generated', a.attgenerated,
@@ -44,8 +57,7 @@ SELECT c.oid, c.reltype, n.nspname, c.relname, c.relpersistence, c.relrowsecurit
         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind = 'r' AND NOT c.relispartition
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)
+WHERE c.relkind IN ('r', 'p')
 )SQL";
 
 json column_of(const json& row) {
@@ -66,6 +78,7 @@ json column_of(const json& row) {
         if (!(schema == "pg_catalog" && name == "default")) column["collation"] = qualified_name(schema, name);
     }
     if (!row["comment"].is_null()) column["comment"] = row["comment"];
+    if (row["inherited"] == true) column["inherited"] = true;
     return column;
 }
 
@@ -77,7 +90,8 @@ void read_tables(Snapshot& s) {
     int oid = r.column("oid"), row_type = r.column("reltype"), schema = r.column("nspname"), name = r.column("relname"),
         persistence = r.column("relpersistence"), row_security = r.column("relrowsecurity"),
         force_row_security = r.column("relforcerowsecurity"), comment = r.column("comment"),
-        columns = r.column("columns");
+        columns = r.column("columns"), partition_key = r.column("partition_key"), bound = r.column("bound"),
+        parents = r.column("parents");
     for (int i = 0; i < r.rows(); ++i) {
         ObjectId id{Kind::table, r.text(i, schema), r.text(i, name)};
         json cols = json::array();
@@ -91,6 +105,18 @@ void read_tables(Snapshot& s) {
         if (r.text(i, row_security) == "t") attrs["row_security"] = true;
         if (r.text(i, force_row_security) == "t") attrs["force_row_security"] = true;
         if (auto c = r.optional_text(i, comment)) attrs["comment"] = *c;
+        if (auto key = r.optional_text(i, partition_key)) {
+            auto parsed = pq::ParseResult::parse("CREATE TABLE t () PARTITION BY " + *key);
+            attrs["partition_by"] = partition_key_attributes(parsed->statements().at(0).node.get("partspec"), catalog_scope());
+        }
+        json parent_list = r.is_null(i, parents) ? json::array() : json::parse(r.text(i, parents));
+        if (auto b = r.optional_text(i, bound)) {
+            auto parsed = pq::ParseResult::parse("CREATE TABLE t PARTITION OF p " + *b);
+            attrs["partition_of"] = parent_list.at(0);
+            attrs["bound"] = partition_bound_text(parsed->statements().at(0).node.get("partbound"));
+        } else if (!parent_list.empty()) {
+            attrs["inherits"] = parent_list;
+        }
         s.add(Object(id, attrs), "pg_class", r.text(i, oid));
         s.register_row("pg_type", r.text(i, row_type), id);
     }

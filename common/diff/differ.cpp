@@ -131,6 +131,12 @@ PlannedStep& Differ::alter(const ObjectId& id, const std::string& sql, const std
     p.step.object = id;
     p.stage = stage;
     p.rank = kind_rank(id.kind) * 10;
+    if (is_relation(id.kind) || kind_spec(id.kind).on_relation) {
+        const std::string& relation = is_relation(id.kind) ? id.name : id.table;
+        for (const Model* model : {&live_, &desired_})
+            if (const Object* r = model->relation(id.schema, relation); r && r->attrs.contains("partition_by"))
+                p.step.partitioned_table = true;
+    }
     steps_.push_back(std::move(p));
     return steps_.back();
 }

@@ -281,6 +281,7 @@ void Reader::declare(Stmt& s) {
         }
     } else if (type == "AlterTableStmt") {
         std::string objtype = node.enumeration("objtype");
+        if (objtype == "OBJECT_INDEX") return;  // ALTER INDEX ... ATTACH PARTITION: after the relations
         if (objtype != "OBJECT_TABLE" && objtype != "OBJECT_VIEW" && objtype != "OBJECT_MATVIEW")
             fail(s, statement_kind(s) + " is not supported by pg-flux yet");
         s.table = resolve_relation(s, node.get("relation"));
@@ -321,6 +322,7 @@ void Reader::run_statement(Stmt& s) {
     else if (type == "ViewStmt") create_view(s);
     else if (type == "CreateTableAsStmt") create_materialized_view(s);
     else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_TABLE") alter_table(s);
+    else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_INDEX") attach_index(s);
     else if (type == "AlterTableStmt") alter_view(s);
     else if (type == "IndexStmt") create_index(s);
     else if (type == "CreateTrigStmt") create_trigger(s);
