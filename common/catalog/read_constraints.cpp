@@ -22,7 +22,7 @@ void read_constraints(Snapshot& s) {
         "AS index_options "
         "FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class t ON t.oid = c.conrelid "
         "JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
-        "WHERE c.contype IN ('p', 'u', 'c', 'f', 'x') AND t.relkind IN ('r', 'p') AND c.conislocal AND c.conparentid = 0 "
+        "WHERE c.contype IN ('p', 'u', 'c', 'f', 'x') AND t.relkind IN ('r', 'p') AND c.conislocal AND c.coninhcount = 0 AND c.conparentid = 0 "
         "AND " + user_schema_filter() + " AND " + not_extension_member("pg_class", "t.oid"));
     int oid = r.column("oid"), index_oid = r.column("conindid"), schema = r.column("nspname"), table = r.column("relname"), name = r.column("conname"),
         contype = r.column("contype"), def = r.column("def"), comment = r.column("comment"),

@@ -367,7 +367,26 @@ private:
             d_.alter(o_.id, "ALTER TABLE " + table_ + " NO INHERIT " + parent.sql_name() + ";",
                      "NO INHERIT " + display(parent) + " FOR " + display(o_.id), Stage::detach)
                 .releases.push_back(parent);
+            // The parent's CHECK constraints stay behind as the table's own.
+            for (const Object* c : inheritable_checks(d_.live(), d_.live_index(), parent))
+                if (!d_.desired().find(ObjectId{Kind::constraint, o_.id.schema, c->id.name, o_.id.name}))
+                    d_.alter(o_.id, "ALTER TABLE " + table_ + " DROP CONSTRAINT " + quote_ident(c->id.name) + ";",
+                             "DROP CONSTRAINT " + quote_ident(c->id.name) + " ON " + display(o_.id) +
+                                 " (left behind by NO INHERIT)",
+                             Stage::detach);
         }
+    }
+
+    // CHECK constraints a parent passes on to its children.
+    static std::vector<const Object*> inheritable_checks(const Model& model, const ModelIndex& index,
+                                                         const ObjectId& parent) {
+        std::vector<const Object*> out;
+        if (!model.find(parent)) return out;
+        for (const Object* c : index.objects_of(parent.schema, parent.name))
+            if (c->id.kind == Kind::constraint && c->attrs.value("type", "") == "check" &&
+                !c->attrs.value("no_inherit", false))
+                out.push_back(c);
+        return out;
     }
 
     // ATTACH PARTITION and INHERIT run last, once the table has the
@@ -385,9 +404,20 @@ private:
         const json after = o_.attrs.value("inherits", json::array());
         for (size_t i = kept_inherits(); i < after.size(); ++i) {
             ObjectId parent = table_id(after[i]);
-            PlannedStep& p = d_.alter(o_.id, "ALTER TABLE " + table_ + " INHERIT " + parent.sql_name() + ";",
+            // INHERIT requires the parent's CHECK constraints on the table
+            // (validated: they merge into the parent's), so the same
+            // statement adds them first.
+            std::string checks;
+            std::vector<Dependency> needs{Dependency{parent}};
+            for (const Object* c : inheritable_checks(d_.desired(), d_.desired_index(), parent)) {
+                if (d_.desired().find(ObjectId{Kind::constraint, o_.id.schema, c->id.name, o_.id.name})) continue;
+                checks += " ADD CONSTRAINT " + quote_ident(c->id.name) + " " +
+                          ddl::constraint_definition(ddl_attributes(*c)) + ",";
+                needs.push_back(Dependency{c->id});
+            }
+            PlannedStep& p = d_.alter(o_.id, "ALTER TABLE " + table_ + checks + " INHERIT " + parent.sql_name() + ";",
                                       "INHERIT " + display(parent) + " FOR " + display(o_.id));
-            p.requires.push_back(Dependency{parent});
+            p.requires = needs;
             p.structural = true;
         }
     }
