@@ -259,11 +259,6 @@ public:
           sql_columns_(ddl_attributes(o)["columns"]), parent_(has_children(d.desired(), o.id)) {}
 
     void run() {
-        if (l_.attrs.value("partition_by", json()) != o_.attrs.value("partition_by", json()))
-            usage_error("the partition key of table " + display(o_.id) + " changes (" + partition_key_text(l_.attrs) +
-                        " -> " + partition_key_text(o_.attrs) +
-                        "): pg-flux cannot change it in place and does not recreate tables; "
-                        "create a new table and move the rows by hand");
         leave_parents();
         propagate_from_parents();
         if (!d_.verify()) drop_columns();
@@ -584,6 +579,22 @@ void create_table(Differ& d, const Object& o) {
 
 void alter_table(Differ& d, const Object& l, const Object& o) { TableDiff(d, l, o).run(); }
 
+// PostgreSQL cannot change a table's partition key (or make a table
+// partitioned, or not): the table is dropped and created again, its rows
+// lost (a DATA_LOSS hazard), and its partitions with it.
+std::string table_replace_reason(Differ& d, const Object& l, const Object& o) {
+    if (l.attrs.value("partition_by", json()) == o.attrs.value("partition_by", json())) return "";
+    for (const auto& [id, child] : d.live().objects)
+        if (id.kind == Kind::table && child.attrs.contains("inherits"))
+            for (const ObjectId& p : parents_of(child))
+                if (p == l.id)
+                    usage_error("the partition key of table " + display(o.id) + " changes (" +
+                                partition_key_text(l.attrs) + " -> " + partition_key_text(o.attrs) +
+                                "), which means recreating it, but table " + display(id) +
+                                " inherits from it; detach the child first");
+    return "its partition key changes (" + partition_key_text(l.attrs) + " -> " + partition_key_text(o.attrs) + ")";
+}
+
 void drop_table(Differ& d, const Object& l) { d.drop(l, ddl::drop(l.id), "DROP TABLE " + display(l.id)); }
 
 }  // namespace
@@ -631,6 +642,6 @@ void detach_columns(Differ& d, const Object& l, const Object& o) {
     }
 }
 
-const KindDiff k_table_diff{changes_in_place, create_table, alter_table, drop_table};
+const KindDiff k_table_diff{table_replace_reason, create_table, alter_table, drop_table};
 
 }  // namespace pgflux::diff

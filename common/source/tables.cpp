@@ -33,6 +33,11 @@ std::optional<std::string> serial_type(const pq::Msg& type_name) {
     return std::nullopt;
 }
 
+json without_keys(json attrs) {
+    for (const char* k : {"comment", "index_comment"}) attrs.erase(k);
+    return attrs;
+}
+
 bool is_index_backed(const std::string& contype) {
     return contype == "CONSTR_PRIMARY" || contype == "CONSTR_UNIQUE" || contype == "CONSTR_EXCLUSION";
 }
@@ -468,6 +473,8 @@ void Reader::create_table(const Stmt& s) {
     for (const pq::Msg& parent : node.list("inh_relations")) parents.push_back(parent_table(s, parent));
     Object& table = add_object(s, Object{id, {{"unlogged", persistence == "u"}, {"columns", json::array()}}});
     pq::Msg bound = node.get("partbound");
+    if (bound && !finished_table(s, parents.at(0)).attrs.contains("partition_by"))
+        fail(s, "cannot create a partition of " + parents.at(0).describe() + ": it is not partitioned (PARTITION BY)");
     if (bound) {
         table.attrs["partition_of"] = {{"schema", parents.at(0).schema}, {"table", parents.at(0).name}};
         table.attrs["bound"] = partition_bound_text(bound);
@@ -539,6 +546,20 @@ void Reader::alter_table(const Stmt& s) {
             for (Object* child : children_of(id))
                 if (column_index(child->attrs, col["name"]) < 0) child->attrs["columns"].push_back(col);
             for (const auto& w : constraints) add_constraint(s, id, w);
+        } else if (type == "AT_DropColumn") {
+            int at = column_index(table.attrs, column);
+            if (at < 0) fail(s, "column " + quote_ident(column) + " of " + id.describe() + " does not exist");
+            if (table.attrs["columns"][at].value("inherited", false))
+                fail(s, "column " + quote_ident(column) + " of " + id.describe() + " is inherited: drop it from the parent");
+            for (const auto& [oid, obj] : model.objects)
+                if (oid.schema == id.schema && oid.table == id.name &&
+                    obj.attrs.dump().find("\"" + column + "\"") != std::string::npos)
+                    fail(s, "column " + quote_ident(column) + " is used by " + oid.describe() +
+                                "; DROP COLUMN in schema files is supported for unused columns only");
+            table.attrs["columns"].erase(at);
+            for (Object* child : children_of(id))
+                if (int c = column_index(child->attrs, column); c >= 0 && child->attrs["columns"][c].value("inherited", false))
+                    child->attrs["columns"].erase(c);
         } else if (type == "AT_ColumnDefault") {
             set_default(column_json(), cmd.get("def"), scope(s));
         } else if (type == "AT_SetNotNull" || type == "AT_DropNotNull") {
@@ -676,6 +697,25 @@ void Reader::attach_partition(const Stmt& s, const ObjectId& parent_id, const pq
                         parent_id.describe());
     child.attrs["partition_of"] = {{"schema", parent_id.schema}, {"table", parent_id.name}};
     child.attrs["bound"] = partition_bound_text(cmd.get("bound"));
+    // PostgreSQL attaches the partition's indexes (and the keys they back)
+    // that match one of the parent's to it: they become the parent's.
+    std::vector<ObjectId> attached;
+    for (const auto& [pid, pobj] : model.objects) {
+        if (pid.schema != parent_id.schema || pid.table != parent_id.name) continue;
+        bool index_backed = pid.kind == Kind::index ||
+                            (pid.kind == Kind::constraint && pobj.attrs.value("type", "") != "check" &&
+                             pobj.attrs.value("type", "") != "foreign_key");
+        if (!index_backed) continue;
+        for (const auto& [cid, cobj] : model.objects) {
+            if (cid.kind != pid.kind || cid.schema != child_id.schema || cid.table != child_id.name) continue;
+            if (without_keys(cobj.attrs) == without_keys(pobj.attrs) &&
+                std::find(attached.begin(), attached.end(), cid) == attached.end()) {
+                attached.push_back(cid);
+                break;
+            }
+        }
+    }
+    for (const ObjectId& id : attached) model.objects.erase(id);
 }
 
 void Reader::detach_partition(const Stmt& s, const ObjectId& parent_id, const pq::Msg& cmd) {

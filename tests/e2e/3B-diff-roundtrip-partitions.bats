@@ -102,15 +102,39 @@ RANGE_BASE="create table m (id integer not null, day date not null, v integer de
   assert_equal "$(q "$BACK" "select count(*) from m_2025")" "1"
 }
 
-@test "a changed partition key is refused, naming the table" {
-  local db dir="$BATS_TEST_TMPDIR/key"
+@test "a changed partition key recreates the table and its partitions: refused without DATA_LOSS, applied with it" {
+  RT_REFUSE=DATA_LOSS RT_ALLOW=DATA_LOSS roundtrip key \
+    "create table m (id integer, day date) partition by range (day);
+     create table m_a partition of m for values from ('2024-01-01') to ('2025-01-01');
+     create table plain (id serial, v text);
+     create table k1 (id integer); create table k2 (id integer); create table k3 (id integer); create table k4 (id integer);" \
+    "create table m (id integer, day date) partition by list (id);
+     create table m_a partition of m for values in (1, 2);
+     create table plain (id serial, v text) partition by hash (id);
+     create table plain_0 partition of plain for values with (modulus 1, remainder 0);
+     create table k1 (id integer); create table k2 (id integer); create table k3 (id integer); create table k4 (id integer);" \
+    "insert into m values (1, '2024-02-02'); insert into plain (v) values ('x');"
+  file_has "$RT_FILE" '^-- hazards: DATA_LOSS$'
+  file_has "$RT_FILE" '^-- DROP TABLE m \(recreated because its partition key changes \(PARTITION BY RANGE \(day\) -> PARTITION BY LIST \(id\)\)\)'
+  file_has "$RT_FILE" '^DROP TABLE public\.m_a;'
+  file_has "$RT_FILE" '^CREATE TABLE public\.m_a PARTITION OF public\.m FOR VALUES IN \(1, 2\);'
+  assert_equal "$(partkey_of "$RT_DB" m)" "LIST (id)"
+  assert_equal "$(partkey_of "$RT_DB" plain)" "HASH (id)"
+  # the serial column's sequence survives the table (OWNED BY NONE, then owned again)
+  file_has "$RT_FILE" '^ALTER SEQUENCE public\.plain_id_seq OWNED BY NONE;'
+  assert_equal "$(q "$RT_DB" "insert into plain (v) values ('y') returning id")" "2"
+  assert_equal "$(q "$RT_DB" "select count(*) from m")" "0"
+}
+
+@test "a table with inheriting children cannot become partitioned: refused, naming both" {
+  local db dir="$BATS_TEST_TMPDIR/keyinh"
   mkdir -p "$dir/schema" && cd "$dir"
-  db=$(new_db key)
-  sql "$db" "create table m (id integer, day date) partition by range (day);"
-  echo "create table m (id integer, day date) partition by list (id);" > schema/s.sql
+  db=$(new_db keyinh)
+  sql "$db" "create table m (id integer, day date); create table kid () inherits (m);"
+  echo "create table m (id integer, day date) partition by range (day); create table kid (id integer, day date);" > schema/s.sql
   run pg-flux migrate generate --db "$db" --label x
   assert_failure
-  assert_output --partial 'the partition key of table m changes (PARTITION BY RANGE (day) -> PARTITION BY LIST (id))'
+  assert_output --partial 'the partition key of table m changes (not partitioned -> PARTITION BY RANGE (day)), which means recreating it, but table kid inherits from it'
 }
 
 @test "an index on the partitioned table is one object; partitions get theirs from PostgreSQL" {
