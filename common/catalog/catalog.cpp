@@ -60,14 +60,19 @@ Model read_catalog(Connection& conn) {
     Model model;
     catalog::Snapshot snapshot(conn, model);
     for (const KindSpec& kind : all_kinds()) kind.read_catalog(snapshot);
+    catalog::read_owners_and_privileges(snapshot);
     catalog::read_dependencies(snapshot);
     json unmodeled = catalog::unmodeled_objects(conn);
+    json roles = catalog::cluster_roles(conn);
+    std::string role = conn.query("SELECT current_user").text(0, 0);
     conn.exec("COMMIT");
     model.derive_dependencies();
     model.source = {{"type", "database"},
                     {"database", conn.database()},
                     {"server_version", conn.server_version()},
-                    {"unmodeled", unmodeled}};
+                    {"unmodeled", unmodeled},
+                    {"role", role},
+                    {"roles", roles}};
     return model;
 }
 

@@ -61,6 +61,11 @@ void read_rules(Snapshot& s);
 void read_triggers(Snapshot& s);
 void read_policies(Snapshot& s);
 void read_event_triggers(Snapshot& s);
+void read_default_privileges(Snapshot& s);
+// Owners and ACLs of the objects read (after every reader).
+void read_owners_and_privileges(Snapshot& s);
+// The names of the cluster's roles.
+json cluster_roles(Connection& conn);
 // pg_depend, mapped onto the objects read (after every reader).
 void read_dependencies(Snapshot& s);
 // Counts of live objects pg-flux does not model yet, by kind.

@@ -8,6 +8,7 @@
 #include "canon/types.h"
 #include "diff/ddl.h"
 #include "diff/order.h"
+#include "diff/privileges.h"
 #include "kinds/kinds.h"
 #include "model/attributes.h"
 #include "sql/quote.h"
@@ -96,6 +97,11 @@ const json* find_column(const json& columns, const std::string& name) {
 
 std::string display(const ObjectId& id) {
     const KindSpec& spec = kind_spec(id.kind);
+    if (spec.naming == Naming::defaults) {
+        std::string objects = id.signature;
+        std::transform(objects.begin(), objects.end(), objects.begin(), [](unsigned char c) { return std::toupper(c); });
+        return id.sql_name() + " ON " + objects;
+    }
     if (spec.on_relation) return quote_ident(id.name) + " ON " + display_name(id.schema, id.table);
     if (!spec.in_schema) return quote_ident(id.name);
     std::string out = display_name(id.schema, id.name);
@@ -109,6 +115,7 @@ std::string display_column(const ObjectId& table, const std::string& column) {
 
 json without(json attrs, std::initializer_list<const char*> keys) {
     for (const char* k : keys) attrs.erase(k);
+    for (const char* k : {"owner", "acl", "column_acl"}) attrs.erase(k);  // compared by emit_privileges
     return attrs;
 }
 
@@ -323,8 +330,14 @@ void Differ::emit() {
     for (const ObjectId& id : dropped_) kind_spec(id.kind).diff.drop(*this, *live_.find(id));
     for (const auto& [id, d] : desired_.objects) {
         const KindDiff& kind = kind_spec(id.kind).diff;
-        if (created(id)) kind.create(*this, d);
-        else kind.alter(*this, *live_.find(id), d);
+        if (created(id)) {
+            kind.create(*this, d);
+            emit_privileges(*this, nullptr, d);
+        } else {
+            const Object& l = *live_.find(id);
+            kind.alter(*this, l, d);
+            emit_privileges(*this, &l, d);
+        }
     }
 }
 
@@ -430,7 +443,10 @@ Plan Differ::run() {
 }  // namespace diff
 
 Plan diff_models(const Model& live, const Model& desired, const DiffOptions& options) {
-    return diff::Differ(live, desired, options).run();
+    DiffOptions resolved = options;
+    if (resolved.default_owner.empty()) resolved.default_owner = live.source.value("role", "");
+    Model owned = resolve_owners(live, desired, resolved);
+    return diff::Differ(live, owned, resolved).run();
 }
 
 }  // namespace pgflux

@@ -1,12 +1,7 @@
 // flux-diff's engine: compares a live model with a desired one and returns
 // the ordered steps that turn the first into the second.
 //
-// Step order (phases): drop foreign keys; drop other constraints and
-// indexes; detach (identities and defaults that use what is going away);
-// drop sequences; create/alter schemas, extensions, collations, enums;
-// create/alter sequences; create/alter tables; sequence ownership; create constraints and
-// indexes; create foreign keys; drop tables; drop enums, collations,
-// extensions and schemas. Within a phase, canonical object order.
+// The steps are ordered by their dependencies (diff/order.cpp).
 #pragma once
 
 #include "diff/plan.h"
@@ -18,6 +13,15 @@ struct DiffOptions {
     // verify: the live database may hold more than the source (extra objects,
     // columns, enum values, comments); only missing or different things count.
     bool verify = false;
+    // Owners and privileges are compared (off for loading a shadow database).
+    bool privileges = true;
+    // The owner of objects the source names none for: the role that applies
+    // migrations. Empty: the role flux-snapshot connected as (the live
+    // model's source.role).
+    std::string default_owner;
+    // Owners are left as they are: OWNER TO in the source is ignored and
+    // every object keeps its live owner.
+    bool owners_unmanaged = false;
 };
 
 Plan diff_models(const Model& live, const Model& desired, const DiffOptions& options = {});

@@ -40,7 +40,8 @@ inline std::string changes_in_place(Differ&, const Object&, const Object&) { ret
 // Differs of the kinds (kinds/kinds.cpp puts them in the table).
 extern const KindDiff k_schema_diff, k_extension_diff, k_collation_diff, k_enum_diff, k_sequence_diff,
     k_function_diff, k_procedure_diff, k_aggregate_diff, k_table_diff, k_view_diff, k_materialized_view_diff,
-    k_constraint_diff, k_index_diff, k_rule_diff, k_trigger_diff, k_policy_diff, k_event_trigger_diff;
+    k_constraint_diff, k_index_diff, k_rule_diff, k_trigger_diff, k_policy_diff, k_event_trigger_diff,
+    k_default_privilege_diff;
 
 // Priority of a step where no dependency decides: what releases comes first,
 // then drops (reverse kind rank), then creates and alters (kind rank).
@@ -66,6 +67,7 @@ public:
     const ModelIndex& live_index() const { return live_index_; }
     const ModelIndex& desired_index() const { return desired_index_; }
     bool verify() const { return options_.verify; }
+    const DiffOptions& options() const { return options_; }
 
     // --- emitting steps (summaries as drift prints them)
     // Creates the object: structural, requires its desired dependencies.
@@ -129,6 +131,8 @@ private:
 // Names for summaries: users, other.users, idx ON users, f(integer).
 std::string display(const ObjectId& id);
 std::string display_column(const ObjectId& table, const std::string& column);
+// The attributes without `keys` and without owner and privileges (which
+// emit_privileges compares), for comparing definitions.
 json without(json attrs, std::initializer_list<const char*> keys);
 
 // table_diff.cpp: whether CREATE TABLE holds a constraint of a new table

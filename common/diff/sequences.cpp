@@ -3,6 +3,7 @@
 // a column that already holds values, which must continue after them.
 #include "diff/ddl.h"
 #include "diff/differ_internal.h"
+#include "diff/privileges.h"
 #include "model/attributes.h"
 #include "sql/quote.h"
 
@@ -35,6 +36,7 @@ void set_owner(Differ& d, const Object* l, const Object& o) {
     }
     ObjectId table = owner_table(id, after);
     std::string column = after["column"];
+    emit_owner(d, l, o);  // PostgreSQL links only a sequence that has its table's owner
     PlannedStep& p = d.alter(id, "ALTER SEQUENCE " + id.sql_name() + " OWNED BY " + table.sql_name() + "." + quote_ident(column) + ";",
                              "ALTER SEQUENCE " + display(id) + " OWNED BY " + display_column(table, column));
     p.requires.push_back({table, std::nullopt, false});

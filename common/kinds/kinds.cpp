@@ -16,6 +16,8 @@ const std::vector<KindSpec> k_kinds = {
 //   kind                     name                 keyword              naming                   schema relation top    blocks
     {Kind::schema,            "schema",            "SCHEMA",            Naming::plain,           false, false,   true,  false,
      check_schema,            catalog::read_schemas,            k_schema_diff},
+    {Kind::default_privilege, "default_privilege", "DEFAULT PRIVILEGES", Naming::defaults,      false, false,   false, false,
+     check_default_privilege, catalog::read_default_privileges, k_default_privilege_diff},
     {Kind::extension,         "extension",         "EXTENSION",         Naming::plain,           false, false,   true,  false,
      check_extension,         catalog::read_extensions,         k_extension_diff},
     {Kind::collation,         "collation",         "COLLATION",         Naming::qualified,       true,  false,   true,  false,

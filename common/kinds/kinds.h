@@ -29,6 +29,7 @@ enum class Naming {
     qualified,        // schema.name
     routine,          // schema.name(argument types)
     within_relation,  // name, with ON schema.relation where the statement needs it
+    defaults,         // default privileges: role, optional schema, object type
 };
 
 struct KindSpec {

@@ -88,6 +88,8 @@ void check_one_of(const JsonField& f, std::initializer_list<const char*> values)
 
 void check_schema(const JsonField&) {}
 
+void check_default_privilege(const JsonField& a) { check_fields(a, {{"acl", FieldType::object, true}}); }
+
 void check_extension(const JsonField& a) {
     check_fields(a, {{"schema", FieldType::string, true}, {"version", FieldType::string, false}});
 }

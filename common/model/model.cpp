@@ -51,12 +51,18 @@ std::string ObjectId::sql_name() const {
         case Naming::within_relation: return quote_ident(name);
         case Naming::qualified: return qualified_name(schema, name);
         case Naming::routine: return qualified_name(schema, name) + "(" + signature + ")";
+        case Naming::defaults:
+            return "FOR ROLE " + quote_ident(name) + (schema.empty() ? "" : " IN SCHEMA " + quote_ident(schema));
     }
     return quote_ident(name);
 }
 
 std::string ObjectId::describe() const {
     const KindSpec& spec = kind_spec(kind);
+    if (spec.naming == Naming::defaults)
+        return "default privileges of " + (name.empty() ? std::string("the applying role") : "role " + quote_ident(name)) +
+               (schema.empty() ? "" : " in schema " + quote_ident(schema)) +
+               " on " + signature;
     std::string out = kind_words(kind) + ' ';
     if (spec.on_relation) return out + quote_ident(name) + " on " + display_name(schema, table);
     if (!spec.in_schema) return out + quote_ident(name);
@@ -148,6 +154,7 @@ json id_to_json(const ObjectId& id) {
     if (!id.schema.empty()) out["schema"] = id.schema;
     if (!id.table.empty()) out["table"] = id.table;
     if (kind_spec(id.kind).naming == Naming::routine) out["signature"] = id.signature;
+    if (kind_spec(id.kind).naming == Naming::defaults) out["objects"] = id.signature;
     return out;
 }
 

@@ -20,6 +20,7 @@ using json = nlohmann::json;
 // created in this order and dropped in the reverse one (kinds/kinds.cpp).
 enum class Kind {
     schema,
+    default_privilege,
     extension,
     collation,
     enumeration,
@@ -59,7 +60,8 @@ struct ObjectId {
     std::string schema;     // empty for schemas and extensions
     std::string name;
     std::string table;      // objects of a relation (constraints, indexes): the relation
-    std::string signature;  // routines: the argument types ("integer, text")
+    std::string signature;  // routines: the argument types ("integer, text");
+                            // default privileges: the object type ("tables")
 
     bool operator<(const ObjectId& other) const;
     bool operator==(const ObjectId& other) const;

@@ -3,6 +3,7 @@
 
 #include "kinds/kinds.h"
 #include "model/attribute_checks.h"
+#include "privileges/privileges.h"
 #include "util/document.h"
 #include "util/error.h"
 
@@ -24,6 +25,7 @@ Dependency dependency_from(const JsonField& f) {
 // The attributes of a kind: the comment every kind may have, then the kind's own.
 void check_attributes(Kind kind, const JsonField& a) {
     check_fields(a, {{"comment", FieldType::string, false}});
+    check_privilege_attributes(kind, a);
     kind_spec(kind).check_attributes(a);
 }
 
@@ -43,6 +45,11 @@ ObjectId id_from_json(const JsonField& f) {
     if (spec.in_schema && id.schema.empty()) f.fail("a " + kind + " needs a \"schema\"");
     if (spec.on_relation && id.table.empty()) f.fail("a " + kind + " needs a \"table\"");
     if (spec.naming == Naming::routine && !f.has("signature")) f.fail("a " + kind + " needs a \"signature\"");
+    if (spec.naming == Naming::defaults) {
+        id.signature = f["objects"].string();
+        check_one_of(f["objects"], {"tables", "sequences", "functions", "types", "schemas"});
+        if (id.signature == "schemas" && !id.schema.empty()) f.fail("default privileges on schemas apply to all schemas");
+    }
     return id;
 }
 

@@ -13,6 +13,7 @@
 #include "sql/parser.h"
 #include "catalog/connection.h"
 #include "diff/differ.h"
+#include "privileges/privileges.h"
 #include "sql/quote.h"
 #include "util/cli.h"
 #include "util/error.h"
@@ -100,7 +101,9 @@ void load(Connection& conn, const Model& parsed) {
     constexpr size_t k_chunk = 200;
     conn.exec("SET check_function_bodies = off");  // bodies may name what comes later, as in migrations
     Model empty;
-    Plan plan = diff_models(empty, parsed);
+    DiffOptions options;
+    options.privileges = false;  // owners and grants do not change canonical forms
+    Plan plan = diff_models(empty, parsed, options);
     for (size_t first = 0; first < plan.steps.size(); first += k_chunk) {
         size_t last = std::min(first + k_chunk, plan.steps.size());
         std::string script = "BEGIN;\n";
@@ -153,12 +156,18 @@ void check_bodies(Connection& conn, const Model& parsed) {
 Model overlay(const Model& parsed, const Model& shadow, const std::string& tool) {
     Model out = parsed;
     for (auto& [id, object] : out.objects) {
+        if (id.kind == Kind::default_privilege) continue;  // not loaded (see load)
         const Object* s = shadow.find(id);
         if (!s) {
             warn(tool, "the shadow database has no " + id.describe() + "; keeping the parsed form");
             continue;
         }
         json attrs = s->attrs;
+        // Owners and privileges are the source's (the shadow's are its own role's).
+        for (const char* key : {"owner", "acl", "column_acl"}) {
+            attrs.erase(key);
+            if (object.attrs.contains(key)) attrs[key] = object.attrs[key];
+        }
         // An extension version the source does not pin stays unpinned in the
         // DDL form; attrs record what CREATE EXTENSION installs.
         if (attrs != object.attrs && object.ddl.is_null()) object.ddl = object.attrs;
@@ -171,16 +180,11 @@ Model overlay(const Model& parsed, const Model& shadow, const std::string& tool)
     return out;
 }
 
-// The roles the schema names (policies): a throwaway cluster has none of the
-// target's, so they are created there, without login. (On a real server
-// roles are cluster-wide and never created.)
+// The roles the schema names (policies; owners and grantees are not loaded):
+// a throwaway cluster has none of the target's, so they are created there,
+// without login. (On a real server roles are cluster-wide and never created.)
 void create_named_roles(Connection& conn, const Model& parsed) {
-    std::set<std::string> roles;
-    for (const auto& [id, object] : parsed.objects)
-        if (id.kind == Kind::policy)
-            for (const json& role : object.attrs["roles"])
-                if (role != "public") roles.insert(role.get<std::string>());
-    for (const std::string& role : roles)
+    for (const auto& [role, object] : roles_named(parsed))
         conn.try_exec("CREATE ROLE " + quote_ident(role) + " NOLOGIN");
 }
 

@@ -31,13 +31,15 @@ std::string def_text(const pq::Msg& def_elem) {
 
 void Reader::create_schema(const Stmt& s) {
     const pq::Msg& node = s.node();
-    if (node.get("authrole")) fail(s, "CREATE SCHEMA ... AUTHORIZATION is not supported yet (owners are not managed)");
     if (!node.list("schema_elts").empty())
         fail(s, "CREATE SCHEMA with elements is not supported; write each CREATE statement separately");
     std::string name = node.str("schemaname");
+    pq::Msg owner = node.get("authrole");
+    if (name.empty() && owner) name = owner.str("rolename");  // CREATE SCHEMA AUTHORIZATION role
     if (name == "public") return;  // always present; see pg-flux(1)
     if (name == k_tracking_schema) fail(s, "schema " + name + " is reserved for pg-flux's tracking table");
-    add_object(s, Object{ObjectId{Kind::schema, "", name, ""}});
+    Object& schema = add_object(s, Object{ObjectId{Kind::schema, "", name, ""}});
+    if (owner) set_owner(s, schema, owner);
 }
 
 void Reader::create_extension(const Stmt& s) {

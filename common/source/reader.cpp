@@ -282,6 +282,7 @@ void Reader::declare(Stmt& s) {
     } else if (type == "AlterTableStmt") {
         std::string objtype = node.enumeration("objtype");
         if (objtype == "OBJECT_INDEX") return;  // ALTER INDEX ... ATTACH PARTITION: after the relations
+        if (objtype == "OBJECT_SEQUENCE") return;  // OWNER TO: see alter_sequence_owner
         if (objtype != "OBJECT_TABLE" && objtype != "OBJECT_VIEW" && objtype != "OBJECT_MATVIEW")
             fail(s, statement_kind(s) + " is not supported by pg-flux yet");
         s.table = resolve_relation(s, node.get("relation"));
@@ -299,7 +300,17 @@ void Reader::declare(Stmt& s) {
         std::string kind = node.enumeration("kind");
         if (kind != "OBJECT_COLLATION" && kind != "OBJECT_AGGREGATE")
             fail(s, statement_kind(s) + " is not supported by pg-flux yet");
+    } else if (type == "CreateRoleStmt" || type == "DoStmt") {
+        if (skip_role_statement(s)) s.done = true;
+        else if (type == "DoStmt")
+            fail(s, "DO blocks are not supported in schema files (a schema file declares objects; the one DO block "
+                    "accepted is the idiom that creates a role when it is missing, which is skipped)");
+    } else if (type == "GrantRoleStmt" || type == "AlterRoleStmt" || type == "AlterRoleSetStmt" ||
+               type == "DropRoleStmt") {
+        fail(s, statement_kind(s) + " is not supported in schema files: roles are cluster-wide and are managed "
+                "outside pg-flux");
     } else if (type != "CreateSchemaStmt" && type != "CreateExtensionStmt" && type != "CreateEnumStmt" &&
+               type != "GrantStmt" && type != "AlterOwnerStmt" && type != "AlterDefaultPrivilegesStmt" &&
                type != "AlterSeqStmt" && type != "CreateFunctionStmt" && type != "CreateEventTrigStmt" &&
                type != "AlterEventTrigStmt") {
         fail(s, statement_kind(s) + " is not supported by pg-flux yet (" + type + ")");
@@ -323,6 +334,7 @@ void Reader::run_statement(Stmt& s) {
     else if (type == "CreateTableAsStmt") create_materialized_view(s);
     else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_TABLE") alter_table(s);
     else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_INDEX") attach_index(s);
+    else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_SEQUENCE") alter_sequence_owner(s);
     else if (type == "AlterTableStmt") alter_view(s);
     else if (type == "IndexStmt") create_index(s);
     else if (type == "CreateTrigStmt") create_trigger(s);
@@ -332,6 +344,8 @@ void Reader::run_statement(Stmt& s) {
     else if (type == "CreatePolicyStmt") create_policy(s);
     else if (type == "AlterPolicyStmt") alter_policy(s);
     else if (type == "CommentStmt") comment(s);
+    else if (type == "AlterOwnerStmt") alter_owner(s);
+    else if (type == "GrantStmt") grant(s);
     else fail(s, statement_kind(s) + " is not supported by pg-flux yet (" + type + ")");
 }
 
@@ -380,8 +394,17 @@ Model Reader::run() {
     run_all({"CreateFunctionStmt"});
     run_all([&](const Stmt& s) { return is_define(s, "OBJECT_AGGREGATE"); });
     for (const ObjectId& relation : relation_order_) finalize_relation(relation);
-    run_all(std::vector<std::string>{});
+    auto privileges = [](const Stmt& s) {
+        return s.node().is("GrantStmt") || s.node().is("AlterDefaultPrivilegesStmt");
+    };
+    run_all([&](const Stmt& s) { return !privileges(s); });
     add_foreign_keys();
+    // Privileges last: default privileges as each object found them, then
+    // GRANT and REVOKE in reading order.
+    apply_default_privileges();
+    for (auto& s : stmts_)
+        if (s->node().is("AlterDefaultPrivilegesStmt")) s->done = true;
+    run_all({"GrantStmt"});
     for (const ObjectId& id : without_data) {
         Object& view = *model.find(id);
         view.ddl = view.attrs;

@@ -114,6 +114,16 @@ public:
     // The routine an ObjectWithArgs names (COMMENT ON FUNCTION f(int)).
     Object& routine_of(const Stmt& s, Kind kind, const pq::Msg& object_with_args);
 
+    // privileges.cpp
+    void set_owner(const Stmt& s, Object& object, const pq::Msg& role_spec);
+    Object& owned_object(const Stmt& s, const std::string& objtype, const pq::Msg& object);
+    void alter_owner(const Stmt& s);
+    void alter_sequence_owner(const Stmt& s);
+    std::vector<Object*> grant_targets(const Stmt& s);
+    void grant(const Stmt& s);
+    void alter_default_privileges(const Stmt& s);
+    bool skip_role_statement(const Stmt& s);
+    void apply_default_privileges();
     // routines.cpp
     void create_function(const Stmt& s);
     void create_aggregate(const Stmt& s);

@@ -578,6 +578,8 @@ void Reader::alter_table(const Stmt& s) {
             add_inherit(s, table, cmd.get("def"));
         } else if (type == "AT_DropInherit") {
             drop_inherit(s, table, cmd.get("def"));
+        } else if (type == "AT_ChangeOwner") {
+            set_owner(s, table, cmd.get("newowner"));
         } else if (type == "AT_SetLogged" || type == "AT_SetUnLogged") {
             table.attrs["unlogged"] = type == "AT_SetUnLogged";
         } else if (type == "AT_EnableRowSecurity" || type == "AT_ForceRowSecurity") {

@@ -86,6 +86,8 @@ void Reader::alter_view(const Stmt& s) {
                 defaults.erase(column);
             }
             if (defaults.empty()) view.attrs.erase("column_defaults");
+        } else if (type == "AT_ChangeOwner") {
+            set_owner(s, view, cmd.get("newowner"));
         } else if (type == "AT_SetRelOptions" || type == "AT_ResetRelOptions") {
             json changed = relation_options(cmd.get("def").list("items"));
             if (type == "AT_SetRelOptions") merge_options(view.attrs["options"], changed, json::array());

@@ -146,12 +146,30 @@ SQL
   run -0 flux-parse --shadow-db "$PGFLUX_ADMIN_URL"
 }
 
-@test "GRANT is an error with its location" {
+@test "GRANT on what the files do not define, on a language, or of a privilege that does not apply is an error with its location" {
   write_schema a.sql <<'SQL'
 create table t (id int);
-grant select on t to public;
+grant select on nothere to public;
 SQL
-  parse_error_matching 'schema/a\.sql:2:1: GRANT.* is not supported by pg-flux yet \(GrantStmt\)$'
+  parse_error_matching 'schema/a\.sql:2:17: relation nothere is not defined in the schema files$'
+  write_schema a.sql <<'SQL'
+create table t (id int);
+grant usage on language plpgsql to public;
+SQL
+  parse_error_matching 'schema/a\.sql:2:1: GRANT and REVOKE on LANGUAGE objects are not supported by pg-flux yet$'
+  write_schema a.sql <<'SQL'
+create table t (id int);
+grant execute on t to public;
+SQL
+  parse_error_matching 'schema/a\.sql:2:1: privilege EXECUTE does not apply to table t$'
+}
+
+@test "ALTER ROLE and GRANT role are errors: roles are managed outside pg-flux" {
+  write_schema a.sql <<'SQL'
+create table t (id int);
+grant pg_read_all_data to public;
+SQL
+  parse_error_matching 'schema/a\.sql:2:1: GRANT.* is not supported in schema files: roles are cluster-wide'
 }
 
 @test "DROP TABLE is an error with its location" {

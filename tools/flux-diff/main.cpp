@@ -23,6 +23,11 @@ int main(int argc, char** argv) {
             ("exit-code", "Exit 1 when there are differences (like git diff --exit-code)")
             ("strict", "With --exit-code/summary: also count notes (column order, loose comparisons)")
             ("verify", "Only report what the live side lacks or has differently; extra live objects are fine")
+            ("owners", "managed (objects the source names no owner for belong to the default owner) or "
+                       "unmanaged (owners are never compared or changed)",
+             cxxopts::value<std::string>()->default_value("managed"))
+            ("default-owner", "The role that owns objects the source names no owner for (default: the role "
+                              "flux-snapshot connected as)", cxxopts::value<std::string>()->default_value(""))
             ("models", "", cxxopts::value<std::vector<std::string>>());
         options.parse_positional({"models"});
         auto args = parse_options(options, argc, argv);
@@ -36,6 +41,10 @@ int main(int argc, char** argv) {
         Model desired = model_from_document(read_document(models[1], k_format_model), models[1]);
         DiffOptions diff_options;
         diff_options.verify = args.count("verify") > 0;
+        std::string owners = args["owners"].as<std::string>();
+        if (owners != "managed" && owners != "unmanaged") usage_error("--owners must be managed or unmanaged");
+        diff_options.owners_unmanaged = owners == "unmanaged";
+        diff_options.default_owner = args["default-owner"].as<std::string>();
         Plan plan = diff_models(live, desired, diff_options);
 
         bool strict = args.count("strict") > 0;
