@@ -429,6 +429,24 @@ private:
     // own changes reach them (PostgreSQL recurses), so they are compared as
     // the parent leaves them; they are never added or dropped here.
     void propagate_from_parents() {
+        // A column the parent drops goes from this table too (unless it is
+        // also the table's own): one the table keeps is added back after.
+        json kept = json::array();
+        for (const json& lc : live_columns_) {
+            bool vanishes = false;
+            if (lc.value("inherited", false))
+                for (const ObjectId& parent_id : kept_) {
+                    const Object* live_parent = d_.live().find(parent_id);
+                    const Object* desired_parent = d_.desired().find(parent_id);
+                    if (live_parent && desired_parent && find_column(d_.live_columns(*live_parent), lc["name"]) &&
+                        !find_column(desired_parent->attrs["columns"], lc["name"]) &&
+                        find_column(o_.attrs["columns"], lc["name"]))
+                        vanishes = true;
+                }
+            if (vanishes) re_added_.insert(lc["name"]);
+            else kept.push_back(lc);
+        }
+        live_columns_ = kept;
         for (json& lc : live_columns_) {
             if (!lc.value("inherited", false)) continue;
             for (const ObjectId& parent_id : kept_) {
@@ -484,7 +502,8 @@ private:
 
     void add_column(const json& dc) {
         std::string name = dc["name"];
-        PlannedStep& p = alter("ADD COLUMN " + ddl::column_definition(sql_column(dc), o_.id.schema),
+        std::string if_not_exists = re_added_.count(name) ? "IF NOT EXISTS " : "";
+        PlannedStep& p = alter("ADD COLUMN " + if_not_exists + ddl::column_definition(sql_column(dc), o_.id.schema),
                                "ADD COLUMN " + display_column(o_.id, name) + " " + dc["type"].get<std::string>());
         p.requires = column_dependencies(d_.desired(), d_.desired_index(), o_.id.schema, dc);
         p.structural = true;
@@ -503,6 +522,7 @@ private:
     bool parent_;                     // partitions or children get its columns
     std::vector<ObjectId> kept_;      // parents that stay parents
     std::set<std::string> managed_;   // live columns a kept parent gives
+    std::set<std::string> re_added_;  // inherited columns the parent drops and this table keeps
 };
 
 

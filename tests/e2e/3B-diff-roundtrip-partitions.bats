@@ -226,3 +226,14 @@ SQL
   assert_line --partial 'DROP TABLE m_2025'
   assert_equal "$(echo "$output" | grep -c 'm_2025')" "1"
 }
+
+@test "inheritance: a column the parent drops but the child keeps is added back to the child" {
+  roundtrip dropkeep \
+    "create table base (created_at timestamp default now(), e integer);
+     create table a (a1 integer, a2 integer) inherits (base);" \
+    "create table base (created_at timestamp default now());
+     create table a (a1 integer, e integer) inherits (base);"
+  file_has "$RT_FILE" '^ALTER TABLE public\.base DROP COLUMN e;'
+  file_has "$RT_FILE" '^ALTER TABLE public\.a ADD COLUMN IF NOT EXISTS e integer;'
+  assert_equal "$(q "$RT_DB" "select string_agg(attname || ':' || attinhcount, ',' order by attnum) from pg_attribute where attrelid = 'a'::regclass and attnum > 0 and not attisdropped")" "created_at:1,a1:0,e:0"
+}
