@@ -30,6 +30,7 @@ enum class Naming {
     routine,          // schema.name(argument types)
     within_relation,  // name, with ON schema.relation where the statement needs it
     defaults,         // default privileges: role, optional schema, object type
+    mapping,          // user mappings: role (empty: the applying role) and server
 };
 
 struct KindSpec {

@@ -28,6 +28,9 @@ enum class Kind {
     function,
     procedure,
     aggregate,
+    foreign_data_wrapper,
+    server,
+    user_mapping,
     table,
     view,
     materialized_view,
@@ -37,6 +40,7 @@ enum class Kind {
     trigger,
     policy,
     event_trigger,
+    publication,
 };
 
 // Kinds whose objects are relations (they have columns and a row type).

@@ -45,6 +45,7 @@ ObjectId id_from_json(const JsonField& f) {
     if (spec.in_schema && id.schema.empty()) f.fail("a " + kind + " needs a \"schema\"");
     if (spec.on_relation && id.table.empty()) f.fail("a " + kind + " needs a \"table\"");
     if (spec.naming == Naming::routine && !f.has("signature")) f.fail("a " + kind + " needs a \"signature\"");
+    if (spec.naming == Naming::mapping) id.signature = f["server"].string();
     if (spec.naming == Naming::defaults) {
         id.signature = f["objects"].string();
         check_one_of(f["objects"], {"tables", "sequences", "functions", "types", "schemas"});

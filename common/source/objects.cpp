@@ -264,8 +264,13 @@ void Reader::comment(const Stmt& s) {
                type == "OBJECT_ROUTINE") {
         Kind kind = type == "OBJECT_PROCEDURE" ? Kind::procedure : type == "OBJECT_AGGREGATE" ? Kind::aggregate : Kind::function;
         set_comment(routine_of(s, kind, object).attrs);
-    } else if (type == "OBJECT_EVENT_TRIGGER") {
-        set_comment(require(s, ObjectId{Kind::event_trigger, "", pq::value_text(object)}).attrs);
+    } else if (type == "OBJECT_EVENT_TRIGGER" || type == "OBJECT_FDW" || type == "OBJECT_FOREIGN_SERVER" ||
+               type == "OBJECT_PUBLICATION") {
+        Kind kind = type == "OBJECT_EVENT_TRIGGER" ? Kind::event_trigger
+                    : type == "OBJECT_FDW"         ? Kind::foreign_data_wrapper
+                    : type == "OBJECT_PUBLICATION" ? Kind::publication
+                                                   : Kind::server;
+        set_comment(require(s, ObjectId{kind, "", pq::value_text(object)}).attrs);
     } else if (type == "OBJECT_INDEX") {
         std::string schema = names.size() >= 2 ? names[names.size() - 2] : "";
         Object* found = nullptr;
