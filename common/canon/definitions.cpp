@@ -255,4 +255,78 @@ std::vector<std::string> option_texts(const std::vector<pq::Msg>& def_elems) {
     return out;
 }
 
+json partition_key_attributes(const pq::Msg& spec, const NameScope& scope) {
+    std::string strategy = spec.str("strategy");
+    std::transform(strategy.begin(), strategy.end(), strategy.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (strategy != "range" && strategy != "list" && strategy != "hash")
+        usage_error("unknown partitioning strategy \"" + strategy + "\"");
+    json elements = json::array();
+    for (const pq::Msg& elem : spec.list("part_params")) {
+        json out = json::object();
+        pq::Msg expr = elem.get("expr");
+        if (expr && expr.is("ColumnRef") && expr.list("fields").size() == 1) out["column"] = expr.strings("fields")[0];
+        else if (expr) out["expression"] = canonical_expression(expr);
+        else out["column"] = elem.str("name");
+        auto collation = elem.strings("collation");
+        if (!collation.empty()) {
+            std::string c = scope.collation(collation);
+            if (!c.empty()) out["collation"] = c;
+        }
+        auto opclass = elem.strings("opclass");
+        if (!opclass.empty()) out["opclass"] = opclass_name(opclass);
+        elements.push_back(out);
+    }
+    return {{"strategy", strategy}, {"elements", elements}};
+}
+
+std::string partition_key_sql(const json& key) {
+    std::string strategy = key["strategy"], out;
+    for (auto& c : strategy) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (const json& e : key["elements"]) {
+        std::string item = e.contains("column") ? quote_ident(e["column"].get<std::string>())
+                                                : "(" + e["expression"].get<std::string>() + ")";
+        if (e.contains("collation")) item += " COLLATE " + e["collation"].get<std::string>();
+        if (e.contains("opclass")) item += " " + e["opclass"].get<std::string>();
+        out += (out.empty() ? "" : ", ") + item;
+    }
+    return strategy + " (" + out + ")";
+}
+
+namespace {
+
+// One bound value: MINVALUE / MAXVALUE, or a constant expression; a
+// negative number prints quoted, as PostgreSQL prints it.
+std::string bound_value(const pq::Msg& value) {
+    if (value.is("ColumnRef") && value.list("fields").size() == 1) {
+        std::string name = value.strings("fields")[0];
+        if (name == "minvalue") return "MINVALUE";
+        if (name == "maxvalue") return "MAXVALUE";
+    }
+    std::string text = canonical_expression(value);
+    if (!text.empty() && text[0] == '-' && text.find_first_not_of("-0123456789.") == std::string::npos)
+        return quote_literal(text);
+    return text;
+}
+
+std::string bound_values(const std::vector<pq::Msg>& values) {
+    std::string out;
+    for (const pq::Msg& v : values) out += (out.empty() ? "" : ", ") + bound_value(v);
+    return "(" + out + ")";
+}
+
+}  // namespace
+
+std::string partition_bound_text(const pq::Msg& bound) {
+    if (bound.flag("is_default")) return "DEFAULT";
+    std::string strategy = bound.str("strategy");
+    if (strategy == "l") return "FOR VALUES IN " + bound_values(bound.list("listdatums"));
+    if (strategy == "r")
+        return "FOR VALUES FROM " + bound_values(bound.list("lowerdatums")) + " TO " +
+               bound_values(bound.list("upperdatums"));
+    if (strategy == "h")
+        return "FOR VALUES WITH (modulus " + std::to_string(bound.integer("modulus")) + ", remainder " +
+               std::to_string(bound.integer("remainder")) + ")";
+    usage_error("unknown partition bound strategy \"" + strategy + "\"");
+}
+
 }  // namespace pgflux

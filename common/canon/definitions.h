@@ -22,6 +22,17 @@ json index_attributes(const pq::Msg& index_stmt, const NameScope& scope);
 json constraint_attributes(const pq::Msg& constraint, const NameScope& scope,
                            const std::string& column);
 
+// A table's partition key from a PartitionSpec (PARTITION BY ...):
+// {"strategy": "range"|"list"|"hash", "elements": [{column|expression,
+// collation?, opclass?}]}. The catalog side parses pg_get_partkeydef().
+json partition_key_attributes(const pq::Msg& partition_spec, const NameScope& scope);
+// The key as DDL writes it: "RANGE (a, (lower(b)))".
+std::string partition_key_sql(const json& key);
+// A partition's bound from a PartitionBoundSpec, as pg_get_expr(relpartbound)
+// prints it: "FOR VALUES FROM (1) TO (10)", "FOR VALUES IN ('a')",
+// "FOR VALUES WITH (modulus 4, remainder 0)", "DEFAULT".
+std::string partition_bound_text(const pq::Msg& bound);
+
 // Sequence options from CREATE/ALTER SEQUENCE or an identity column's
 // option list, with PostgreSQL's defaults filled in for `data_type`.
 struct SequenceOptions {

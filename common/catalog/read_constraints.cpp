@@ -1,5 +1,7 @@
 // Catalog reader: PRIMARY KEY, UNIQUE, CHECK, FOREIGN KEY and EXCLUDE
-// constraints of ordinary tables, from pg_get_constraintdef() parsed by the
+// constraints of ordinary and partitioned tables and partitions (not those a
+// partition or child only has because its parent has them: conislocal,
+// conparentid), from pg_get_constraintdef() parsed by the
 // same code as the source side, plus what that text leaves out: the backing
 // index's storage parameters and comment.
 #include "catalog/catalog.h"
@@ -20,7 +22,7 @@ void read_constraints(Snapshot& s) {
         "AS index_options "
         "FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class t ON t.oid = c.conrelid "
         "JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
-        "WHERE c.contype IN ('p', 'u', 'c', 'f', 'x') AND t.relkind = 'r' AND NOT t.relispartition "
+        "WHERE c.contype IN ('p', 'u', 'c', 'f', 'x') AND t.relkind IN ('r', 'p') AND c.conislocal AND c.coninhcount = 0 AND c.conparentid = 0 "
         "AND " + user_schema_filter() + " AND " + not_extension_member("pg_class", "t.oid"));
     int oid = r.column("oid"), index_oid = r.column("conindid"), schema = r.column("nspname"), table = r.column("relname"), name = r.column("conname"),
         contype = r.column("contype"), def = r.column("def"), comment = r.column("comment"),

@@ -2,7 +2,8 @@
 // pg_get_indexdef() parsed by the same code as the source side. An index left
 // invalid by a failed CREATE INDEX CONCURRENTLY is marked "invalid". An
 // expression column's statistics target (ALTER INDEX ... SET STATISTICS) is
-// its element's "statistics".
+// its element's "statistics". A partition's index attached to its parent's
+// index (pg_inherits) is part of that one, not an object of its own.
 #include "catalog/catalog.h"
 
 #include "canon/definitions.h"
@@ -19,8 +20,9 @@ void read_indexes(Snapshot& s) {
         "FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid "
         "JOIN pg_catalog.pg_class t ON t.oid = x.indrelid "
         "JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
-        "WHERE t.relkind IN ('r', 'm') AND NOT t.relispartition AND " + user_schema_filter() + " AND " +
+        "WHERE t.relkind IN ('r', 'm', 'p') AND " + user_schema_filter() + " AND " +
         not_extension_member("pg_class", "t.oid") +
+        " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = i.oid)"
         " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conindid = i.oid "
         " AND c.conrelid = t.oid AND c.contype IN ('p', 'u', 'x'))");
     int oid = r.column("oid"), schema = r.column("nspname"), table = r.column("table_name"), name = r.column("index_name"),

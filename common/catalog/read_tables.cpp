@@ -1,4 +1,6 @@
-// Catalog reader: ordinary tables, their row-level security switches and
+// Catalog reader: ordinary and partitioned tables (partition key, parent and
+// bound of a partition, parents of an inheriting table; a column a parent
+// gives is marked inherited), their row-level security switches and
 // their columns (type, NOT NULL, default, identity with its sequence
 // options, generated expression, collation, comment), one query for all
 // tables; storage parameters, replica identity, and per column a storage
@@ -7,8 +9,10 @@
 
 #include <algorithm>
 
+#include "canon/definitions.h"
 #include "canon/expressions.h"
 #include "canon/types.h"
+#include "sql/parser.h"
 #include "sql/quote.h"
 
 namespace pgflux::catalog {
@@ -20,10 +24,19 @@ SELECT c.oid, c.reltype, n.nspname, c.relname, c.relpersistence, c.relrowsecurit
        pg_catalog.array_to_json(c.reloptions) AS options, c.relreplident,
        (SELECT i.relname FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
          WHERE x.indrelid = c.oid AND x.indisreplident) AS replica_index,
+       CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key,
+       CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS bound,
+       (SELECT pg_catalog.json_agg(pg_catalog.json_build_object('schema', pn.nspname, 'table', p.relname)
+                                   ORDER BY i.inhseqno)
+        FROM pg_catalog.pg_inherits i
+        JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
+        JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
+        WHERE i.inhrelid = c.oid) AS parents,
        (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                  'name', a.attname,
                  'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
                  'not_null', a.attnotnull,
+                 'inherited', a.attinhcount > 0,
                  'expr', pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),
                  'identity', a.attidentity,
                  'generated', a.attgenerated,
@@ -51,8 +64,7 @@ SELECT c.oid, c.reltype, n.nspname, c.relname, c.relpersistence, c.relrowsecurit
         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind = 'r' AND NOT c.relispartition
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)
+WHERE c.relkind IN ('r', 'p')
 )SQL";
 
 std::string storage_name(const std::string& code) {
@@ -82,6 +94,7 @@ json column_of(const json& row) {
     if (!row["comment"].is_null()) column["comment"] = row["comment"];
     if (row["storage"] != row["type_storage"]) column["storage"] = storage_name(row["storage"]);
     if (row["statistics"] != -1) column["statistics"] = row["statistics"];
+    if (row["inherited"] == true) column["inherited"] = true;
     return column;
 }
 
@@ -94,7 +107,8 @@ void read_tables(Snapshot& s) {
         persistence = r.column("relpersistence"), row_security = r.column("relrowsecurity"),
         force_row_security = r.column("relforcerowsecurity"), comment = r.column("comment"),
         columns = r.column("columns"), options = r.column("options"), replica = r.column("relreplident"),
-        replica_index = r.column("replica_index");
+        replica_index = r.column("replica_index"), partition_key = r.column("partition_key"),
+        bound = r.column("bound"), parents = r.column("parents");
     // The default storage of the types of columns whose storage is not the
     // default: what SET STORAGE goes back to (the model's source, not its attributes).
     json type_storage = s.model.source.value("type_storage", json::object());
@@ -123,6 +137,18 @@ void read_tables(Snapshot& s) {
         if (identity == "i") {
             attrs["replica_identity"] = "index";
             attrs["replica_identity_index"] = r.optional_text(i, replica_index).value_or("");
+        }
+        if (auto key = r.optional_text(i, partition_key)) {
+            auto parsed = pq::ParseResult::parse("CREATE TABLE t () PARTITION BY " + *key);
+            attrs["partition_by"] = partition_key_attributes(parsed->statements().at(0).node.get("partspec"), catalog_scope());
+        }
+        json parent_list = r.is_null(i, parents) ? json::array() : json::parse(r.text(i, parents));
+        if (auto b = r.optional_text(i, bound)) {
+            auto parsed = pq::ParseResult::parse("CREATE TABLE t PARTITION OF p " + *b);
+            attrs["partition_of"] = parent_list.at(0);
+            attrs["bound"] = partition_bound_text(parsed->statements().at(0).node.get("partbound"));
+        } else if (!parent_list.empty()) {
+            attrs["inherits"] = parent_list;
         }
         s.add(Object(id, attrs), "pg_class", r.text(i, oid));
         s.register_row("pg_type", r.text(i, row_type), id);

@@ -26,7 +26,7 @@ void read_triggers(Snapshot& s) {
         "SELECT g.oid, n.nspname, c.relname, g.tgname, g.tgenabled, pg_catalog.pg_get_triggerdef(g.oid) AS def, "
         "pg_catalog.obj_description(g.oid, 'pg_trigger') AS comment "
         "FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid" + relation_join() +
-        " AND NOT g.tgisinternal");
+        " AND NOT g.tgisinternal AND g.tgparentid = 0");
     int oid = r.column("oid"), schema = r.column("nspname"), table = r.column("relname"), name = r.column("tgname"),
         enabled = r.column("tgenabled"), def = r.column("def"), comment = r.column("comment");
     for (int i = 0; i < r.rows(); ++i) {

@@ -203,15 +203,32 @@ std::string create_table(const Object& table, const std::vector<const Object*>& 
     const json& a = ddl_attributes(table);
     std::string out = "CREATE ";
     if (a["unlogged"] == true) out += "UNLOGGED ";
-    out += "TABLE " + table.id.sql_name() + " (";
+    out += "TABLE " + table.id.sql_name();
+    auto parent_name = [](const json& ref) {
+        return qualified_name(ref["schema"].get<std::string>(), ref["table"].get<std::string>());
+    };
+    // A partition's or child's inherited columns come from its parents.
     std::string items;
     for (const json& c : a["columns"]) {
+        if (c.value("inherited", false)) continue;
         items += (items.empty() ? "\n    " : ",\n    ") + column_definition(c, table.id.schema);
     }
     for (const Object* c : constraints)
         items += (items.empty() ? "\n    " : ",\n    ") + std::string("CONSTRAINT ") + quote_ident(c->id.name) + " " +
                  constraint_definition(ddl_attributes(*c));
-    out += items + (items.empty() ? ")" : "\n)");
+    if (a.contains("partition_of")) {
+        out += " PARTITION OF " + parent_name(a["partition_of"]);
+        if (!items.empty()) out += " (" + items + "\n)";
+        out += " " + a["bound"].get<std::string>();
+    } else {
+        out += " (" + items + (items.empty() ? ")" : "\n)");
+        if (a.contains("inherits")) {
+            std::string parents;
+            for (const json& p : a["inherits"]) parents += (parents.empty() ? "" : ", ") + parent_name(p);
+            out += " INHERITS (" + parents + ")";
+        }
+    }
+    if (a.contains("partition_by")) out += " PARTITION BY " + partition_key_sql(a["partition_by"]);
     if (a.contains("options")) out += with_options(a["options"]);
     return out + ";";
 }

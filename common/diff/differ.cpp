@@ -139,6 +139,12 @@ PlannedStep& Differ::alter(const ObjectId& id, const std::string& sql, const std
     p.step.object = id;
     p.stage = stage;
     p.rank = kind_rank(id.kind) * 10;
+    if (is_relation(id.kind) || kind_spec(id.kind).on_relation) {
+        const std::string& relation = is_relation(id.kind) ? id.name : id.table;
+        for (const Model* model : {&live_, &desired_})
+            if (const Object* r = model->relation(id.schema, relation); r && r->attrs.contains("partition_by"))
+                p.step.partitioned_table = true;
+    }
     steps_.push_back(std::move(p));
     return steps_.back();
 }
@@ -297,8 +303,9 @@ std::vector<std::string> Differ::changed_columns(const Object& l, const Object& 
 
 // What depends on a replaced or dropped object is replaced too, and so is
 // what uses a column that changes type or goes, where PostgreSQL would
-// refuse the change. Tables are never replaced: their differ adapts the
-// columns and defaults instead.
+// refuse the change. Tables are replaced only when their partition key
+// changes (with their partitions); otherwise their differ adapts the
+// columns and defaults.
 void Differ::spread_replacements() {
     std::map<ObjectId, std::vector<const Object*>> dependents;
     for (const auto& [id, l] : live_.objects)
@@ -308,7 +315,13 @@ void Differ::spread_replacements() {
         if (id.kind == Kind::enumeration && enum_recreated(id.sql_name())) work.push_back(id);
     std::set<ObjectId> spread;  // replaced because of another object
     auto replace_dependent = [&](const Object& dependent, const std::string& reason) {
-        if (spread.count(dependent.id) || dependent.id.kind == Kind::table || dependent.id.kind == Kind::sequence) return;
+        // A partition goes with its partitioned table (DROP TABLE drops it).
+        bool partition = dependent.id.kind == Kind::table && dependent.attrs.contains("partition_of") &&
+                         dropped(ObjectId{Kind::table, dependent.attrs["partition_of"]["schema"],
+                                          dependent.attrs["partition_of"]["table"]});
+        if (spread.count(dependent.id) || (dependent.id.kind == Kind::table && !partition) ||
+            dependent.id.kind == Kind::sequence)
+            return;
         if (dropped(dependent.id) && !desired_.find(dependent.id)) return;  // dropped for good anyway
         replace(dependent.id, reason, true);
         spread.insert(dependent.id);

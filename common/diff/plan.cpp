@@ -21,6 +21,7 @@ json plan_to_document(const Plan& plan, const std::string& tool) {
         json step = {{"sql", s.sql},       {"summary", s.summary}, {"action", s.action},
                      {"object", id_to_json(s.object)}, {"phase", s.phase}, {"hazards", hazards}};
         if (!s.lock.empty()) step["lock"] = s.lock;
+        if (s.partitioned_table) step["partitioned_table"] = true;
         steps.push_back(step);
     }
     doc["steps"] = steps;
@@ -49,6 +50,7 @@ Plan plan_from_document(const json& document, const std::string& name) {
         if (s.phase != k_phase_transactional && s.phase != k_phase_after_commit)
             f["phase"].fail("expected \"transactional\" or \"after-commit\"");
         if (f.has("lock")) s.lock = f["lock"].string();
+        if (f.has("partitioned_table")) s.partitioned_table = f["partitioned_table"].boolean();
         if (f.has("hazards")) {
             const json& hs = f["hazards"].array();
             for (size_t h = 0; h < hs.size(); ++h)

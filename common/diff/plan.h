@@ -14,7 +14,7 @@ inline constexpr const char* k_phase_transactional = "transactional";
 inline constexpr const char* k_phase_after_commit = "after-commit";
 
 struct Hazard {
-    std::string code;     // DATA_LOSS, COLUMN_TYPE_CHANGE, MASS_DROP, CONSTRAINT_SCAN
+    std::string code;     // DATA_LOSS, COLUMN_TYPE_CHANGE, MASS_DROP, CONSTRAINT_SCAN, PARTITION_CHANGE
     std::string message;  // what and why
 };
 
@@ -26,6 +26,10 @@ struct Step {
     std::string phase = k_phase_transactional;
     std::string lock;      // strongest lock the statement takes, set by flux-hazards
     std::vector<Hazard> hazards;
+    // The statement's table is partitioned: PostgreSQL builds its indexes
+    // only in one go (no CONCURRENTLY) and refuses NOT VALID foreign keys
+    // on it, so flux-hazards leaves the statement as it is.
+    bool partitioned_table = false;
 };
 
 struct Plan {

@@ -10,6 +10,7 @@
 #include <limits>
 #include <tuple>
 
+#include "canon/definitions.h"
 #include "canon/expressions.h"
 #include "canon/types.h"
 #include "diff/ddl.h"
@@ -18,6 +19,7 @@
 #include "model/attributes.h"
 #include "sql/parser.h"
 #include "sql/quote.h"
+#include "util/error.h"
 
 namespace pgflux::diff {
 namespace {
@@ -50,6 +52,37 @@ std::vector<ObjectId> column_uses(const Object& live_table, const std::string& c
 }
 
 void add_ids(std::vector<ObjectId>& to, const std::vector<ObjectId>& more) { to.insert(to.end(), more.begin(), more.end()); }
+
+ObjectId table_id(const json& ref) { return ObjectId{Kind::table, ref["schema"], ref["table"]}; }
+
+// The tables a table inherits its columns from: its partitioned table, or
+// its INHERITS list in order.
+std::vector<ObjectId> parents_of(const Object& table) {
+    std::vector<ObjectId> out;
+    if (table.attrs.contains("partition_of")) out.push_back(table_id(table.attrs["partition_of"]));
+    for (const json& p : table.attrs.value("inherits", json::array())) out.push_back(table_id(p));
+    return out;
+}
+
+bool has_children(const Model& model, const ObjectId& table) {
+    for (const auto& [id, o] : model.objects)
+        if (id.kind == Kind::table)
+            for (const ObjectId& p : parents_of(o))
+                if (p == table) return true;
+    return false;
+}
+
+// A column as a parent gives it to a new child: no identity, no comment.
+json inherited_copy(json column) {
+    column.erase("identity");
+    column.erase("comment");
+    column["inherited"] = true;
+    return column;
+}
+
+std::string partition_key_text(const json& attrs) {
+    return attrs.contains("partition_by") ? "PARTITION BY " + partition_key_sql(attrs["partition_by"]) : "not partitioned";
+}
 
 // Identity sequence options as ALTER COLUMN ... SET clauses.
 std::string identity_option_changes(const json& before, const json& after) {
@@ -188,14 +221,46 @@ public:
             d_.alter(table_, ddl::comment(table_, dc_, name_), "COMMENT ON COLUMN " + what_).step.action = "comment";
     }
 
+    // A column a parent gives the child: only what the child may set on its own.
+    void run_inherited() {
+        json live_default = lc_.value("default", json());
+        if (!same("default")) {
+            if (dc_.contains("default")) {
+                PlannedStep& p = alter("SET DEFAULT " + dc_sql_["default"].get<std::string>(), "SET DEFAULT");
+                p.requires.push_back(Dependency{table_});
+                auto more = expression_dependencies(d_.desired(), d_.desired_index(), dc_["default"], table_.schema);
+                p.requires.insert(p.requires.end(), more.begin(), more.end());
+            } else {
+                alter("DROP DEFAULT");
+            }
+        }
+        if (lc_["not_null"] != dc_["not_null"]) alter(dc_["not_null"] == true ? "SET NOT NULL" : "DROP NOT NULL");
+        json before = lc_.value("comment", json()), after = dc_.value("comment", json());
+        if (before != after && !(d_.verify() && after.is_null()))
+            d_.alter(table_, ddl::comment(table_, dc_, name_), "COMMENT ON COLUMN " + what_).step.action = "comment";
+    }
+
 private:
     bool same(const char* key) {
         return d_.same(lc_.value(key, json()), dc_.value(key, json()), key, "column " + what_);
     }
 
+public:
+    // A child's column: its steps wait for the parents' (which recurse to
+    // it). A parent's column: its steps are waited for.
+    ColumnDiff& after(const std::vector<ObjectId>& parents, bool waited_for) {
+        for (const ObjectId& p : parents) requires_.push_back(Dependency{p});
+        structural_ = waited_for;
+        return *this;
+    }
+
+private:
     PlannedStep& alter(const std::string& clause, const std::string& summary = "") {
-        return d_.alter(table_, prefix_ + " " + clause + ";",
-                        "ALTER COLUMN " + what_ + " " + (summary.empty() ? clause : summary));
+        PlannedStep& p = d_.alter(table_, prefix_ + " " + clause + ";",
+                                  "ALTER COLUMN " + what_ + " " + (summary.empty() ? clause : summary));
+        p.requires.insert(p.requires.end(), requires_.begin(), requires_.end());
+        if (structural_) p.structural = true;
+        return p;
     }
 
     void change_type() {
@@ -268,6 +333,8 @@ private:
     const json& dc_;
     const json& dc_sql_;
     std::string name_, prefix_, what_;
+    std::vector<Dependency> requires_;
+    bool structural_ = false;
 };
 
 // The columns' ADD COLUMN, DROP COLUMN and the table's own attributes.
@@ -275,9 +342,11 @@ class TableDiff {
 public:
     TableDiff(Differ& d, const Object& l, const Object& o)
         : d_(d), l_(l), o_(o), table_(ddl::table_name(o.id)), live_columns_(d.live_columns(l)),
-          sql_columns_(ddl_attributes(o)["columns"]) {}
+          sql_columns_(ddl_attributes(o)["columns"]), parent_(has_children(d.desired(), o.id)) {}
 
     void run() {
+        leave_parents();
+        propagate_from_parents();
         if (!d_.verify()) drop_columns();
         if (l_.attrs["unlogged"] != o_.attrs["unlogged"]) {
             std::string mode = o_.attrs["unlogged"] == true ? "SET UNLOGGED" : "SET LOGGED";
@@ -292,20 +361,31 @@ public:
             const json* lc = find_column(live_columns_, dc["name"]);
             if (rebuilt.count(dc["name"])) continue;
             if (!lc) {
+                if (const json* pc = kept_parent_column(dc["name"]); pc && dc.value("inherited", false)) {
+                    // The parent's ADD COLUMN gives it to this table.
+                    json given = inherited_copy(*pc);
+                    ColumnDiff(d_, l_, given, dc, sql_column(dc)).after(kept_, parent_).run_inherited();
+                    continue;
+                }
                 add_column(dc);
                 continue;
             }
             desired_order.push_back(dc["name"]);
-            ColumnDiff(d_, l_, *lc, dc, sql_column(dc)).run();
+            if (managed_.count(dc["name"])) {
+                ColumnDiff(d_, l_, *lc, dc, sql_column(dc)).after(kept_, parent_).run_inherited();
+                continue;
+            }
+            ColumnDiff(d_, l_, *lc, dc, sql_column(dc)).after({}, parent_).run();
         }
         for (const json& dc : o_.attrs["columns"])
             if (rebuilt.count(dc["name"])) add_column(dc);
         for (const json& lc : live_columns_)
             if (find_column(o_.attrs["columns"], lc["name"]) && !rebuilt.count(lc["name"])) live_order.push_back(lc["name"]);
-        if (live_order != desired_order)
+        if (live_order != desired_order && parents_of(o_).empty())
             d_.note("column order of table " + display(o_.id) + " differs from the source (PostgreSQL cannot reorder columns)");
         replica_identity(d_, &l_, o_);
         d_.comment(&l_, o_);
+        join_parents();
     }
 
 private:
@@ -329,8 +409,153 @@ private:
 
     void drop_columns() {
         for (const json& lc : live_columns_)
-            if (!find_column(o_.attrs["columns"], lc["name"]))
+            if (!find_column(o_.attrs["columns"], lc["name"]) && !managed_.count(lc["name"]))
                 drop_column(lc, "DROP COLUMN " + display_column(o_.id, lc["name"]));
+    }
+
+    // --- partitions and inheritance
+
+    bool same_partition() const {
+        return l_.attrs.value("partition_of", json()) == o_.attrs.value("partition_of", json()) &&
+               l_.attrs.value("bound", json()) == o_.attrs.value("bound", json());
+    }
+
+    // How many leading INHERITS entries stay as they are.
+    size_t kept_inherits() const {
+        json before = l_.attrs.value("inherits", json::array()), after = o_.attrs.value("inherits", json::array());
+        size_t n = 0;
+        while (n < before.size() && n < after.size() && before[n] == after[n]) ++n;
+        return n;
+    }
+
+    // DETACH PARTITION and NO INHERIT run first: the columns become the
+    // table's own, and the old parent's changes no longer reach it.
+    void leave_parents() {
+        if (l_.attrs.contains("partition_of") && !same_partition()) {
+            ObjectId parent = table_id(l_.attrs["partition_of"]);
+            PlannedStep& p = d_.alter(o_.id,
+                                      "ALTER TABLE " + parent.sql_name() + " DETACH PARTITION " + table_ + ";",
+                                      "DETACH PARTITION " + display(o_.id) + " FROM " + display(parent), Stage::detach);
+            p.releases.push_back(parent);
+        } else if (l_.attrs.contains("partition_of")) {
+            kept_.push_back(table_id(l_.attrs["partition_of"]));
+        }
+        const json before = l_.attrs.value("inherits", json::array());
+        size_t keep = kept_inherits();
+        for (size_t i = 0; i < before.size(); ++i) {
+            ObjectId parent = table_id(before[i]);
+            if (i < keep) {
+                kept_.push_back(parent);
+                continue;
+            }
+            d_.alter(o_.id, "ALTER TABLE " + table_ + " NO INHERIT " + parent.sql_name() + ";",
+                     "NO INHERIT " + display(parent) + " FOR " + display(o_.id), Stage::detach)
+                .releases.push_back(parent);
+            // The parent's CHECK constraints stay behind as the table's own.
+            for (const Object* c : inheritable_checks(d_.live(), d_.live_index(), parent))
+                if (!d_.desired().find(ObjectId{Kind::constraint, o_.id.schema, c->id.name, o_.id.name}))
+                    d_.alter(o_.id, "ALTER TABLE " + table_ + " DROP CONSTRAINT " + quote_ident(c->id.name) + ";",
+                             "DROP CONSTRAINT " + quote_ident(c->id.name) + " ON " + display(o_.id) +
+                                 " (left behind by NO INHERIT)",
+                             Stage::detach);
+        }
+    }
+
+    // CHECK constraints a parent passes on to its children.
+    static std::vector<const Object*> inheritable_checks(const Model& model, const ModelIndex& index,
+                                                         const ObjectId& parent) {
+        std::vector<const Object*> out;
+        if (!model.find(parent)) return out;
+        for (const Object* c : index.objects_of(parent.schema, parent.name))
+            if (c->id.kind == Kind::constraint && c->attrs.value("type", "") == "check" &&
+                !c->attrs.value("no_inherit", false))
+                out.push_back(c);
+        return out;
+    }
+
+    // ATTACH PARTITION and INHERIT run last, once the table has the
+    // parent's columns.
+    void join_parents() {
+        if (o_.attrs.contains("partition_of") && !same_partition()) {
+            ObjectId parent = table_id(o_.attrs["partition_of"]);
+            PlannedStep& p = d_.alter(o_.id,
+                                      "ALTER TABLE " + parent.sql_name() + " ATTACH PARTITION " + table_ + " " +
+                                          ddl_attributes(o_)["bound"].get<std::string>() + ";",
+                                      "ATTACH PARTITION " + display(o_.id) + " TO " + display(parent));
+            p.requires.push_back(Dependency{parent});
+            p.structural = true;
+        }
+        const json after = o_.attrs.value("inherits", json::array());
+        for (size_t i = kept_inherits(); i < after.size(); ++i) {
+            ObjectId parent = table_id(after[i]);
+            // INHERIT requires the parent's CHECK constraints on the table
+            // (validated: they merge into the parent's), so the same
+            // statement adds them first.
+            std::string checks;
+            std::vector<Dependency> needs{Dependency{parent}};
+            for (const Object* c : inheritable_checks(d_.desired(), d_.desired_index(), parent)) {
+                if (d_.desired().find(ObjectId{Kind::constraint, o_.id.schema, c->id.name, o_.id.name})) continue;
+                checks += " ADD CONSTRAINT " + quote_ident(c->id.name) + " " +
+                          ddl::constraint_definition(ddl_attributes(*c)) + ",";
+                needs.push_back(Dependency{c->id});
+            }
+            PlannedStep& p = d_.alter(o_.id, "ALTER TABLE " + table_ + checks + " INHERIT " + parent.sql_name() + ";",
+                                      "INHERIT " + display(parent) + " FOR " + display(o_.id));
+            p.requires = needs;
+            p.structural = true;
+        }
+    }
+
+    // The column of a parent that stays a parent, as the parent will have it.
+    const json* kept_parent_column(const std::string& name) const {
+        for (const ObjectId& parent : kept_)
+            if (const Object* p = d_.desired().find(parent))
+                if (const json* c = find_column(p->attrs["columns"], name)) return c;
+        return nullptr;
+    }
+
+    // Inherited columns that a parent which stays keeps giving: the parent's
+    // own changes reach them (PostgreSQL recurses), so they are compared as
+    // the parent leaves them; they are never added or dropped here.
+    void propagate_from_parents() {
+        // A column the parent drops goes from this table too (unless it is
+        // also the table's own): one the table keeps is added back after.
+        json kept = json::array();
+        for (const json& lc : live_columns_) {
+            bool vanishes = false;
+            if (lc.value("inherited", false))
+                for (const ObjectId& parent_id : kept_) {
+                    const Object* live_parent = d_.live().find(parent_id);
+                    const Object* desired_parent = d_.desired().find(parent_id);
+                    if (live_parent && desired_parent && find_column(d_.live_columns(*live_parent), lc["name"]) &&
+                        !find_column(desired_parent->attrs["columns"], lc["name"]) &&
+                        find_column(o_.attrs["columns"], lc["name"]))
+                        vanishes = true;
+                }
+            if (vanishes) re_added_.insert(lc["name"]);
+            else kept.push_back(lc);
+        }
+        live_columns_ = kept;
+        for (json& lc : live_columns_) {
+            if (!lc.value("inherited", false)) continue;
+            for (const ObjectId& parent_id : kept_) {
+                const Object* live_parent = d_.live().find(parent_id);
+                const Object* desired_parent = d_.desired().find(parent_id);
+                if (!live_parent || !desired_parent) continue;
+                const json* before = find_column(d_.live_columns(*live_parent), lc["name"]);
+                const json* after = find_column(desired_parent->attrs["columns"], lc["name"]);
+                if (!before) continue;
+                managed_.insert(lc["name"]);
+                if (!after) break;
+                for (const char* key : {"type", "collation", "not_null", "default", "generated"}) {
+                    json b = before->value(key, json()), a = after->value(key, json());
+                    if (b == a) continue;
+                    if (a.is_null()) lc.erase(key);
+                    else lc[key] = a;
+                }
+                break;
+            }
+        }
     }
 
     // PostgreSQL cannot give a column a generation expression, change one, or
@@ -347,7 +572,7 @@ private:
             json* lc = nullptr;
             for (json& c : live_columns_)
                 if (c["name"] == dc["name"]) lc = &c;
-            if (!lc) continue;
+            if (!lc || managed_.count(dc["name"])) continue;
             std::string name = dc["name"];
             std::string what = display_column(o_.id, name);
             bool live_generated = lc->contains("generated"), generated = dc.contains("generated");
@@ -366,10 +591,12 @@ private:
 
     void add_column(const json& dc) {
         std::string name = dc["name"];
-        PlannedStep& p = alter("ADD COLUMN " + ddl::column_definition(sql_column(dc), o_.id.schema),
+        std::string if_not_exists = re_added_.count(name) ? "IF NOT EXISTS " : "";
+        PlannedStep& p = alter("ADD COLUMN " + if_not_exists + ddl::column_definition(sql_column(dc), o_.id.schema),
                                "ADD COLUMN " + display_column(o_.id, name) + " " + dc["type"].get<std::string>());
         p.requires = column_dependencies(d_.desired(), d_.desired_index(), o_.id.schema, dc);
         p.structural = true;
+        for (const ObjectId& parent : kept_) p.requires.push_back(Dependency{parent});
         storage_and_statistics(d_, o_.id, nullptr, dc, false);
         if (dc.contains("comment"))
             d_.alter(o_.id, ddl::comment(o_.id, dc, name), "COMMENT ON COLUMN " + display_column(o_.id, name))
@@ -382,6 +609,10 @@ private:
     const std::string table_;
     json& live_columns_;
     const json& sql_columns_;
+    bool parent_;                     // partitions or children get its columns
+    std::vector<ObjectId> kept_;      // parents that stay parents
+    std::set<std::string> managed_;   // live columns a kept parent gives
+    std::set<std::string> re_added_;  // inherited columns the parent drops and this table keeps
 };
 
 
@@ -399,6 +630,7 @@ void create_table(Differ& d, const Object& o) {
     std::set<ObjectId> inline_routines;
     for (size_t i = 0; i < o.attrs["columns"].size(); ++i) {
         json column = o.attrs["columns"][i];
+        if (column.value("inherited", false)) continue;  // given by a parent
         if (column.contains("default")) {
             auto needs = expression_dependencies(d.desired(), d.desired_index(), column["default"], o.id.schema);
             if (calls_a_routine(needs)) {
@@ -421,8 +653,24 @@ void create_table(Differ& d, const Object& o) {
     for (const json& column : o.attrs["columns"]) storage_and_statistics(d, o.id, nullptr, column, false);
     replica_identity(d, nullptr, o);
     d.comment(nullptr, o);
+    // What the table sets on an inherited column on its own (a partition's
+    // DEFAULT or NOT NULL), after the parents' columns.
+    std::vector<ObjectId> parents = parents_of(o);
+    bool waited_for = has_children(d.desired(), o.id);
+    for (const json& column : o.attrs["columns"]) {
+        if (!column.value("inherited", false)) continue;
+        for (const ObjectId& parent_id : parents) {
+            const Object* parent = d.desired().find(parent_id);
+            const json* pc = parent ? find_column(parent->attrs["columns"], column["name"]) : nullptr;
+            if (!pc) continue;
+            json given = inherited_copy(*pc);
+            const json* sql = find_column(sql_columns, column["name"]);
+            ColumnDiff(d, o, given, column, sql ? *sql : column).after(parents, waited_for).run_inherited();
+            break;
+        }
+    }
     for (const json& column : o.attrs["columns"])
-        if (column.contains("comment"))
+        if (column.contains("comment") && !column.value("inherited", false))
             d.alter(o.id, ddl::comment(o.id, column, column["name"]), "COMMENT ON COLUMN " + display_column(o.id, column["name"]))
                 .step.action = "comment";
     for (const auto& [column, needs] : later_defaults) {
@@ -442,6 +690,22 @@ void create_table(Differ& d, const Object& o) {
 }
 
 void alter_table(Differ& d, const Object& l, const Object& o) { TableDiff(d, l, o).run(); }
+
+// PostgreSQL cannot change a table's partition key (or make a table
+// partitioned, or not): the table is dropped and created again, its rows
+// lost (a DATA_LOSS hazard), and its partitions with it.
+std::string table_replace_reason(Differ& d, const Object& l, const Object& o) {
+    if (l.attrs.value("partition_by", json()) == o.attrs.value("partition_by", json())) return "";
+    for (const auto& [id, child] : d.live().objects)
+        if (id.kind == Kind::table && child.attrs.contains("inherits"))
+            for (const ObjectId& p : parents_of(child))
+                if (p == l.id)
+                    usage_error("the partition key of table " + display(o.id) + " changes (" +
+                                partition_key_text(l.attrs) + " -> " + partition_key_text(o.attrs) +
+                                "), which means recreating it, but table " + display(id) +
+                                " inherits from it; detach the child first");
+    return "its partition key changes (" + partition_key_text(l.attrs) + " -> " + partition_key_text(o.attrs) + ")";
+}
 
 void drop_table(Differ& d, const Object& l) { d.drop(l, ddl::drop(l.id), "DROP TABLE " + display(l.id)); }
 
@@ -501,6 +765,6 @@ void detach_columns(Differ& d, const Object& l, const Object& o) {
     }
 }
 
-const KindDiff k_table_diff{changes_in_place, create_table, alter_table, drop_table};
+const KindDiff k_table_diff{table_replace_reason, create_table, alter_table, drop_table};
 
 }  // namespace pgflux::diff

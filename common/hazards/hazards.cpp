@@ -236,6 +236,17 @@ void classify_alter_table(const pq::Msg& node, Step& step, Context& ctx) {
                            std::string(contype == "CONSTR_FOREIGN" ? "FOREIGN KEY" : "CHECK") +
                                " without NOT VALID scans all of " + table + " while holding its lock");
         }
+        if (type == "AT_DetachPartition") {
+            add_hazard(step, "PARTITION_CHANGE",
+                       "detaches partition " + relation_key(cmd.get("def").get("name")) + " from " + table +
+                           ": its rows leave the partitioned table");
+        } else if (type == "AT_AttachPartition" && node.enumeration("objtype") == "OBJECT_TABLE") {
+            std::string partition = relation_key(cmd.get("def").get("name"));
+            if (ctx.new_tables.count(partition) == 0)
+                add_hazard(step, "PARTITION_CHANGE",
+                           "attaches existing table " + partition + " to " + table +
+                               " as a partition: its rows join the partitioned table, scanned to check the bound");
+        }
         if (type == "AT_ValidateConstraint") stronger_lock(step, "SHARE UPDATE EXCLUSIVE");
         else if (type == "AT_AddConstraint" && cmd.get("def").enumeration("contype") == "CONSTR_FOREIGN")
             stronger_lock(step, "SHARE ROW EXCLUSIVE");
@@ -384,6 +395,9 @@ private:
         auto drop = std::find_if(out_.begin(), out_.end(),
                                  [&](const Step& s) { return s.action == "drop" && s.object == step.object; });
         bool done = false;
+        // A partitioned table's indexes cannot be built concurrently (a
+        // documented limitation: CREATE INDEX on it locks its partitions).
+        if (step.partitioned_table) existing = false;
         if (options_.concurrent_indexes && existing && node.is("IndexStmt") && !node.flag("concurrent"))
             done = concurrent_index(i, step, node, table, drop);
         // A unique or primary key constraint replaced in the plan stays in the
@@ -572,7 +586,7 @@ std::set<std::string> parse_allowed_hazards(const std::string& value) {
         }
         if (std::find(k_hazard_codes.begin(), k_hazard_codes.end(), item) == k_hazard_codes.end())
             usage_error("unknown hazard \"" + item + "\" in --allow-hazards (known: DATA_LOSS, COLUMN_TYPE_CHANGE, "
-                        "MASS_DROP, CONSTRAINT_SCAN, all)");
+                        "MASS_DROP, CONSTRAINT_SCAN, PARTITION_CHANGE, all)");
         out.insert(item);
     }
     return out;

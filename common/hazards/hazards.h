@@ -7,7 +7,9 @@
 // rewrite: ALTER COLUMN TYPE, or ADD COLUMN computed for every existing row),
 // MASS_DROP (more than 25% of the live top-level objects dropped),
 // CONSTRAINT_SCAN (ADD FOREIGN KEY/CHECK without NOT VALID,
-// or SET NOT NULL, on a table that existed before the migration).
+// or SET NOT NULL, on a table that existed before the migration),
+// PARTITION_CHANGE (DETACH PARTITION, or ATTACH PARTITION of a table that
+// existed before: rows move in or out of the partitioned table).
 #pragma once
 
 #include <set>
@@ -20,7 +22,7 @@
 namespace pgflux {
 
 inline const std::vector<std::string> k_hazard_codes = {"DATA_LOSS", "COLUMN_TYPE_CHANGE", "MASS_DROP",
-                                                        "CONSTRAINT_SCAN"};
+                                                        "CONSTRAINT_SCAN", "PARTITION_CHANGE"};
 
 // Classifies every step of `steps` in order (tables created by earlier steps
 // count as new); sets lock, phase requirements and hazards. `live_objects`

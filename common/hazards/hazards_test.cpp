@@ -301,6 +301,31 @@ Plan plan_of(std::vector<std::string> sqls, int live_objects = 0) {
     return p;
 }
 
+TEST(ClassifyPartitionChange, DetachAndAttachOfAnExistingTable) {
+    Step detach = classified("ALTER TABLE m DETACH PARTITION m_2024;");
+    EXPECT_TRUE(has(detach, "PARTITION_CHANGE"));
+    EXPECT_NE(detach.hazards.at(0).message.find("public.m_2024"), std::string::npos);
+    EXPECT_TRUE(has(classified("ALTER TABLE m ATTACH PARTITION m_2024 FOR VALUES IN (1);"), "PARTITION_CHANGE"));
+    // A table the plan creates holds no rows: attaching it is no change.
+    std::vector<Step> steps = {step("CREATE TABLE m_new (id integer);"),
+                               step("ALTER TABLE m ATTACH PARTITION m_new FOR VALUES IN (2);")};
+    classify_steps(steps, 0);
+    EXPECT_FALSE(has(steps[1], "PARTITION_CHANGE"));
+    EXPECT_FALSE(has(classified("CREATE TABLE p PARTITION OF m FOR VALUES IN (3);"), "PARTITION_CHANGE"));
+    EXPECT_EQ(parse_allowed_hazards("partition_change"), std::set<std::string>{"PARTITION_CHANGE"});
+}
+
+TEST(RewritePartitionedTable, IndexesAndForeignKeysStayAsWritten) {
+    Plan p = plan_of({"CREATE INDEX m_v_idx ON public.m USING btree (v);",
+                      "ALTER TABLE public.m ADD CONSTRAINT m_fk FOREIGN KEY (c) REFERENCES public.c (id);"});
+    for (Step& s : p.steps) s.partitioned_table = true;
+    rewrite_and_classify(p, {});
+    ASSERT_EQ(p.steps.size(), 2u);
+    EXPECT_EQ(p.steps[0].sql, "CREATE INDEX m_v_idx ON public.m USING btree (v);");
+    EXPECT_EQ(p.steps[0].phase, k_phase_transactional);
+    EXPECT_EQ(p.steps[1].sql.find("NOT VALID"), std::string::npos);
+}
+
 std::vector<std::string> sqls(const Plan& p) {
     std::vector<std::string> out;
     for (const Step& s : p.steps) out.push_back(s.sql);

@@ -37,7 +37,8 @@ void check_column(const JsonField& c) {
                      {"not_null", FieldType::boolean, true}, {"default", FieldType::string, false},
                      {"generated", FieldType::string, false}, {"collation", FieldType::string, false},
                      {"comment", FieldType::string, false}, {"identity", FieldType::object, false},
-                     {"storage", FieldType::string, false}, {"statistics", FieldType::integer, false}});
+                     {"storage", FieldType::string, false}, {"statistics", FieldType::integer, false},
+                     {"inherited", FieldType::boolean, false}});
     if (c.has("storage")) check_one_of(c["storage"], {"plain", "external", "extended", "main"});
     if (c.has("statistics")) check_statistics_target(c["statistics"]);
     if (c.has("identity")) {
@@ -255,12 +256,54 @@ void check_table(const JsonField& a) {
     check_fields(a, {{"unlogged", FieldType::boolean, true}, {"columns", FieldType::array, true},
                      {"row_security", FieldType::boolean, false}, {"force_row_security", FieldType::boolean, false},
                      {"options", FieldType::strings, false}, {"replica_identity", FieldType::string, false},
-                     {"replica_identity_index", FieldType::string, false}});
+                     {"replica_identity_index", FieldType::string, false},
+                     {"partition_by", FieldType::object, false}, {"partition_of", FieldType::object, false},
+                     {"bound", FieldType::string, a.has("partition_of")}, {"inherits", FieldType::array, false}});
     check_each(a["columns"], check_column);
     if (a.has("options")) check_options(a["options"]);
     if (a.has("replica_identity")) check_one_of(a["replica_identity"], {"full", "nothing", "index"});
     if (a.has("replica_identity") && a["replica_identity"].string() == "index" && !a.has("replica_identity_index"))
         a.fail("replica_identity \"index\" names its index in replica_identity_index");
+    if (a.has("partition_by")) {
+        check_fields(a["partition_by"], {{"strategy", FieldType::string, true}, {"elements", FieldType::array, true}});
+        check_one_of(a["partition_by"]["strategy"], {"range", "list", "hash"});
+        check_each(a["partition_by"]["elements"], [](const JsonField& e) {
+            check_fields(e, {{"column", FieldType::string, false}, {"expression", FieldType::string, false},
+                             {"collation", FieldType::string, false}, {"opclass", FieldType::string, false}});
+            if (e.has("column") == e.has("expression")) e.fail("an element has either a column or an expression");
+            if (e.has("expression")) {
+                try {
+                    pq::parse_expression(e["expression"].string());
+                } catch (const std::exception& ex) {
+                    e["expression"].fail(std::string("not one expression: ") + ex.what());
+                }
+            }
+        });
+    }
+    auto check_parent = [](const JsonField& p) {
+        check_fields(p, {{"schema", FieldType::string, true}, {"table", FieldType::string, true}});
+    };
+    if (a.has("partition_of")) check_parent(a["partition_of"]);
+    if (a.has("bound") && !a.has("partition_of")) a["bound"].fail("a bound needs partition_of");
+    if (a.has("bound")) {
+        // Pasted into CREATE TABLE ... PARTITION OF: exactly one bound, nothing more.
+        std::string bound = a["bound"].string();
+        bool ok = false;
+        try {
+            auto parsed = pq::ParseResult::parse("CREATE TABLE t PARTITION OF p " + bound);
+            ok = parsed->statements().size() == 1 && parsed->statements()[0].node.is("CreateStmt") &&
+                 parsed->statements()[0].node.get("partbound") &&
+                 parsed->statements()[0].node.list("table_elts").empty() &&
+                 !parsed->statements()[0].node.get("partspec") && parsed->statements()[0].node.list("options").empty() &&
+                 bound.find(';') == std::string::npos;
+        } catch (const std::exception&) {
+        }
+        if (!ok) a["bound"].fail("not a partition bound (FOR VALUES ... or DEFAULT)");
+    }
+    if (a.has("inherits")) {
+        if (a.has("partition_of")) a["inherits"].fail("a partition has no other parents");
+        check_each(a["inherits"], check_parent);
+    }
 }
 
 void check_constraint(const JsonField& a) {

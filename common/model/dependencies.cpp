@@ -213,6 +213,10 @@ std::vector<Dependency> derived_dependencies(const Model& model, const ModelInde
         case Kind::table:
             for (const json& column : attrs["columns"])
                 add_all(out, model, column_dependencies(model, index, id.schema, column));
+            if (attrs.contains("partition_of"))
+                add(out, model, ObjectId{Kind::table, attrs["partition_of"]["schema"], attrs["partition_of"]["table"], "", ""});
+            for (const json& parent : attrs.value("inherits", json::array()))
+                add(out, model, ObjectId{Kind::table, parent["schema"], parent["table"], "", ""});
             break;
         case Kind::constraint:
         case Kind::index: {

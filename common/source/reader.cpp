@@ -25,6 +25,13 @@ int first_token(const std::string& text, int offset) {
 }
 
 
+// ALTER INDEX ... ATTACH PARTITION (else ALTER INDEX ... SET STATISTICS).
+bool attaches_partition(const pq::Msg& alter_index) {
+    for (const pq::Msg& cmd : alter_index.list("cmds"))
+        if (cmd.enumeration("subtype") == "AT_AttachPartition") return true;
+    return false;
+}
+
 // Session settings pg_dump writes that do not change the schema model.
 bool harmless_setting(const std::string& name) {
     static const char* k_names[] = {"statement_timeout", "lock_timeout",
@@ -322,6 +329,7 @@ void Reader::declare(Stmt& s) {
     } else if (type == "AlterTableStmt") {
         std::string objtype = node.enumeration("objtype");
         if (objtype == "OBJECT_INDEX") {
+            if (attaches_partition(node)) return;  // ALTER INDEX ... ATTACH PARTITION: after the relations
             pq::Msg rv = node.get("relation");
             std::string schema = rv.str("schemaname");
             for (const auto& candidate : schema.empty() ? s.search_path : std::vector<std::string>{schema}) {
@@ -396,6 +404,8 @@ void Reader::run_statement(Stmt& s) {
     else if (type == "ViewStmt") create_view(s);
     else if (type == "CreateTableAsStmt") create_materialized_view(s);
     else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_TABLE") alter_table(s);
+    else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_INDEX" && attaches_partition(s.node()))
+        attach_index(s);
     else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_SEQUENCE") alter_sequence_owner(s);
     else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_FOREIGN_TABLE") alter_foreign_table(s);
     else if (type == "CreateForeignTableStmt") create_foreign_table(s);

@@ -180,6 +180,19 @@ public:
     std::vector<WrittenConstraint> distinct_index_constraints(const Stmt& s,
                                                               const std::vector<WrittenConstraint>& all);
     void copy_like_columns(const Stmt& s, Object& table, const pq::Msg& like);
+    // PARTITION OF / INHERITS columns, ATTACH PARTITION,
+    // INHERIT / NO INHERIT, ALTER INDEX ... ATTACH PARTITION.
+    void inherit_columns(const Stmt& s, Object& table, const std::vector<ObjectId>& parents);
+    void merge_local_column(const Stmt& s, Object& table, json column);
+    void partition_column_options(const Stmt& s, Object& table, const pq::Msg& column_def,
+                                  std::vector<WrittenConstraint>& constraints);
+    void attach_partition(const Stmt& s, const ObjectId& parent, const pq::Msg& partition_cmd);
+    void detach_partition(const Stmt& s, const ObjectId& parent, const pq::Msg& partition_cmd);
+    void add_inherit(const Stmt& s, Object& table, const pq::Msg& parent);
+    void drop_inherit(const Stmt& s, Object& table, const pq::Msg& parent);
+    void attach_index(const Stmt& s);
+    ObjectId parent_table(const Stmt& s, const pq::Msg& range_var);
+    std::vector<Object*> children_of(const ObjectId& parent);
     void copy_like_constraints(const Stmt& s, const ObjectId& table, const pq::Msg& like);
     json serial_column_default(const Stmt& s, const ObjectId& table, const std::string& column,
                                const std::string& type);

@@ -546,3 +546,76 @@ TEST(ReadSourceErrors, AlterOfAMissingColumn) {
 
 }  // namespace
 }  // namespace pgflux
+
+namespace pgflux {
+namespace {
+
+TEST(ReadSourcePartitions, KeysBoundsAndInheritedColumns) {
+    Model m = read_sql(
+        "CREATE TABLE m (id int NOT NULL, day date, v int DEFAULT 0) PARTITION BY RANGE (day, (v + 1) COLLATE \"C\");\n"
+        "CREATE TABLE m_a PARTITION OF m (v DEFAULT 5) FOR VALUES FROM (MINVALUE, -1) TO ('2024-01-01', 10);\n"
+        "CREATE TABLE m_d PARTITION OF m DEFAULT PARTITION BY LIST (id);\n"
+        "ALTER TABLE m ADD COLUMN note text;\n");
+    const Object* m_table = m.find(table_id("public", "m"));
+    ASSERT_NE(m_table, nullptr);
+    EXPECT_EQ(m_table->attrs["partition_by"]["strategy"], "range");
+    EXPECT_EQ(m_table->attrs["partition_by"]["elements"][0], (json{{"column", "day"}}));
+    EXPECT_EQ(m_table->attrs["partition_by"]["elements"][1]["expression"], "v + 1");
+    const Object* a = m.find(table_id("public", "m_a"));
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(a->attrs["partition_of"], (json{{"schema", "public"}, {"table", "m"}}));
+    EXPECT_EQ(a->attrs["bound"], "FOR VALUES FROM (MINVALUE, '-1') TO ('2024-01-01', 10)");
+    EXPECT_EQ(column_of(m, a->id, "id"), (json{{"name", "id"}, {"type", "integer"}, {"not_null", true}, {"inherited", true}}));
+    EXPECT_EQ(column_of(m, a->id, "v")["default"], "5");
+    EXPECT_EQ(column_of(m, a->id, "note")["inherited"], true);  // ADD COLUMN on the parent reaches it
+    EXPECT_EQ(m.find(table_id("public", "m_d"))->attrs["bound"], "DEFAULT");
+    const Dependency* dep = a->dependency_on(table_id("public", "m"));
+    EXPECT_NE(dep, nullptr);
+}
+
+TEST(ReadSourcePartitions, PgDumpFormAttachesTablesAndIndexes) {
+    Model m = read_sql(
+        "CREATE TABLE p (id int NOT NULL, r text NOT NULL) PARTITION BY LIST (r);\n"
+        "CREATE TABLE p_x (id int NOT NULL, r text NOT NULL);\n"
+        "ALTER TABLE ONLY p ATTACH PARTITION p_x FOR VALUES IN ('x');\n"
+        "ALTER TABLE ONLY p ADD CONSTRAINT p_pkey PRIMARY KEY (id, r);\n"
+        "ALTER TABLE ONLY p_x ADD CONSTRAINT p_x_pkey PRIMARY KEY (id, r);\n"
+        "CREATE INDEX p_r_idx ON ONLY p USING btree (r);\n"
+        "CREATE INDEX p_x_r_idx ON p_x USING btree (r);\n"
+        "ALTER INDEX p_pkey ATTACH PARTITION p_x_pkey;\n"
+        "ALTER INDEX p_r_idx ATTACH PARTITION p_x_r_idx;\n");
+    const Object* x = m.find(table_id("public", "p_x"));
+    ASSERT_NE(x, nullptr);
+    EXPECT_EQ(x->attrs["bound"], "FOR VALUES IN ('x')");
+    EXPECT_EQ(column_of(m, x->id, "r")["inherited"], true);
+    EXPECT_NE(m.find(constraint_id("public", "p_pkey", "p")), nullptr);
+    EXPECT_EQ(m.find(constraint_id("public", "p_x_pkey", "p_x")), nullptr);
+    EXPECT_NE(m.find(ObjectId{Kind::index, "public", "p_r_idx", "p"}), nullptr);
+    EXPECT_EQ(m.find(ObjectId{Kind::index, "public", "p_x_r_idx", "p_x"}), nullptr);
+}
+
+TEST(ReadSourcePartitions, InheritanceMergesColumnsAndAltersInPlace) {
+    Model m = read_sql(
+        "CREATE TABLE a (id int NOT NULL, t text);\n"
+        "CREATE TABLE b (id int, u text);\n"
+        "CREATE TABLE c (t text DEFAULT 'x', own int) INHERITS (a, b);\n"
+        "CREATE TABLE d (id int NOT NULL, t text);\n"
+        "ALTER TABLE d INHERIT a;\n"
+        "ALTER TABLE c NO INHERIT b;\n");
+    const Object* c = m.find(table_id("public", "c"));
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->attrs["inherits"], json::array({json{{"schema", "public"}, {"table", "a"}}}));
+    std::vector<std::string> names;
+    for (const json& col : c->attrs["columns"]) names.push_back(col["name"]);
+    EXPECT_EQ(names, (std::vector<std::string>{"id", "t", "u", "own"}));
+    EXPECT_EQ(column_of(m, c->id, "id")["not_null"], true);
+    EXPECT_EQ(column_of(m, c->id, "t")["default"], "'x'");
+    EXPECT_FALSE(column_of(m, c->id, "u").contains("inherited"));  // only b gave it
+    EXPECT_FALSE(column_of(m, c->id, "own").contains("inherited"));
+    EXPECT_EQ(m.find(table_id("public", "d"))->attrs["inherits"].size(), 1u);
+    Failure f = failure_of([] { read_sql("CREATE TABLE a (id int);\nCREATE TABLE c (id text) INHERITS (a);"); });
+    EXPECT_NE(f.message.find("has type text but the parent's is integer"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pgflux

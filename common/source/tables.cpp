@@ -36,6 +36,11 @@ std::optional<std::string> serial_type(const pq::Msg& type_name) {
     return std::nullopt;
 }
 
+json without_keys(json attrs) {
+    for (const char* k : {"comment", "index_comment"}) attrs.erase(k);
+    return attrs;
+}
+
 bool is_index_backed(const std::string& contype) {
     return contype == "CONSTR_PRIMARY" || contype == "CONSTR_UNIQUE" || contype == "CONSTR_EXCLUSION";
 }
@@ -212,6 +217,21 @@ private:
 
 }  // namespace
 
+// Tables of the model that are partitions or children of this one (and theirs, recursively).
+std::vector<Object*> Reader::children_of(const ObjectId& parent) {
+    std::vector<Object*> out;
+    json entry = {{"schema", parent.schema}, {"table", parent.name}};
+    for (auto& [id, obj] : model.objects) {
+        if (id.kind != Kind::table) continue;
+        bool child = obj.attrs.value("partition_of", json()) == entry;
+        for (const json& e : obj.attrs.value("inherits", json::array())) child = child || e == entry;
+        if (!child) continue;
+        out.push_back(&obj);
+        for (Object* grandchild : children_of(id)) out.push_back(grandchild);
+    }
+    return out;
+}
+
 json Reader::serial_column_default(const Stmt& s, const ObjectId& table, const std::string& column,
                                    const std::string& type) {
     std::string name = choose_object_name(table.name, column, "seq", [&](const std::string& n) {
@@ -296,7 +316,11 @@ void Reader::add_constraint(const Stmt& s, const ObjectId& table_id, const Writt
     if (is_index_backed(contype)) claim_relation_name(schema, name);
     ObjectId id{Kind::constraint, schema, name, table_id.name};
     if (contype == "CONSTR_PRIMARY") {
-        for (const json& col : attrs["columns"]) table.attrs["columns"][column_index(table.attrs, col)]["not_null"] = true;
+        for (const json& col : attrs["columns"]) {
+            table.attrs["columns"][column_index(table.attrs, col)]["not_null"] = true;
+            for (Object* child : children_of(table_id))
+                if (int at = column_index(child->attrs, col); at >= 0) child->attrs["columns"][at]["not_null"] = true;
+        }
         primary_keys[table_id] = id;
     }
     add_object(s, Object{id, attrs}, at);
@@ -472,8 +496,6 @@ void Reader::create_table(const Stmt& s) {
     pq::Msg rv = node.get("relation");
     std::string persistence = rv.str("relpersistence");
     if (persistence == "t") fail(s, "TEMPORARY tables cannot be part of a schema");
-    if (!node.list("inh_relations").empty()) fail(s, "INHERITS is not supported by pg-flux yet");
-    if (node.get("partspec") || node.get("partbound")) fail(s, "partitioned tables are not supported by pg-flux yet");
     if (node.get("of_typename")) fail(s, "typed tables (OF type) are not supported by pg-flux yet");
     if (!node.str("tablespacename").empty()) fail(s, "TABLESPACE is not supported by pg-flux yet");
     std::string method = node.str("access_method");
@@ -481,17 +503,39 @@ void Reader::create_table(const Stmt& s) {
 
     const ObjectId id = *s.table;
     require_schema(s, id.schema);
+    std::vector<ObjectId> parents;
+    for (const pq::Msg& parent : node.list("inh_relations")) parents.push_back(parent_table(s, parent));
     Object& table = add_object(s, Object{id, {{"unlogged", persistence == "u"}, {"columns", json::array()}}});
     set_table_options(s, table, node.list("options"), {});
+    pq::Msg bound = node.get("partbound");
+    if (bound && !finished_table(s, parents.at(0)).attrs.contains("partition_by"))
+        fail(s, "cannot create a partition of " + parents.at(0).describe() + ": it is not partitioned (PARTITION BY)");
+    if (bound) {
+        table.attrs["partition_of"] = {{"schema", parents.at(0).schema}, {"table", parents.at(0).name}};
+        table.attrs["bound"] = partition_bound_text(bound);
+    } else if (!parents.empty()) {
+        table.attrs["inherits"] = json::array();
+        for (const ObjectId& p : parents) table.attrs["inherits"].push_back({{"schema", p.schema}, {"table", p.name}});
+    }
+    if (pq::Msg spec = node.get("partspec")) table.attrs["partition_by"] = partition_key_attributes(spec, scope(s));
+    inherit_columns(s, table, parents);
     std::vector<WrittenConstraint> constraints;
     std::vector<pq::Msg> likes;
     ColumnBuilder columns(*this, s, id);
     for (const pq::Msg& elt : node.list("table_elts")) {
-        if (elt.is("ColumnDef")) {
+        if (elt.is("ColumnDef") && !elt.get("type_name")) {
+            if (!bound) fail(s, static_cast<int>(elt.integer("location")), "a column without a type");
+            partition_column_options(s, table, elt, constraints);
+        } else if (elt.is("ColumnDef")) {
+            if (bound) fail(s, static_cast<int>(elt.integer("location")), "a partition cannot define columns of its own");
             json column = columns.build(elt, constraints);
-            if (column_index(table.attrs, column["name"]) >= 0)
-                fail(s, static_cast<int>(elt.integer("location")),
-                     "column " + quote_ident(column["name"].get<std::string>()) + " is defined twice");
+            if (column_index(table.attrs, column["name"]) >= 0) {
+                if (parents.empty())
+                    fail(s, static_cast<int>(elt.integer("location")),
+                         "column " + quote_ident(column["name"].get<std::string>()) + " is defined twice");
+                merge_local_column(s, table, column);
+                continue;
+            }
             table.attrs["columns"].push_back(column);
         } else if (elt.is("Constraint")) {
             constraints.push_back({elt, "", {}, ""});
@@ -546,7 +590,27 @@ void Reader::alter_table(const Stmt& s) {
             if (column_index(table.attrs, col["name"]) >= 0)
                 fail(s, "column " + quote_ident(col["name"].get<std::string>()) + " is defined twice");
             table.attrs["columns"].push_back(col);
+            // PostgreSQL adds it to every partition and child too.
+            col.erase("identity");
+            col.erase("comment");
+            col["inherited"] = true;
+            for (Object* child : children_of(id))
+                if (column_index(child->attrs, col["name"]) < 0) child->attrs["columns"].push_back(col);
             for (const auto& w : constraints) add_constraint(s, id, w);
+        } else if (type == "AT_DropColumn") {
+            int at = column_index(table.attrs, column);
+            if (at < 0) fail(s, "column " + quote_ident(column) + " of " + id.describe() + " does not exist");
+            if (table.attrs["columns"][at].value("inherited", false))
+                fail(s, "column " + quote_ident(column) + " of " + id.describe() + " is inherited: drop it from the parent");
+            for (const auto& [oid, obj] : model.objects)
+                if (oid.schema == id.schema && oid.table == id.name &&
+                    obj.attrs.dump().find("\"" + column + "\"") != std::string::npos)
+                    fail(s, "column " + quote_ident(column) + " is used by " + oid.describe() +
+                                "; DROP COLUMN in schema files is supported for unused columns only");
+            table.attrs["columns"].erase(at);
+            for (Object* child : children_of(id))
+                if (int c = column_index(child->attrs, column); c >= 0 && child->attrs["columns"][c].value("inherited", false))
+                    child->attrs["columns"].erase(c);
         } else if (type == "AT_ColumnDefault") {
             set_default(column_json(), cmd.get("def"), scope(s));
         } else if (type == "AT_SetNotNull" || type == "AT_DropNotNull") {
@@ -557,6 +621,14 @@ void Reader::alter_table(const Stmt& s) {
             col["identity"] = identity_of(s, id, column, col["type"], def.list("options"),
                                           def.str("generated_when") == "a");
             col["not_null"] = true;
+        } else if (type == "AT_AttachPartition") {
+            attach_partition(s, id, cmd.get("def"));
+        } else if (type == "AT_DetachPartition") {
+            detach_partition(s, id, cmd.get("def"));
+        } else if (type == "AT_AddInherit") {
+            add_inherit(s, table, cmd.get("def"));
+        } else if (type == "AT_DropInherit") {
+            drop_inherit(s, table, cmd.get("def"));
         } else if (type == "AT_ChangeOwner") {
             set_owner(s, table, cmd.get("newowner"));
         } else if (type == "AT_SetStorage") {
@@ -630,6 +702,209 @@ void Reader::alter_index(const Stmt& s) {
         if (target < -1 || target > 10000) fail(s, "statistics target " + std::to_string(target) + " is out of range (-1 to 10000)");
         if (target == -1) element.erase("statistics");
         else element["statistics"] = target;
+    }
+}
+
+// --- partitions and inheritance ---------------------------------------------
+
+ObjectId Reader::parent_table(const Stmt& s, const pq::Msg& range_var) {
+    ObjectId id = resolve_relation(s, range_var);
+    if (id.kind != Kind::table)
+        fail(s, static_cast<int>(range_var.integer("location")), id.describe() + " cannot be a parent table");
+    return id;
+}
+
+// A child starts with its parents' columns, as PostgreSQL copies them: type,
+// collation, NOT NULL, default and generation expression (no identity, no
+// comment); a column two parents share is merged. Each is marked inherited.
+void Reader::inherit_columns(const Stmt& s, Object& table, const std::vector<ObjectId>& parents) {
+    for (const ObjectId& parent_id : parents) {
+        if (parent_id == table.id) fail(s, table.id.describe() + " cannot inherit from itself");
+        const Object& parent = finished_table(s, parent_id);
+        for (json column : parent.attrs["columns"]) {
+            column.erase("identity");
+            column.erase("comment");
+            column["inherited"] = true;
+            int at = column_index(table.attrs, column["name"]);
+            if (at < 0) {
+                table.attrs["columns"].push_back(column);
+                continue;
+            }
+            json& existing = table.attrs["columns"][at];
+            if (existing["type"] != column["type"] || existing.value("collation", json()) != column.value("collation", json()))
+                fail(s, "column " + quote_ident(column["name"].get<std::string>()) +
+                            " is inherited with different types or collations");
+            if (column["not_null"] == true) existing["not_null"] = true;
+        }
+    }
+}
+
+// A column a child defines that a parent has too: merged into the inherited
+// one (same type required); its own default wins, NOT NULL adds up.
+void Reader::merge_local_column(const Stmt& s, Object& table, json column) {
+    json& existing = table.attrs["columns"][column_index(table.attrs, column["name"])];
+    std::string name = column["name"];
+    if (existing.value("inherited", false) == false) fail(s, "column " + quote_ident(name) + " is defined twice");
+    if (existing["type"] != column["type"])
+        fail(s, "column " + quote_ident(name) + " has type " + column["type"].get<std::string>() +
+                    " but the parent's is " + existing["type"].get<std::string>());
+    if (column.contains("identity") || column.contains("generated") || column.contains("collation"))
+        fail(s, "column " + quote_ident(name) +
+                    " merges with an inherited column: only DEFAULT and NOT NULL may be added to it here");
+    if (column.contains("default")) existing["default"] = column["default"];
+    if (column["not_null"] == true) existing["not_null"] = true;
+    if (column.contains("comment")) existing["comment"] = column["comment"];
+}
+
+// CREATE TABLE p PARTITION OF parent (col WITH OPTIONS DEFAULT 1 NOT NULL ...).
+void Reader::partition_column_options(const Stmt& s, Object& table, const pq::Msg& def,
+                                      std::vector<WrittenConstraint>& constraints) {
+    std::string name = def.str("colname");
+    int at = column_index(table.attrs, name);
+    if (at < 0)
+        fail(s, static_cast<int>(def.integer("location")),
+             "column " + quote_ident(name) + " of " + table.id.describe() + " is not a column of its parent");
+    json& column = table.attrs["columns"][at];
+    for (const pq::Msg& c : def.list("constraints")) {
+        std::string contype = c.enumeration("contype");
+        if (contype == "CONSTR_DEFAULT") set_default(column, c.get("raw_expr"), scope(s));
+        else if (contype == "CONSTR_NOTNULL") column["not_null"] = true;
+        else if (contype == "CONSTR_NULL") continue;
+        else if (contype == "CONSTR_CHECK" || contype == "CONSTR_UNIQUE" || contype == "CONSTR_PRIMARY")
+            constraints.push_back({c, name, {}, ""});
+        else
+            fail(s, static_cast<int>(c.integer("location")),
+                 "this option of partition column " + quote_ident(name) + " is not supported");
+    }
+}
+
+// ALTER TABLE parent ATTACH PARTITION p FOR VALUES ... (as pg_dump writes
+// partitions): p's columns must be the parent's; they become inherited.
+void Reader::attach_partition(const Stmt& s, const ObjectId& parent_id, const pq::Msg& cmd) {
+    const Object& parent = finished_table(s, parent_id);
+    if (!parent.attrs.contains("partition_by")) fail(s, parent_id.describe() + " is not partitioned");
+    ObjectId child_id = parent_table(s, cmd.get("name"));
+    Object& child = finished_table(s, child_id);
+    if (child.attrs.contains("partition_of") || child.attrs.contains("inherits"))
+        fail(s, child_id.describe() + " is already a partition or a child of another table");
+    for (json& column : child.attrs["columns"]) {
+        int at = column_index(parent.attrs, column["name"]);
+        if (at < 0)
+            fail(s, "column " + quote_ident(column["name"].get<std::string>()) + " of " + child_id.describe() +
+                        " is not a column of " + parent_id.describe());
+        const json& pc = parent.attrs["columns"][at];
+        if (pc["type"] != column["type"])
+            fail(s, "column " + quote_ident(column["name"].get<std::string>()) + " of " + child_id.describe() +
+                        " has a different type than in " + parent_id.describe());
+        column["inherited"] = true;
+        if (pc["not_null"] == true) column["not_null"] = true;
+    }
+    for (const json& pc : parent.attrs["columns"])
+        if (column_index(child.attrs, pc["name"]) < 0)
+            fail(s, child_id.describe() + " lacks column " + quote_ident(pc["name"].get<std::string>()) + " of " +
+                        parent_id.describe());
+    child.attrs["partition_of"] = {{"schema", parent_id.schema}, {"table", parent_id.name}};
+    child.attrs["bound"] = partition_bound_text(cmd.get("bound"));
+    // PostgreSQL attaches the partition's indexes (and the keys they back)
+    // that match one of the parent's to it: they become the parent's.
+    std::vector<ObjectId> attached;
+    for (const auto& [pid, pobj] : model.objects) {
+        if (pid.schema != parent_id.schema || pid.table != parent_id.name) continue;
+        bool index_backed = pid.kind == Kind::index ||
+                            (pid.kind == Kind::constraint && pobj.attrs.value("type", "") != "check" &&
+                             pobj.attrs.value("type", "") != "foreign_key");
+        if (!index_backed) continue;
+        for (const auto& [cid, cobj] : model.objects) {
+            if (cid.kind != pid.kind || cid.schema != child_id.schema || cid.table != child_id.name) continue;
+            if (without_keys(cobj.attrs) == without_keys(pobj.attrs) &&
+                std::find(attached.begin(), attached.end(), cid) == attached.end()) {
+                attached.push_back(cid);
+                break;
+            }
+        }
+    }
+    for (const ObjectId& id : attached) model.objects.erase(id);
+}
+
+void Reader::detach_partition(const Stmt& s, const ObjectId& parent_id, const pq::Msg& cmd) {
+    ObjectId child_id = parent_table(s, cmd.get("name"));
+    Object& child = finished_table(s, child_id);
+    json of = {{"schema", parent_id.schema}, {"table", parent_id.name}};
+    if (child.attrs.value("partition_of", json()) != of)
+        fail(s, child_id.describe() + " is not a partition of " + parent_id.describe());
+    child.attrs.erase("partition_of");
+    child.attrs.erase("bound");
+    for (json& column : child.attrs["columns"]) column.erase("inherited");
+}
+
+// ALTER TABLE child INHERIT parent: the child has every column of the parent already.
+void Reader::add_inherit(const Stmt& s, Object& table, const pq::Msg& parent_rv) {
+    ObjectId parent_id = parent_table(s, parent_rv);
+    const Object& parent = finished_table(s, parent_id);
+    if (table.attrs.contains("partition_of") || table.attrs.contains("partition_by"))
+        fail(s, "a partition or a partitioned table cannot inherit");
+    for (const json& pc : parent.attrs["columns"]) {
+        int at = column_index(table.attrs, pc["name"]);
+        if (at < 0)
+            fail(s, table.id.describe() + " lacks column " + quote_ident(pc["name"].get<std::string>()) + " of " +
+                        parent_id.describe());
+        json& column = table.attrs["columns"][at];
+        if (column["type"] != pc["type"])
+            fail(s, "column " + quote_ident(pc["name"].get<std::string>()) + " has a different type than in " +
+                        parent_id.describe());
+        column["inherited"] = true;
+    }
+    json entry = {{"schema", parent_id.schema}, {"table", parent_id.name}};
+    if (!table.attrs.contains("inherits")) table.attrs["inherits"] = json::array();
+    for (const json& e : table.attrs["inherits"])
+        if (e == entry) fail(s, table.id.describe() + " already inherits from " + parent_id.describe());
+    table.attrs["inherits"].push_back(entry);
+}
+
+void Reader::drop_inherit(const Stmt& s, Object& table, const pq::Msg& parent_rv) {
+    ObjectId parent_id = parent_table(s, parent_rv);
+    json entry = {{"schema", parent_id.schema}, {"table", parent_id.name}};
+    json kept = json::array();
+    for (const json& e : table.attrs.value("inherits", json::array()))
+        if (e != entry) kept.push_back(e);
+    if (kept.size() == table.attrs.value("inherits", json::array()).size())
+        fail(s, table.id.describe() + " does not inherit from " + parent_id.describe());
+    std::set<std::string> still;
+    for (const json& e : kept)
+        if (const Object* p = model.find(ObjectId{Kind::table, e["schema"], e["table"]}))
+            for (const json& c : p->attrs["columns"]) still.insert(c["name"]);
+    for (json& column : table.attrs["columns"])
+        if (!still.count(column["name"])) column.erase("inherited");
+    if (kept.empty()) table.attrs.erase("inherits");
+    else table.attrs["inherits"] = kept;
+}
+
+// ALTER INDEX parent_index ATTACH PARTITION partition_index (pg_dump): the
+// partition's index (or the constraint it backs) becomes part of the
+// parent's and is no object of its own.
+void Reader::attach_index(const Stmt& s) {
+    for (const pq::Msg& cmd : s.node().list("cmds")) {
+        if (cmd.enumeration("subtype") != "AT_AttachPartition")
+            fail(s, statement_kind(s) + " is not supported in schema files");
+        pq::Msg rv = cmd.get("def").get("name");
+        std::string schema = rv.str("schemaname"), name = rv.str("relname");
+        std::vector<std::string> schemas = schema.empty() ? s.search_path : std::vector<std::string>{schema};
+        bool found = false;
+        for (const std::string& candidate : schemas) {
+            for (auto it = model.objects.begin(); it != model.objects.end(); ++it) {
+                const ObjectId& id = it->first;
+                bool index_like = id.kind == Kind::index ||
+                                  (id.kind == Kind::constraint && it->second.attrs.value("type", "") != "check" &&
+                                   it->second.attrs.value("type", "") != "foreign_key");
+                if (index_like && id.schema == candidate && id.name == name) {
+                    model.objects.erase(it);
+                    found = true;
+                    break;
+                }
+            }
+            if (found) break;
+        }
+        if (!found) fail(s, "index " + quote_ident(name) + " is not defined in the schema files");
     }
 }
 

@@ -187,12 +187,22 @@ SQL
   parse_error_matching 'schema/a\.sql:1:26: INSERT.* is not supported by pg-flux yet \(InsertStmt\)$'
 }
 
-@test "CREATE TABLE ... PARTITION BY is an error naming partitioned tables" {
+@test "partition errors name the file and line: parent not partitioned, undefined parent, unknown column" {
   write_schema a.sql <<'SQL'
 create table t (id int);
 create table m (id int, at date) partition by range (at);
+create table p partition of t for values in (1);
 SQL
-  parse_error_matching 'schema/a\.sql:2:1: .*partitioned table'
+  parse_error 'schema/a.sql:3:1: cannot create a partition of table t: it is not partitioned (PARTITION BY)'
+  write_schema a.sql <<'SQL'
+create table p partition of nowhere for values in (1);
+SQL
+  parse_error_matching 'schema/a\.sql:1:1: table nowhere is not defined in the schema files'
+  write_schema a.sql <<'SQL'
+create table m (id int, at date) partition by range (at);
+create table p partition of m (nope default 1) for values from (minvalue) to (maxvalue);
+SQL
+  parse_error 'schema/a.sql:2:32: column nope of table p is not a column of its parent'
 }
 
 @test "CREATE TEMP TABLE and CREATE TEMPORARY TABLE are errors" {

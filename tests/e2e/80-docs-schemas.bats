@@ -97,6 +97,11 @@ CREATE UNLOGGED TABLE app.events (
   CONSTRAINT events_owner_fkey FOREIGN KEY (owner_id, ticket) REFERENCES app.tickets (user_id, number) ON DELETE SET NULL (owner_id)
 );
 CREATE SEQUENCE app.owned_seq OWNED BY app.events.ticket;
+CREATE TABLE app.readings (at date NOT NULL, level int DEFAULT 0) PARTITION BY RANGE (at);
+CREATE TABLE app.readings_2024 PARTITION OF app.readings (level DEFAULT 1) FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE app.readings_rest PARTITION OF app.readings DEFAULT PARTITION BY LIST ((level % 2));
+CREATE TABLE app.readings_even PARTITION OF app.readings_rest FOR VALUES IN (0);
+CREATE TABLE app.audited (note text) INHERITS (app.tickets);
 CREATE INDEX events_payload_idx ON app.events USING gin (payload jsonb_path_ops);
 CREATE UNIQUE INDEX users_lower_nick ON app.users (lower(nick) DESC NULLS LAST) INCLUDE (email) WHERE nick IS NOT NULL;
 CREATE INDEX events_brin ON app.events USING brin (id) WITH (pages_per_range = 32);

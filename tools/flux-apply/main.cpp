@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
              cxxopts::value<std::string>()->default_value(""))
             ("migrations-dir", "Directory of migration files", cxxopts::value<std::string>()->default_value("migrations"))
             ("allow-hazards", "Accept these hazards: comma-separated codes (DATA_LOSS, COLUMN_TYPE_CHANGE, "
-                              "MASS_DROP, CONSTRAINT_SCAN) or all",
+                              "MASS_DROP, CONSTRAINT_SCAN, PARTITION_CHANGE) or all",
              cxxopts::value<std::string>()->default_value(""))
             ("force-after-drift", "Apply even when the database changed since the file was generated")
             ("format", "Output on stdout: json (pgflux.apply-result) or text", cxxopts::value<std::string>()->default_value("json"));
