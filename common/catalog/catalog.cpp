@@ -45,6 +45,12 @@ json unmodeled_objects(Connection& conn) {
         "SELECT 'composite type', count(*) " + rel + " AND c.relkind = 'c' UNION ALL "
         "SELECT 'domain', count(*) " + typ + " AND t.typtype = 'd' UNION ALL "
         "SELECT 'range type', count(*) " + typ + " AND t.typtype = 'r' UNION ALL "
+        "SELECT 'text search parser', count(*) FROM pg_catalog.pg_ts_parser x JOIN pg_catalog.pg_namespace n "
+        "ON n.oid = x.prsnamespace WHERE " + user_schema_filter() + " AND " + not_extension_member("pg_ts_parser", "x.oid") +
+        " UNION ALL "
+        "SELECT 'text search template', count(*) FROM pg_catalog.pg_ts_template x JOIN pg_catalog.pg_namespace n "
+        "ON n.oid = x.tmplnamespace WHERE " + user_schema_filter() + " AND " + not_extension_member("pg_ts_template", "x.oid") +
+        " UNION ALL "
         "SELECT 'inheriting table', count(DISTINCT i.inhrelid) FROM pg_catalog.pg_inherits i "
         "JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
         "WHERE NOT c.relispartition AND " + user_schema_filter();

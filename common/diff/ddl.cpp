@@ -232,7 +232,9 @@ std::string reference(const ObjectId& id) {
         case Naming::plain: return quote_ident(id.name);
         case Naming::qualified: return qualified_name(id.schema, id.name);
         case Naming::within_relation: return quote_ident(id.name) + " ON " + qualified_name(id.schema, id.table);
-        case Naming::defaults: return id.sql_name();
+        case Naming::defaults:
+        case Naming::operator_:
+        case Naming::cast: return id.sql_name();
         case Naming::routine:
             // An aggregate without arguments is written name(*).
             return qualified_name(id.schema, id.name) + "(" +

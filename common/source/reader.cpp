@@ -176,6 +176,8 @@ void Reader::add_references(Object& object, const pq::Msg& tree, const std::vect
                 if (auto id = declared_relation(schema, name)) found.push_back(*id);
             } else if (ref.kind == pq::NameReference::Kind::routine) {
                 found = model.routines_named(schema, name);
+            } else if (ref.kind == pq::NameReference::Kind::operator_) {
+                found = model.operators_named(schema, name);
             } else {
                 ObjectId enumeration{Kind::enumeration, schema, name};
                 if (model.find(enumeration)) found.push_back(enumeration);
@@ -297,7 +299,11 @@ void Reader::declare(Stmt& s) {
         claim_relation_name(schema.empty() ? creation_schema(s) : schema, rv.str("relname"));
     } else if (type == "DefineStmt") {
         std::string kind = node.enumeration("kind");
-        if (kind != "OBJECT_COLLATION" && kind != "OBJECT_AGGREGATE")
+        if (kind == "OBJECT_TSPARSER" || kind == "OBJECT_TSTEMPLATE")
+            fail(s, statement_kind(s) + " is not supported by pg-flux (text search parsers and templates are "
+                    "written in C; define dictionaries and configurations that use the built-in ones)");
+        if (kind != "OBJECT_COLLATION" && kind != "OBJECT_AGGREGATE" && kind != "OBJECT_OPERATOR" &&
+            kind != "OBJECT_TSDICTIONARY" && kind != "OBJECT_TSCONFIGURATION")
             fail(s, statement_kind(s) + " is not supported by pg-flux yet");
     } else if (type == "CreateRoleStmt" || type == "DoStmt") {
         if (skip_role_statement(s)) s.done = true;
@@ -311,7 +317,8 @@ void Reader::declare(Stmt& s) {
     } else if (type != "CreateSchemaStmt" && type != "CreateExtensionStmt" && type != "CreateEnumStmt" &&
                type != "GrantStmt" && type != "AlterOwnerStmt" && type != "AlterDefaultPrivilegesStmt" &&
                type != "AlterSeqStmt" && type != "CreateFunctionStmt" && type != "CreateEventTrigStmt" &&
-               type != "AlterEventTrigStmt") {
+               type != "AlterEventTrigStmt" && type != "CreateCastStmt" && type != "AlterOperatorStmt" &&
+               type != "AlterTSDictionaryStmt" && type != "AlterTSConfigurationStmt") {
         fail(s, statement_kind(s) + " is not supported by pg-flux yet (" + type + ")");
     }
 }
@@ -324,7 +331,14 @@ void Reader::run_statement(Stmt& s) {
     else if (type == "CreateExtensionStmt") create_extension(s);
     else if (type == "CreateEnumStmt") create_enum(s);
     else if (type == "DefineStmt" && s.node().enumeration("kind") == "OBJECT_COLLATION") create_collation(s);
+    else if (type == "DefineStmt" && s.node().enumeration("kind") == "OBJECT_OPERATOR") create_operator(s);
+    else if (type == "DefineStmt" && s.node().enumeration("kind") == "OBJECT_TSDICTIONARY") create_ts_dictionary(s);
+    else if (type == "DefineStmt" && s.node().enumeration("kind") == "OBJECT_TSCONFIGURATION") create_ts_configuration(s);
     else if (type == "DefineStmt") create_aggregate(s);
+    else if (type == "AlterOperatorStmt") alter_operator(s);
+    else if (type == "CreateCastStmt") create_cast(s);
+    else if (type == "AlterTSDictionaryStmt") alter_ts_dictionary(s);
+    else if (type == "AlterTSConfigurationStmt") alter_ts_configuration(s);
     else if (type == "CreateSeqStmt") create_sequence(s);
     else if (type == "AlterSeqStmt") alter_sequence(s);
     else if (type == "CreateFunctionStmt") create_function(s);
@@ -391,6 +405,13 @@ Model Reader::run() {
     run_all({"CreateSeqStmt"});
     run_all({"CreateFunctionStmt"});
     run_all([&](const Stmt& s) { return is_define(s, "OBJECT_AGGREGATE"); });
+    run_all([&](const Stmt& s) { return is_define(s, "OBJECT_TSDICTIONARY"); });
+    run_all({"AlterTSDictionaryStmt"});
+    run_all([&](const Stmt& s) { return is_define(s, "OBJECT_TSCONFIGURATION"); });
+    run_all({"AlterTSConfigurationStmt"});
+    run_all([&](const Stmt& s) { return is_define(s, "OBJECT_OPERATOR"); });
+    run_all({"AlterOperatorStmt"});
+    run_all({"CreateCastStmt"});
     for (const ObjectId& relation : relation_order_) finalize_relation(relation);
     auto privileges = [](const Stmt& s) {
         return s.node().is("GrantStmt") || s.node().is("AlterDefaultPrivilegesStmt");
