@@ -80,6 +80,28 @@ std::string operator_reference_sql(const std::string& canonical) {
     return "OPERATOR(" + quote_ident(schema.empty() ? "" : schema[0]) + "." + canonical.substr(dot + 1) + ")";
 }
 
+void close_operator_links(Model& model) {
+    std::vector<std::pair<ObjectId, std::pair<std::string, std::string>>> links;  // other, (key, this)
+    for (const auto& [id, object] : model.objects) {
+        if (id.kind != Kind::operator_) continue;
+        const json& a = object.attrs;
+        std::string left = a.value("left", std::string("NONE")), right = a["right"];
+        for (const char* key : {"commutator", "negator"}) {
+            if (!a.contains(key)) continue;
+            std::string other = a[key];
+            size_t dot = other.rfind('.');
+            if (dot == std::string::npos) continue;  // a pg_catalog operator
+            auto schema = split_qualified_name(other.substr(0, dot));
+            if (schema.size() != 1) continue;
+            std::string signature = std::string(key) == "commutator" ? right + ", " + left : left + ", " + right;
+            links.push_back({ObjectId{Kind::operator_, schema[0], other.substr(dot + 1), "", signature},
+                             {key, quote_ident(id.schema) + "." + id.name}});
+        }
+    }
+    for (const auto& [other, link] : links)
+        if (Object* o = model.find(other); o && !o->attrs.contains(link.first)) o->attrs[link.first] = link.second;
+}
+
 OperatorDefinition operator_definition(const pq::Msg& stmt, const NameScope& scope) {
     OperatorDefinition def;
     json& a = def.attrs;

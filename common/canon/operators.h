@@ -33,6 +33,12 @@ std::string operator_signature(const pq::Msg& object_with_args, const NameScope&
 // with the operand types it is looked up with.
 std::string operator_reference(const std::vector<std::string>& names, const NameScope& scope,
                                const std::string& signature);
+// PostgreSQL links an operator's COMMUTATOR and NEGATOR back to it when the
+// other operator has no link of its own yet, but which side ends up linked
+// depends on the order of creation. Both sides of a model are closed the
+// same way: an operator another one names as its commutator (negator), and
+// that names none, gets that one as its commutator (negator).
+void close_operator_links(Model& model);
 // "OPERATOR(app.===)" for an operator reference, as DDL writes it.
 std::string operator_reference_sql(const std::string& canonical);
 

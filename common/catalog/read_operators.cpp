@@ -61,6 +61,7 @@ WHERE o.oprcode <> 0 AND )SQL" + user_schema_filter() + " AND " + not_extension_
         if (auto c = text("comment")) object.attrs["comment"] = *c;
         s.add(std::move(object), "pg_operator", r.text(i, col("oid")));
     }
+    close_operator_links(s.model);
 }
 
 void read_casts(Snapshot& s) {

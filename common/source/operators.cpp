@@ -121,7 +121,10 @@ void Reader::create_ts_configuration(const Stmt& s) {
     for (const pq::Msg& option : s.node().list("definition")) {
         std::string option_name = option.str("defname");
         pq::Msg arg = option.get("arg");
-        std::vector<std::string> names = arg && arg.is("TypeName") ? arg.strings("names") : std::vector<std::string>{};
+        std::vector<std::string> names;
+        if (arg && arg.is("TypeName")) names = arg.strings("names");
+        else if (arg && arg.is("List")) names = arg.strings("items");
+        else if (arg && !pq::value_text(arg).empty()) names = {pq::value_text(arg)};
         if (names.empty()) fail(s, "text search configuration option " + option_name + " needs a name");
         if (option_name == "parser") {
             if (names.size() == 1 && names[0] != "default")

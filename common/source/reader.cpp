@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "canon/operators.h"
 #include "source/source_reader.h"
 #include "sql/references.h"
 #include "sql/quote.h"
@@ -429,6 +430,7 @@ Model Reader::run() {
         view.ddl = view.attrs;
         view.ddl["with_data"] = false;
     }
+    close_operator_links(model);
     model.derive_dependencies();
     return std::move(model);
 }
