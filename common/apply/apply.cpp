@@ -2,7 +2,9 @@
 #include "apply/apply.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <regex>
 
 #include "catalog/catalog.h"
 #include "hazards/hazards.h"
@@ -26,6 +28,44 @@ long long elapsed_ms(Clock::time_point start) {
 
 std::string location(const MigrationFile& f, const MigrationStatement& s) {
     return f.path + ":" + std::to_string(s.line);
+}
+
+// Secret user mapping options are written '${VARIABLE}' in migration files;
+// the value comes from the environment when the statement runs, and is never
+// printed (errors show the file's text).
+const std::regex k_secret_reference(R"('\$\{([A-Za-z_][A-Za-z0-9_]*)\}')");
+
+bool takes_secrets(const std::string& sql) {
+    if (sql.find("${") == std::string::npos) return false;
+    auto parsed = pq::ParseResult::parse(sql);
+    if (parsed->statements().size() != 1) return false;
+    const pq::Msg& node = parsed->statements()[0].node;
+    return node.is("CreateUserMappingStmt") || node.is("AlterUserMappingStmt");
+}
+
+// Fails before anything runs when a variable a statement needs is not set.
+void check_secrets(const MigrationFile& file) {
+    for (const MigrationStatement& s : file.statements) {
+        if (!takes_secrets(s.sql)) continue;
+        for (std::sregex_iterator it(s.sql.begin(), s.sql.end(), k_secret_reference), end; it != end; ++it)
+            if (!std::getenv((*it)[1].str().c_str()))
+                fail(k_exit_database, location(file, s) + ": the environment variable " + (*it)[1].str() +
+                                          " is not set; it holds a secret option of a user mapping. Set it, then "
+                                          "re-run `pg-flux migrate apply` (nothing was applied).");
+    }
+}
+
+std::string with_secrets(const std::string& sql) {
+    if (!takes_secrets(sql)) return sql;
+    std::string out;
+    auto last = sql.cbegin();
+    for (std::sregex_iterator it(sql.begin(), sql.end(), k_secret_reference), end; it != end; ++it) {
+        out.append(last, (*it)[0].first);
+        const char* value = std::getenv((*it)[1].str().c_str());
+        out += quote_literal(value ? value : "");
+        last = (*it)[0].second;
+    }
+    return out.append(last, sql.cend());
 }
 
 std::vector<Step> steps_of(const MigrationFile& file) {
@@ -105,7 +145,7 @@ void run_after_commit(Connection& conn, const MigrationFile& file, int done, Clo
         if (s.after_commit) after.push_back(&s);
     for (size_t i = static_cast<size_t>(done); i < after.size(); ++i) {
         drop_invalid_index(conn, after[i]->sql);
-        if (auto error = conn.try_exec(after[i]->sql)) {
+        if (auto error = conn.try_exec(with_secrets(after[i]->sql))) {
             fail(k_exit_database,
                  location(file, *after[i]) + ": after-commit statement " + std::to_string(i + 1) + " of " +
                      std::to_string(after.size()) + " failed: " + *error +
@@ -126,11 +166,12 @@ AppliedFile apply_file(Connection& conn, const MigrationFile& file, const ApplyO
     int live_objects = 0;
     check_drift(conn, file, options, live_objects, progress);
     check_hazards(file, live_objects, options);
+    check_secrets(file);
     int after_total = static_cast<int>(file.statements.size() - file.transactional_count());
     conn.exec("BEGIN");
     for (const MigrationStatement& s : file.statements) {
         if (s.after_commit) continue;
-        if (auto error = conn.try_exec(s.sql)) {
+        if (auto error = conn.try_exec(with_secrets(s.sql))) {
             conn.try_exec("ROLLBACK");
             fail(k_exit_database, location(file, s) + ": " + *error + "\nNothing from " + file.name +
                                       " was applied (its transaction was rolled back). Fix the file or the "

@@ -56,6 +56,9 @@ void read_operators(Snapshot& s);
 void read_casts(Snapshot& s);
 void read_ts_dictionaries(Snapshot& s);
 void read_ts_configurations(Snapshot& s);
+void read_foreign_data_wrappers(Snapshot& s);
+void read_servers(Snapshot& s);
+void read_user_mappings(Snapshot& s);
 void read_tables(Snapshot& s);
 void read_views(Snapshot& s);
 void read_materialized_views(Snapshot& s);
@@ -65,6 +68,7 @@ void read_rules(Snapshot& s);
 void read_triggers(Snapshot& s);
 void read_policies(Snapshot& s);
 void read_event_triggers(Snapshot& s);
+void read_publications(Snapshot& s);
 void read_default_privileges(Snapshot& s);
 // Owners and ACLs of the objects read (after every reader).
 void read_owners_and_privileges(Snapshot& s);

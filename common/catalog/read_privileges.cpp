@@ -68,6 +68,9 @@ void read_owners_and_privileges(Snapshot& s) {
     read_catalog_acls(s, "pg_collation", query("x.collowner", "", "FROM pg_catalog.pg_collation x" + in_user_schema +
                                                "x.collnamespace WHERE " + user_schema_filter()));
     read_catalog_acls(s, "pg_event_trigger", query("x.evtowner", "", "FROM pg_catalog.pg_event_trigger x"));
+    read_catalog_acls(s, "pg_foreign_data_wrapper", query("x.fdwowner", "x.fdwacl", "FROM pg_catalog.pg_foreign_data_wrapper x"));
+    read_catalog_acls(s, "pg_foreign_server", query("x.srvowner", "x.srvacl", "FROM pg_catalog.pg_foreign_server x"));
+    read_catalog_acls(s, "pg_publication", query("x.pubowner", "", "FROM pg_catalog.pg_publication x"));
     // Column privileges: the table's column_acl.
     QueryResult r = s.conn.query(
         "SELECT a.attrelid, a.attname, " + exploded("a.attacl", "c.relowner") + " AS acl "

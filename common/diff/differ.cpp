@@ -97,6 +97,7 @@ const json* find_column(const json& columns, const std::string& name) {
 
 std::string display(const ObjectId& id) {
     const KindSpec& spec = kind_spec(id.kind);
+    if (spec.naming == Naming::mapping) return id.sql_name();
     if (spec.naming == Naming::defaults) {
         std::string objects = id.signature;
         std::transform(objects.begin(), objects.end(), objects.begin(), [](unsigned char c) { return std::toupper(c); });

@@ -37,6 +37,7 @@ std::string grant_target(const ObjectId& id) {
         case Kind::materialized_view: return "TABLE " + id.sql_name();
         case Kind::aggregate: return "ROUTINE " + ddl::reference(id);
         case Kind::enumeration: return "TYPE " + id.sql_name();
+        case Kind::server: return "FOREIGN SERVER " + id.sql_name();
         default: return std::string(kind_spec(id.kind).keyword) + " " + ddl::reference(id);
     }
 }

@@ -40,6 +40,12 @@ const std::vector<KindSpec> k_kinds = {
      check_ts_dictionary,     catalog::read_ts_dictionaries,    k_ts_dictionary_diff},
     {Kind::text_search_configuration, "text_search_configuration", "TEXT SEARCH CONFIGURATION", Naming::qualified, true, false, false, false,
      check_ts_configuration,  catalog::read_ts_configurations,  k_ts_configuration_diff},
+    {Kind::foreign_data_wrapper, "foreign_data_wrapper", "FOREIGN DATA WRAPPER", Naming::plain, false, false, true, false,
+     check_foreign_data_wrapper, catalog::read_foreign_data_wrappers, k_foreign_data_wrapper_diff},
+    {Kind::server,            "server",            "SERVER",            Naming::plain,           false, false,   true,  false,
+     check_server,            catalog::read_servers,            k_server_diff},
+    {Kind::user_mapping,      "user_mapping",      "USER MAPPING",      Naming::mapping,         false, false,   false, false,
+     check_user_mapping,      catalog::read_user_mappings,      k_user_mapping_diff},
     {Kind::table,             "table",             "TABLE",             Naming::qualified,       true,  false,   true,  false,
      check_table,             catalog::read_tables,             k_table_diff},
     {Kind::view,              "view",              "VIEW",              Naming::qualified,       true,  false,   true,  true,
@@ -58,6 +64,8 @@ const std::vector<KindSpec> k_kinds = {
      check_policy,            catalog::read_policies,           k_policy_diff},
     {Kind::event_trigger,     "event_trigger",     "EVENT TRIGGER",     Naming::plain,           false, false,   true,  false,
      check_event_trigger,     catalog::read_event_triggers,     k_event_trigger_diff},
+    {Kind::publication,       "publication",       "PUBLICATION",       Naming::plain,           false, false,   true,  false,
+     check_publication,       catalog::read_publications,       k_publication_diff},
 };
 // clang-format on
 

@@ -32,6 +32,7 @@ enum class Naming {
     operator_,        // schema.op (left type, right type): the schema quoted, the symbol never
     cast,             // (source type AS target type): the name is the whole clause
     defaults,         // default privileges: role, optional schema, object type
+    mapping,          // user mappings: role (empty: the applying role) and server
 };
 
 struct KindSpec {

@@ -85,6 +85,40 @@ void check_one_of(const JsonField& f, std::initializer_list<const char*> values)
 
 void check_schema(const JsonField&) {}
 
+void check_options_object(const JsonField& options) {
+    for (auto it = options.object().begin(); it != options.object().end(); ++it) options[it.key()].string();
+}
+
+void check_foreign_data_wrapper(const JsonField& a) {
+    check_fields(a, {{"handler", FieldType::string, false}, {"validator", FieldType::string, false},
+                     {"options", FieldType::object, true}});
+    check_options_object(a["options"]);
+}
+
+void check_server(const JsonField& a) {
+    check_fields(a, {{"wrapper", FieldType::string, true}, {"type", FieldType::string, false},
+                     {"version", FieldType::string, false}, {"options", FieldType::object, true}});
+    check_options_object(a["options"]);
+}
+
+void check_user_mapping(const JsonField& a) {
+    check_fields(a, {{"options", FieldType::object, true}, {"secret_options", FieldType::strings, true},
+                     {"secret_values", FieldType::object, false}});
+    check_options_object(a["options"]);
+    if (a.has("secret_values")) check_options_object(a["secret_values"]);
+}
+
+void check_publication(const JsonField& a) {
+    check_fields(a, {{"all_tables", FieldType::boolean, true}, {"tables", FieldType::array, true},
+                     {"schemas", FieldType::strings, true}, {"publish", FieldType::strings, true},
+                     {"via_root", FieldType::boolean, true}});
+    check_each(a["publish"], [](const JsonField& p) { check_one_of(p, {"insert", "update", "delete", "truncate"}); });
+    check_each(a["tables"], [](const JsonField& t) {
+        check_fields(t, {{"schema", FieldType::string, true}, {"table", FieldType::string, true},
+                         {"columns", FieldType::strings, false}, {"where", FieldType::string, false}});
+    });
+}
+
 void check_default_privilege(const JsonField& a) { check_fields(a, {{"acl", FieldType::object, true}}); }
 
 void check_extension(const JsonField& a) {

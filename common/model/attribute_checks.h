@@ -28,6 +28,10 @@ void check_one_of(const JsonField& f, std::initializer_list<const char*> values)
 // The checks of the kinds (attributes.h describes them).
 void check_schema(const JsonField& a);
 void check_default_privilege(const JsonField& a);
+void check_foreign_data_wrapper(const JsonField& a);
+void check_server(const JsonField& a);
+void check_user_mapping(const JsonField& a);
+void check_publication(const JsonField& a);
 void check_extension(const JsonField& a);
 void check_collation(const JsonField& a);
 void check_enum(const JsonField& a);

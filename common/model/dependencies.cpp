@@ -239,6 +239,16 @@ std::vector<Dependency> derived_dependencies(const Model& model, const ModelInde
                     if (parts.size() == 2) add(out, model, ObjectId{Kind::text_search_dictionary, parts[0], parts[1]});
                 }
             break;
+        case Kind::server:
+            add(out, model, ObjectId{Kind::foreign_data_wrapper, "", attrs["wrapper"], "", ""});
+            break;
+        case Kind::user_mapping:
+            add(out, model, ObjectId{Kind::server, "", id.signature, "", ""});
+            break;
+        case Kind::publication:
+            for (const json& t : attrs["tables"]) add(out, model, ObjectId{Kind::table, t["schema"], t["table"], "", ""});
+            for (const json& n : attrs["schemas"]) add(out, model, ObjectId{Kind::schema, "", n, "", ""});
+            break;
         case Kind::trigger:
         case Kind::rule:
         case Kind::policy:

@@ -53,6 +53,10 @@ std::string ObjectId::sql_name() const {
         case Naming::routine: return qualified_name(schema, name) + "(" + signature + ")";
         case Naming::operator_: return quote_ident(schema) + "." + name + " (" + signature + ")";
         case Naming::cast: return name;
+        case Naming::mapping:
+            return "FOR " +
+                   (name.empty() ? std::string("CURRENT_USER") : name == "public" ? std::string("PUBLIC") : quote_ident(name)) +
+                   " SERVER " + quote_ident(signature);
         case Naming::defaults:
             return "FOR ROLE " + quote_ident(name) + (schema.empty() ? "" : " IN SCHEMA " + quote_ident(schema));
     }
@@ -61,6 +65,9 @@ std::string ObjectId::sql_name() const {
 
 std::string ObjectId::describe() const {
     const KindSpec& spec = kind_spec(kind);
+    if (spec.naming == Naming::mapping)
+        return "user mapping for " + (name.empty() ? std::string("the applying role") : quote_ident(name)) + " on server " +
+               quote_ident(signature);
     if (spec.naming == Naming::defaults)
         return "default privileges of " + (name.empty() ? std::string("the applying role") : "role " + quote_ident(name)) +
                (schema.empty() ? "" : " in schema " + quote_ident(schema)) +
@@ -169,6 +176,7 @@ json id_to_json(const ObjectId& id) {
     if (kind_spec(id.kind).naming == Naming::routine || kind_spec(id.kind).naming == Naming::operator_)
         out["signature"] = id.signature;
     if (kind_spec(id.kind).naming == Naming::defaults) out["objects"] = id.signature;
+    if (kind_spec(id.kind).naming == Naming::mapping) out["server"] = id.signature;
     return out;
 }
 

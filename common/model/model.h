@@ -32,6 +32,9 @@ enum class Kind {
     cast,
     text_search_dictionary,
     text_search_configuration,
+    foreign_data_wrapper,
+    server,
+    user_mapping,
     table,
     view,
     materialized_view,
@@ -41,6 +44,7 @@ enum class Kind {
     trigger,
     policy,
     event_trigger,
+    publication,
 };
 
 // Kinds whose objects are relations (they have columns and a row type).

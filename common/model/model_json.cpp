@@ -67,6 +67,7 @@ ObjectId id_from_json(const JsonField& f) {
         check_drop_reference(f, id, "OPERATOR", "OBJECT_OPERATOR");
     }
     if (spec.naming == Naming::cast) check_drop_reference(f, id, "CAST", "OBJECT_CAST");
+    if (spec.naming == Naming::mapping) id.signature = f["server"].string();
     if (spec.naming == Naming::defaults) {
         id.signature = f["objects"].string();
         check_one_of(f["objects"], {"tables", "sequences", "functions", "types", "schemas"});

@@ -70,12 +70,15 @@ std::optional<AclClass> acl_class(Kind kind) {
         case Kind::aggregate: return AclClass::routine;
         case Kind::schema: return AclClass::schema;
         case Kind::enumeration: return AclClass::type;
+        case Kind::foreign_data_wrapper:
+        case Kind::server: return AclClass::foreign;
         default: return std::nullopt;
     }
 }
 
 bool has_owner(Kind kind) {
-    return acl_class(kind).has_value() || kind == Kind::collation || kind == Kind::event_trigger;
+    return acl_class(kind).has_value() || kind == Kind::collation || kind == Kind::event_trigger ||
+           kind == Kind::publication;
 }
 
 const std::vector<std::string>& all_privileges(AclClass c) {
@@ -93,6 +96,7 @@ const std::vector<std::string>& all_privileges(AclClass c) {
         case AclClass::schema: return schema;
         case AclClass::type: return type;
         case AclClass::column: return column;
+        case AclClass::foreign: return type;  // USAGE
     }
     return column;
 }

@@ -29,7 +29,7 @@ class JsonField;
 
 // What kind of object an ACL is on: decides the privileges ALL stands for
 // and the default ACL.
-enum class AclClass { relation, sequence, routine, schema, type, column };
+enum class AclClass { relation, sequence, routine, schema, type, column, foreign };
 
 // The ACL class of a kind; nullopt for kinds without privileges.
 std::optional<AclClass> acl_class(Kind kind);

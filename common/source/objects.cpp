@@ -271,8 +271,13 @@ void Reader::comment(const Stmt& s) {
     } else if (type == "OBJECT_TSDICTIONARY" || type == "OBJECT_TSCONFIGURATION") {
         Kind kind = type == "OBJECT_TSDICTIONARY" ? Kind::text_search_dictionary : Kind::text_search_configuration;
         set_comment(text_search_object(s, kind, names).attrs);
-    } else if (type == "OBJECT_EVENT_TRIGGER") {
-        set_comment(require(s, ObjectId{Kind::event_trigger, "", pq::value_text(object)}).attrs);
+    } else if (type == "OBJECT_EVENT_TRIGGER" || type == "OBJECT_FDW" || type == "OBJECT_FOREIGN_SERVER" ||
+               type == "OBJECT_PUBLICATION") {
+        Kind kind = type == "OBJECT_EVENT_TRIGGER" ? Kind::event_trigger
+                    : type == "OBJECT_FDW"         ? Kind::foreign_data_wrapper
+                    : type == "OBJECT_PUBLICATION" ? Kind::publication
+                                                   : Kind::server;
+        set_comment(require(s, ObjectId{kind, "", pq::value_text(object)}).attrs);
     } else if (type == "OBJECT_INDEX") {
         std::string schema = names.size() >= 2 ? names[names.size() - 2] : "";
         Object* found = nullptr;

@@ -39,7 +39,9 @@ std::optional<Kind> owner_kind(const std::string& objtype) {
         {"OBJECT_FUNCTION", Kind::function},   {"OBJECT_PROCEDURE", Kind::procedure},
         {"OBJECT_ROUTINE", Kind::function},    {"OBJECT_AGGREGATE", Kind::aggregate},
         {"OBJECT_SCHEMA", Kind::schema},       {"OBJECT_TYPE", Kind::enumeration},
-        {"OBJECT_COLLATION", Kind::collation}, {"OBJECT_EVENT_TRIGGER", Kind::event_trigger}};
+        {"OBJECT_COLLATION", Kind::collation}, {"OBJECT_EVENT_TRIGGER", Kind::event_trigger},
+        {"OBJECT_FDW", Kind::foreign_data_wrapper}, {"OBJECT_FOREIGN_SERVER", Kind::server},
+        {"OBJECT_PUBLICATION", Kind::publication}};
     for (const auto& [name, kind] : k_kinds)
         if (objtype == name) return kind;
     return std::nullopt;
@@ -87,7 +89,10 @@ Object& Reader::owned_object(const Stmt& s, const std::string& objtype, const pq
             if (name == "public") fail(s, "the public schema is not managed by pg-flux");
             return require(s, ObjectId{Kind::schema, "", name, ""});
         }
-        case Kind::event_trigger: return require(s, ObjectId{Kind::event_trigger, "", pq::value_text(object)});
+        case Kind::event_trigger:
+        case Kind::foreign_data_wrapper:
+        case Kind::server:
+        case Kind::publication: return require(s, ObjectId{*kind, "", pq::value_text(object)});
         case Kind::enumeration: return in_path(Kind::enumeration, object.is("TypeName") ? object.strings("names") : object.strings("items"));
         default: return in_path(*kind, object.strings("items"));
     }
@@ -149,7 +154,7 @@ std::vector<Object*> Reader::grant_targets(const Stmt& s) {
         } else if (objtype == "OBJECT_TYPE") {
             out.push_back(&owned_object(s, "OBJECT_TYPE", target));
         } else if (objtype == "OBJECT_FUNCTION" || objtype == "OBJECT_PROCEDURE" || objtype == "OBJECT_ROUTINE" ||
-                   objtype == "OBJECT_SCHEMA") {
+                   objtype == "OBJECT_SCHEMA" || objtype == "OBJECT_FDW" || objtype == "OBJECT_FOREIGN_SERVER") {
             out.push_back(&owned_object(s, objtype, target));
         } else {
             fail(s, "GRANT and REVOKE on " + words_of(objtype) + " objects are not supported by pg-flux yet");

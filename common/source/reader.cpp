@@ -315,7 +315,14 @@ void Reader::declare(Stmt& s) {
                type == "DropRoleStmt") {
         fail(s, statement_kind(s) + " is not supported in schema files: roles are cluster-wide and are managed "
                 "outside pg-flux");
+    } else if (type == "CreateSubscriptionStmt") {
+        fail(s, "subscriptions are out of scope: they hold a connection string and replication state of this "
+                "database; create them outside pg-flux");
+    } else if (type == "SecLabelStmt") {
+        fail(s, "SECURITY LABEL is not supported (labels belong to a security provider, outside the schema)");
     } else if (type != "CreateSchemaStmt" && type != "CreateExtensionStmt" && type != "CreateEnumStmt" &&
+               type != "CreateFdwStmt" && type != "CreateForeignServerStmt" && type != "CreateUserMappingStmt" &&
+               type != "CreatePublicationStmt" && type != "AlterPublicationStmt" &&
                type != "GrantStmt" && type != "AlterOwnerStmt" && type != "AlterDefaultPrivilegesStmt" &&
                type != "AlterSeqStmt" && type != "CreateFunctionStmt" && type != "CreateEventTrigStmt" &&
                type != "AlterEventTrigStmt" && type != "CreateCastStmt" && type != "AlterOperatorStmt" &&
@@ -358,6 +365,11 @@ void Reader::run_statement(Stmt& s) {
     else if (type == "AlterPolicyStmt") alter_policy(s);
     else if (type == "CommentStmt") comment(s);
     else if (type == "AlterOwnerStmt") alter_owner(s);
+    else if (type == "CreateFdwStmt") create_foreign_data_wrapper(s);
+    else if (type == "CreateForeignServerStmt") create_server(s);
+    else if (type == "CreateUserMappingStmt") create_user_mapping(s);
+    else if (type == "CreatePublicationStmt") create_publication(s);
+    else if (type == "AlterPublicationStmt") alter_publication(s);
     else if (type == "GrantStmt") grant(s);
     else fail(s, statement_kind(s) + " is not supported by pg-flux yet (" + type + ")");
 }
@@ -413,6 +425,8 @@ Model Reader::run() {
     run_all([&](const Stmt& s) { return is_define(s, "OBJECT_OPERATOR"); });
     run_all({"AlterOperatorStmt"});
     run_all({"CreateCastStmt"});
+    run_all({"CreateFdwStmt"});
+    run_all({"CreateForeignServerStmt"});
     for (const ObjectId& relation : relation_order_) finalize_relation(relation);
     auto privileges = [](const Stmt& s) {
         return s.node().is("GrantStmt") || s.node().is("AlterDefaultPrivilegesStmt");

@@ -126,6 +126,13 @@ public:
     void alter_default_privileges(const Stmt& s);
     bool skip_role_statement(const Stmt& s);
     void apply_default_privileges();
+    // foreign.cpp
+    void create_foreign_data_wrapper(const Stmt& s);
+    void create_server(const Stmt& s);
+    void create_user_mapping(const Stmt& s);
+    void create_publication(const Stmt& s);
+    void alter_publication(const Stmt& s);
+    void check_publication_objects(const Stmt& s, const json& attrs);
     // routines.cpp
     void create_function(const Stmt& s);
     void create_aggregate(const Stmt& s);

@@ -5,7 +5,10 @@
 # vacuous). Validation uses Debian's python3-jsonschema (/usr/bin/python3).
 bats_require_minimum_version 1.5.0
 load helpers
-setup_file() { pgflux_setup_file; }
+setup_file() {
+  pgflux_setup_file
+  psql -X -q -v ON_ERROR_STOP=1 "$PGFLUX_ADMIN_URL" -c "CREATE ROLE docs_reader; CREATE ROLE docs_owner;"
+}
 teardown_file() { pgflux_teardown_file; }
 setup() {
   pgflux_setup
@@ -118,6 +121,15 @@ ALTER TABLE app.users ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_rows ON app.users AS RESTRICTIVE FOR SELECT TO public USING (id > 0);
 CREATE FUNCTION app.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
 CREATE EVENT TRIGGER app_ddl ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION app.on_ddl();
+ALTER TABLE app.tickets OWNER TO docs_owner;
+GRANT SELECT, UPDATE (nick) ON app.users TO docs_reader WITH GRANT OPTION;
+REVOKE ALL ON FUNCTION app.touch() FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO docs_reader;
+CREATE FOREIGN DATA WRAPPER docs_fdw OPTIONS (debug 'true');
+CREATE SERVER docs_server VERSION '1' FOREIGN DATA WRAPPER docs_fdw OPTIONS (host 'x');
+GRANT USAGE ON FOREIGN SERVER docs_server TO docs_reader;
+CREATE USER MAPPING FOR docs_reader SERVER docs_server OPTIONS (user 'u', password '${DOCS_PASSWORD}');
+CREATE PUBLICATION docs_pub FOR TABLE app.users (id, email) WHERE (id > 0) WITH (publish = 'insert');
 SQL
 }
 
@@ -153,7 +165,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   write_every_kind
   flux-parse --shadow-db none > parsed.json
   validate pgflux.model parsed.json
-  assert_equal "$(kinds parsed.json)" "aggregate collation constraint enum event_trigger extension function index materialized_view policy procedure rule schema sequence table trigger view"
+  assert_equal "$(kinds parsed.json)" "aggregate collation constraint default_privilege enum event_trigger extension foreign_data_wrapper function index materialized_view policy procedure publication rule schema sequence server table trigger user_mapping view"
   grep -q '"canonical": "parsed"' parsed.json
   grep -q '"location"' parsed.json
   state_hash_ok parsed.json
@@ -175,7 +187,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   assert_failure
   flux-snapshot --db "$DB" > live.json
   validate pgflux.model live.json
-  assert_equal "$(kinds live.json)" "aggregate collation constraint enum event_trigger extension function index materialized_view policy procedure rule schema sequence table trigger view"
+  assert_equal "$(kinds live.json)" "aggregate collation constraint default_privilege enum event_trigger extension foreign_data_wrapper function index materialized_view policy procedure publication rule schema sequence server table trigger user_mapping view"
   grep -q '"invalid": true' live.json
   grep -q '"on_delete_columns"' live.json
   grep -q '"domain": 1' live.json
