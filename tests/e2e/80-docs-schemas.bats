@@ -130,6 +130,13 @@ CREATE SERVER docs_server VERSION '1' FOREIGN DATA WRAPPER docs_fdw OPTIONS (hos
 GRANT USAGE ON FOREIGN SERVER docs_server TO docs_reader;
 CREATE USER MAPPING FOR docs_reader SERVER docs_server OPTIONS (user 'u', password '${DOCS_PASSWORD}');
 CREATE PUBLICATION docs_pub FOR TABLE app.users (id, email) WHERE (id > 0) WITH (publish = 'insert');
+CREATE FUNCTION app.mood_eq(app.mood, app.mood) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 = $2';
+CREATE OPERATOR app.=== (LEFTARG = app.mood, RIGHTARG = app.mood, FUNCTION = app.mood_eq, COMMUTATOR = OPERATOR(app.===), RESTRICT = eqsel);
+COMMENT ON OPERATOR app.=== (app.mood, app.mood) IS 'same mood';
+CREATE CAST (app.mood AS integer) WITH INOUT AS ASSIGNMENT;
+CREATE TEXT SEARCH DICTIONARY app.docs_dict (TEMPLATE = simple, STOPWORDS = english);
+CREATE TEXT SEARCH CONFIGURATION app.docs_cfg (COPY = english);
+ALTER TEXT SEARCH CONFIGURATION app.docs_cfg ALTER MAPPING FOR asciiword WITH app.docs_dict;
 SQL
 }
 
@@ -165,7 +172,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   write_every_kind
   flux-parse --shadow-db none > parsed.json
   validate pgflux.model parsed.json
-  assert_equal "$(kinds parsed.json)" "aggregate collation constraint default_privilege enum event_trigger extension foreign_data_wrapper function index materialized_view policy procedure publication rule schema sequence server table trigger user_mapping view"
+  assert_equal "$(kinds parsed.json)" "aggregate cast collation constraint default_privilege enum event_trigger extension foreign_data_wrapper function index materialized_view operator policy procedure publication rule schema sequence server table text_search_configuration text_search_dictionary trigger user_mapping view"
   grep -q '"canonical": "parsed"' parsed.json
   grep -q '"location"' parsed.json
   state_hash_ok parsed.json
@@ -187,7 +194,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   assert_failure
   flux-snapshot --db "$DB" > live.json
   validate pgflux.model live.json
-  assert_equal "$(kinds live.json)" "aggregate collation constraint default_privilege enum event_trigger extension foreign_data_wrapper function index materialized_view policy procedure publication rule schema sequence server table trigger user_mapping view"
+  assert_equal "$(kinds live.json)" "aggregate cast collation constraint default_privilege enum event_trigger extension foreign_data_wrapper function index materialized_view operator policy procedure publication rule schema sequence server table text_search_configuration text_search_dictionary trigger user_mapping view"
   grep -q '"invalid": true' live.json
   grep -q '"on_delete_columns"' live.json
   grep -q '"domain": 1' live.json
