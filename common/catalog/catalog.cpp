@@ -39,7 +39,12 @@ json unmodeled_objects(Connection& conn) {
     std::string sql =
         "SELECT 'cross-schema statistics object' AS kind, count(*) FROM pg_catalog.pg_statistic_ext x "
         "JOIN pg_catalog.pg_class c ON c.oid = x.stxrelid JOIN pg_catalog.pg_namespace n ON n.oid = x.stxnamespace "
-        "WHERE x.stxnamespace <> c.relnamespace AND " + user_schema_filter();
+        "WHERE x.stxnamespace <> c.relnamespace AND " + user_schema_filter() + " UNION ALL "
+        "SELECT 'text search parser', count(*) FROM pg_catalog.pg_ts_parser x JOIN pg_catalog.pg_namespace n "
+        "ON n.oid = x.prsnamespace WHERE " + user_schema_filter() + " AND " + not_extension_member("pg_ts_parser", "x.oid") +
+        " UNION ALL "
+        "SELECT 'text search template', count(*) FROM pg_catalog.pg_ts_template x JOIN pg_catalog.pg_namespace n "
+        "ON n.oid = x.tmplnamespace WHERE " + user_schema_filter() + " AND " + not_extension_member("pg_ts_template", "x.oid");
     QueryResult r = conn.query(sql);
     json out = json::object();
     for (int i = 0; i < r.rows(); ++i) {

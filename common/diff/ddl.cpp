@@ -258,6 +258,8 @@ std::string reference(const ObjectId& id) {
         case Naming::qualified: return qualified_name(id.schema, id.name);
         case Naming::within_relation: return quote_ident(id.name) + " ON " + qualified_name(id.schema, id.table);
         case Naming::defaults:
+        case Naming::operator_:
+        case Naming::cast:
         case Naming::mapping: return id.sql_name();
         case Naming::routine:
             // An aggregate without arguments is written name(*).

@@ -104,6 +104,9 @@ std::string display(const ObjectId& id) {
         return id.sql_name() + " ON " + objects;
     }
     if (spec.on_relation) return quote_ident(id.name) + " ON " + display_name(id.schema, id.table);
+    if (spec.naming == Naming::cast) return id.name;
+    if (spec.naming == Naming::operator_)
+        return (id.schema == "public" ? "" : quote_ident(id.schema) + ".") + id.name + "(" + id.signature + ")";
     if (!spec.in_schema) return quote_ident(id.name);
     std::string out = display_name(id.schema, id.name);
     if (spec.naming == Naming::routine) out += "(" + id.signature + ")";

@@ -42,8 +42,9 @@ extern const KindDiff k_schema_diff, k_extension_diff, k_collation_diff, k_enum_
     k_composite_type_diff, k_sequence_diff,
     k_function_diff, k_procedure_diff, k_aggregate_diff, k_table_diff, k_view_diff, k_materialized_view_diff,
     k_constraint_diff, k_index_diff, k_rule_diff, k_trigger_diff, k_policy_diff, k_event_trigger_diff,
-    k_default_privilege_diff, k_foreign_data_wrapper_diff, k_server_diff, k_user_mapping_diff, k_publication_diff,
-    k_foreign_table_diff, k_statistics_diff;
+    k_default_privilege_diff, k_operator_diff, k_cast_diff, k_ts_dictionary_diff, k_ts_configuration_diff,
+    k_foreign_data_wrapper_diff, k_server_diff, k_user_mapping_diff, k_publication_diff, k_foreign_table_diff,
+    k_statistics_diff;
 
 // Priority of a step where no dependency decides: what releases comes first,
 // then drops (reverse kind rank), then creates and alters (kind rank).

@@ -29,6 +29,8 @@ enum class Naming {
     qualified,        // schema.name
     routine,          // schema.name(argument types)
     within_relation,  // name, with ON schema.relation where the statement needs it
+    operator_,        // schema.op (left type, right type): the schema quoted, the symbol never
+    cast,             // (source type AS target type): the name is the whole clause
     defaults,         // default privileges: role, optional schema, object type
     mapping,          // user mappings: role (empty: the applying role) and server
 };

@@ -447,4 +447,33 @@ void check_event_trigger(const JsonField& a) {
     check_enabled(a);
 }
 
+void check_operator(const JsonField& a) {
+    check_fields(a, {{"left", FieldType::string, false}, {"right", FieldType::string, true},
+                     {"function", FieldType::string, true}, {"commutator", FieldType::string, false},
+                     {"negator", FieldType::string, false}, {"restrict", FieldType::string, false},
+                     {"join", FieldType::string, false}, {"hashes", FieldType::boolean, true},
+                     {"merges", FieldType::boolean, true}});
+}
+
+void check_cast(const JsonField& a) {
+    check_fields(a, {{"source", FieldType::string, true}, {"target", FieldType::string, true},
+                     {"method", FieldType::string, true}, {"function", FieldType::string, false},
+                     {"context", FieldType::string, true}});
+    check_one_of(a["method"], {"function", "binary", "inout"});
+    check_one_of(a["context"], {"explicit", "assignment", "implicit"});
+    if ((a["method"].string() == "function") != a.has("function"))
+        a.fail("a cast has a \"function\" exactly when its method is \"function\"");
+}
+
+void check_ts_dictionary(const JsonField& a) {
+    check_fields(a, {{"template", FieldType::string, true}, {"options", FieldType::object, true}});
+    for (auto it = a["options"].object().begin(); it != a["options"].object().end(); ++it) a["options"][it.key()].string();
+}
+
+void check_ts_configuration(const JsonField& a) {
+    check_fields(a, {{"parser", FieldType::string, true}, {"mappings", FieldType::object, true}});
+    for (auto it = a["mappings"].object().begin(); it != a["mappings"].object().end(); ++it)
+        check_fields(a["mappings"], {{it.key().c_str(), FieldType::strings, true}});
+}
+
 }  // namespace pgflux

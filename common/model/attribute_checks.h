@@ -51,5 +51,9 @@ void check_rule(const JsonField& a);
 void check_policy(const JsonField& a);
 void check_event_trigger(const JsonField& a);
 void check_statistics(const JsonField& a);
+void check_operator(const JsonField& a);
+void check_cast(const JsonField& a);
+void check_ts_dictionary(const JsonField& a);
+void check_ts_configuration(const JsonField& a);
 
 }  // namespace pgflux

@@ -53,6 +53,16 @@ void add_routine(std::vector<Dependency>& out, const Model& model, const ModelIn
         if (parts.size() == 1 || id.schema == parts[0]) add(out, model, id);
 }
 
+// A routine named by its canonical (qualified) name: the overload with
+// `signature`, or every overload when it is not known.
+void add_routine(std::vector<Dependency>& out, const Model& model, const std::string& name,
+                 const std::optional<std::string>& signature) {
+    auto parts = split_qualified_name(name);
+    if (parts.size() != 2) return;
+    for (const ObjectId& id : model.routines_named(parts[0], parts[1]))
+        if (!signature || id.signature == *signature) add(out, model, id);
+}
+
 void add_collation(std::vector<Dependency>& out, const Model& model, const json& attrs) {
     if (!attrs.contains("collation")) return;
     auto parts = split_qualified_name(attrs["collation"].get<std::string>());
@@ -85,7 +95,13 @@ ModelIndex::ModelIndex(const Model& model) : model_(model) {
         // A range type stands for its multirange type too.
         if (id.kind == Kind::range_type && object.attrs.contains("multirange"))
             types_[object.attrs["multirange"].get<std::string>()].push_back(id);
+        if (id.kind == Kind::operator_) operators_[id.name].push_back(id);
     }
+}
+
+const std::vector<ObjectId>& ModelIndex::operators_named(const std::string& name) const {
+    auto it = operators_.find(name);
+    return it == operators_.end() ? k_none : it->second;
 }
 
 const std::vector<ObjectId>& ModelIndex::types_named(const std::string& name) const {
@@ -150,8 +166,11 @@ std::vector<Dependency> expression_dependencies(const Model& model, const ModelI
     std::vector<Dependency> out;
     for (const auto& parts : sequences_in_default(expression))
         add(out, model, ObjectId{Kind::sequence, parts.size() == 2 ? parts[0] : schema, parts.back(), "", ""});
-    // Only a call or a cast can name anything else.
-    if (expression.find('(') == std::string::npos && expression.find("::") == std::string::npos) return out;
+    // Only a call, a cast or an operator of the model can name anything else.
+    bool operators = false;
+    for (const auto& [name, ids] : index.all_operators())
+        if (expression.find(name) != std::string::npos) operators = true;
+    if (!operators && expression.find('(') == std::string::npos && expression.find("::") == std::string::npos) return out;
     pq::ParsedExpression parsed;
     try {
         parsed = pq::parse_expression(expression);
@@ -163,6 +182,9 @@ std::vector<Dependency> expression_dependencies(const Model& model, const ModelI
         std::string in_schema = ref.names.size() >= 2 ? ref.names[ref.names.size() - 2] : "";
         if (ref.kind == pq::NameReference::Kind::routine) {
             for (const ObjectId& id : index.routines_named(name))
+                if (in_schema.empty() || id.schema == in_schema) add(out, model, id);
+        } else if (ref.kind == pq::NameReference::Kind::operator_) {
+            for (const ObjectId& id : index.operators_named(name))
                 if (in_schema.empty() || id.schema == in_schema) add(out, model, id);
         } else if (ref.kind == pq::NameReference::Kind::type) {
             for (const ObjectId& id : index.types_named(name))
@@ -235,6 +257,33 @@ std::vector<Dependency> derived_dependencies(const Model& model, const ModelInde
             add(out, model, ObjectId{Kind::server, "", attrs["server"], "", ""});
             for (const json& column : attrs["columns"])
                 add_all(out, model, column_dependencies(model, index, id.schema, column));
+            break;
+        case Kind::operator_: {
+            for (const char* key : {"left", "right"})
+                if (attrs.contains(key)) add_type(out, model, index, attrs[key]);
+            std::string args = attrs.contains("left") ? attrs["left"].get<std::string>() + ", " : "";
+            add_routine(out, model, attrs["function"], args + attrs["right"].get<std::string>());
+            for (const char* key : {"restrict", "join"})
+                if (attrs.contains(key)) add_routine(out, model, attrs[key], std::nullopt);
+            break;
+        }
+        case Kind::cast: {
+            add_type(out, model, index, attrs["source"]);
+            add_type(out, model, index, attrs["target"]);
+            if (attrs.contains("function")) {
+                std::string f = attrs["function"];
+                size_t open = f.find('(');
+                if (open != std::string::npos && f.back() == ')')
+                    add_routine(out, model, f.substr(0, open), f.substr(open + 1, f.size() - open - 2));
+            }
+            break;
+        }
+        case Kind::text_search_configuration:
+            for (const auto& [token, dictionaries] : attrs["mappings"].items())
+                for (const json& dictionary : dictionaries) {
+                    auto parts = split_qualified_name(dictionary.get<std::string>());
+                    if (parts.size() == 2) add(out, model, ObjectId{Kind::text_search_dictionary, parts[0], parts[1]});
+                }
             break;
         case Kind::server:
             add(out, model, ObjectId{Kind::foreign_data_wrapper, "", attrs["wrapper"], "", ""});

@@ -22,13 +22,15 @@ public:
     // Types (enums) and routines by unqualified name, in any schema.
     const std::vector<ObjectId>& types_named(const std::string& name) const;
     const std::vector<ObjectId>& routines_named(const std::string& name) const;
+    const std::vector<ObjectId>& operators_named(const std::string& name) const;
+    const std::map<std::string, std::vector<ObjectId>>& all_operators() const { return operators_; }
     // Constraints, indexes and other objects that belong to a relation.
     const std::vector<const Object*>& objects_of(const std::string& schema, const std::string& relation) const;
 
 private:
     const Model& model_;
     std::map<std::pair<std::string, std::string>, std::vector<const Object*>> by_relation_;
-    std::map<std::string, std::vector<ObjectId>> types_, routines_;
+    std::map<std::string, std::vector<ObjectId>> types_, routines_, operators_;
 };
 
 std::vector<Dependency> derived_dependencies(const Model& model, const ModelIndex& index, const Object& object);
@@ -39,7 +41,8 @@ std::vector<Dependency> column_dependencies(const Model& model, const ModelIndex
                                             const std::string& schema, const json& column);
 
 // What an expression in canonical text names: sequences in nextval('...'),
-// functions it calls and types it casts to that the model holds. A name
+// functions it calls, operators it applies and types it casts to that the
+// model holds. A name
 // without a schema matches in every schema.
 std::vector<Dependency> expression_dependencies(const Model& model, const ModelIndex& index,
                                                 const std::string& expression, const std::string& schema);

@@ -55,6 +55,8 @@ std::string ObjectId::sql_name() const {
         case Naming::within_relation: return quote_ident(name);
         case Naming::qualified: return qualified_name(schema, name);
         case Naming::routine: return qualified_name(schema, name) + "(" + signature + ")";
+        case Naming::operator_: return quote_ident(schema) + "." + name + " (" + signature + ")";
+        case Naming::cast: return name;
         case Naming::mapping:
             return "FOR " +
                    (name.empty() ? std::string("CURRENT_USER") : name == "public" ? std::string("PUBLIC") : quote_ident(name)) +
@@ -76,6 +78,8 @@ std::string ObjectId::describe() const {
                " on " + signature;
     std::string out = kind_words(kind) + ' ';
     if (spec.on_relation) return out + quote_ident(name) + " on " + display_name(schema, table);
+    if (spec.naming == Naming::cast) return out + name;
+    if (spec.naming == Naming::operator_) return out + (schema == "public" ? "" : quote_ident(schema) + ".") + name + "(" + signature + ")";
     if (!spec.in_schema) return out + quote_ident(name);
     out += display_name(schema, name);
     if (spec.naming == Naming::routine) out += "(" + signature + ")";
@@ -141,6 +145,15 @@ std::vector<ObjectId> Model::routines_named(const std::string& schema, const std
     return out;
 }
 
+std::vector<ObjectId> Model::operators_named(const std::string& schema, const std::string& name) const {
+    std::vector<ObjectId> out;
+    for (auto it = objects.lower_bound(ObjectId{Kind::operator_, schema, name});
+         it != objects.end() && it->first.kind == Kind::operator_ && it->first.schema == schema && it->first.name == name;
+         ++it)
+        out.push_back(it->first);
+    return out;
+}
+
 Object& Model::add(Object object) {
     auto [it, inserted] = objects.emplace(object.id, std::move(object));
     if (!inserted) usage_error("duplicate " + it->first.describe());
@@ -164,7 +177,8 @@ json id_to_json(const ObjectId& id) {
     json out = {{"kind", kind_name(id.kind)}, {"name", id.name}};
     if (!id.schema.empty()) out["schema"] = id.schema;
     if (!id.table.empty()) out["table"] = id.table;
-    if (kind_spec(id.kind).naming == Naming::routine) out["signature"] = id.signature;
+    if (kind_spec(id.kind).naming == Naming::routine || kind_spec(id.kind).naming == Naming::operator_)
+        out["signature"] = id.signature;
     if (kind_spec(id.kind).naming == Naming::defaults) out["objects"] = id.signature;
     if (kind_spec(id.kind).naming == Naming::mapping) out["server"] = id.signature;
     return out;

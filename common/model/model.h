@@ -31,6 +31,10 @@ enum class Kind {
     function,
     procedure,
     aggregate,
+    operator_,
+    cast,
+    text_search_dictionary,
+    text_search_configuration,
     foreign_data_wrapper,
     server,
     user_mapping,
@@ -72,6 +76,7 @@ struct ObjectId {
     std::string name;
     std::string table;      // objects of a relation (constraints, indexes): the relation
     std::string signature;  // routines: the argument types ("integer, text");
+                            // operators: the operand types ("integer, app.t", "NONE, integer");
                             // default privileges: the object type ("tables")
 
     bool operator<(const ObjectId& other) const;
@@ -147,6 +152,8 @@ public:
     const Object* relation(const std::string& schema, const std::string& name) const;
     // Every routine (function, procedure, aggregate) with this name: overloads.
     std::vector<ObjectId> routines_named(const std::string& schema, const std::string& name) const;
+    // Every operator with this name (one per pair of operand types).
+    std::vector<ObjectId> operators_named(const std::string& schema, const std::string& name) const;
     // Adds an object; a second object with the same identity is an error.
     Object& add(Object object);
     // Adds to every object the dependencies its attributes imply (schema,

@@ -4,6 +4,7 @@
 #include "kinds/kinds.h"
 #include "model/attribute_checks.h"
 #include "privileges/privileges.h"
+#include "sql/parser.h"
 #include "util/document.h"
 #include "util/error.h"
 
@@ -29,6 +30,20 @@ void check_attributes(Kind kind, const JsonField& a) {
     kind_spec(kind).check_attributes(a);
 }
 
+// An operator's or a cast's identity goes into DDL as written: it must be
+// exactly what one DROP statement of its kind names, nothing more.
+void check_drop_reference(const JsonField& f, const ObjectId& id, const char* keyword, const char* object_type) {
+    std::string what = std::string("DROP ") + keyword + " " + id.sql_name();
+    try {
+        auto parsed = pq::ParseResult::parse(what);
+        if (parsed->statements().size() == 1 && parsed->statements()[0].node.is("DropStmt") &&
+            parsed->statements()[0].node.enumeration("remove_type") == object_type)
+            return;
+    } catch (const pq::SqlSyntaxError&) {
+    }
+    f.fail("not a valid " + kind_words(id.kind) + " identity: " + id.sql_name());
+}
+
 }  // namespace
 
 ObjectId id_from_json(const JsonField& f) {
@@ -44,7 +59,14 @@ ObjectId id_from_json(const JsonField& f) {
     if (f.has("signature")) id.signature = f["signature"].string();
     if (spec.in_schema && id.schema.empty()) f.fail("a " + kind + " needs a \"schema\"");
     if (spec.on_relation && id.table.empty()) f.fail("a " + kind + " needs a \"table\"");
-    if (spec.naming == Naming::routine && !f.has("signature")) f.fail("a " + kind + " needs a \"signature\"");
+    if ((spec.naming == Naming::routine || spec.naming == Naming::operator_) && !f.has("signature"))
+        f.fail("a " + kind + " needs a \"signature\"");
+    if (spec.naming == Naming::operator_) {
+        if (id.name.empty() || id.name.find_first_not_of("+-*/<>=~!@#%^&|`?") != std::string::npos)
+            f["name"].fail("not an operator name: " + id.name);
+        check_drop_reference(f, id, "OPERATOR", "OBJECT_OPERATOR");
+    }
+    if (spec.naming == Naming::cast) check_drop_reference(f, id, "CAST", "OBJECT_CAST");
     if (spec.naming == Naming::mapping) id.signature = f["server"].string();
     if (spec.naming == Naming::defaults) {
         id.signature = f["objects"].string();

@@ -310,6 +310,13 @@ void Reader::comment(const Stmt& s) {
                type == "OBJECT_ROUTINE") {
         Kind kind = type == "OBJECT_PROCEDURE" ? Kind::procedure : type == "OBJECT_AGGREGATE" ? Kind::aggregate : Kind::function;
         set_comment(routine_of(s, kind, object).attrs);
+    } else if (type == "OBJECT_OPERATOR") {
+        set_comment(operator_of(s, object).attrs);
+    } else if (type == "OBJECT_CAST") {
+        set_comment(cast_of(s, object).attrs);
+    } else if (type == "OBJECT_TSDICTIONARY" || type == "OBJECT_TSCONFIGURATION") {
+        Kind kind = type == "OBJECT_TSDICTIONARY" ? Kind::text_search_dictionary : Kind::text_search_configuration;
+        set_comment(text_search_object(s, kind, names).attrs);
     } else if (type == "OBJECT_EVENT_TRIGGER" || type == "OBJECT_FDW" || type == "OBJECT_FOREIGN_SERVER" ||
                type == "OBJECT_PUBLICATION") {
         Kind kind = type == "OBJECT_EVENT_TRIGGER" ? Kind::event_trigger

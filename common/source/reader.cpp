@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "canon/operators.h"
 #include "source/source_reader.h"
 #include "sql/references.h"
 #include "sql/quote.h"
@@ -183,6 +184,8 @@ void Reader::add_references(Object& object, const pq::Msg& tree, const std::vect
                 if (auto id = declared_relation(schema, name)) found.push_back(*id);
             } else if (ref.kind == pq::NameReference::Kind::routine) {
                 found = model.routines_named(schema, name);
+            } else if (ref.kind == pq::NameReference::Kind::operator_) {
+                found = model.operators_named(schema, name);
             } else {
                 for (Kind kind : {Kind::enumeration, Kind::range_type, Kind::domain, Kind::composite_type})
                     if (model.find(ObjectId{kind, schema, name})) found.push_back(ObjectId{kind, schema, name});
@@ -356,7 +359,11 @@ void Reader::declare(Stmt& s) {
         claim_relation_name(schema.empty() ? creation_schema(s) : schema, rv.str("relname"));
     } else if (type == "DefineStmt") {
         std::string kind = node.enumeration("kind");
-        if (kind != "OBJECT_COLLATION" && kind != "OBJECT_AGGREGATE")
+        if (kind == "OBJECT_TSPARSER" || kind == "OBJECT_TSTEMPLATE")
+            fail(s, statement_kind(s) + " is not supported by pg-flux (text search parsers and templates are "
+                    "written in C; define dictionaries and configurations that use the built-in ones)");
+        if (kind != "OBJECT_COLLATION" && kind != "OBJECT_AGGREGATE" && kind != "OBJECT_OPERATOR" &&
+            kind != "OBJECT_TSDICTIONARY" && kind != "OBJECT_TSCONFIGURATION")
             fail(s, statement_kind(s) + " is not supported by pg-flux yet");
     } else if (type == "CreateDomainStmt" || type == "CompositeTypeStmt" || type == "CreateRangeStmt") {
         declare_type(s);
@@ -379,7 +386,8 @@ void Reader::declare(Stmt& s) {
                type != "CreatePublicationStmt" && type != "AlterPublicationStmt" &&
                type != "AlterDomainStmt" && type != "GrantStmt" && type != "AlterOwnerStmt" && type != "AlterDefaultPrivilegesStmt" &&
                type != "AlterSeqStmt" && type != "CreateFunctionStmt" && type != "CreateEventTrigStmt" &&
-               type != "AlterEventTrigStmt") {
+               type != "AlterEventTrigStmt" && type != "CreateCastStmt" && type != "AlterOperatorStmt" &&
+               type != "AlterTSDictionaryStmt" && type != "AlterTSConfigurationStmt") {
         fail(s, statement_kind(s) + " is not supported by pg-flux yet (" + type + ")");
     }
 }
@@ -396,7 +404,14 @@ void Reader::run_statement(Stmt& s) {
     else if (type == "AlterDomainStmt") alter_domain(s);
     else if (type == "CompositeTypeStmt") create_composite_type(s);
     else if (type == "DefineStmt" && s.node().enumeration("kind") == "OBJECT_COLLATION") create_collation(s);
+    else if (type == "DefineStmt" && s.node().enumeration("kind") == "OBJECT_OPERATOR") create_operator(s);
+    else if (type == "DefineStmt" && s.node().enumeration("kind") == "OBJECT_TSDICTIONARY") create_ts_dictionary(s);
+    else if (type == "DefineStmt" && s.node().enumeration("kind") == "OBJECT_TSCONFIGURATION") create_ts_configuration(s);
     else if (type == "DefineStmt") create_aggregate(s);
+    else if (type == "AlterOperatorStmt") alter_operator(s);
+    else if (type == "CreateCastStmt") create_cast(s);
+    else if (type == "AlterTSDictionaryStmt") alter_ts_dictionary(s);
+    else if (type == "AlterTSConfigurationStmt") alter_ts_configuration(s);
     else if (type == "CreateSeqStmt") create_sequence(s);
     else if (type == "AlterSeqStmt") alter_sequence(s);
     else if (type == "CreateFunctionStmt") create_function(s);
@@ -480,6 +495,13 @@ Model Reader::run() {
     run_all({"CreateSeqStmt"});
     run_all({"CreateFunctionStmt"});
     run_all([&](const Stmt& s) { return is_define(s, "OBJECT_AGGREGATE"); });
+    run_all([&](const Stmt& s) { return is_define(s, "OBJECT_TSDICTIONARY"); });
+    run_all({"AlterTSDictionaryStmt"});
+    run_all([&](const Stmt& s) { return is_define(s, "OBJECT_TSCONFIGURATION"); });
+    run_all({"AlterTSConfigurationStmt"});
+    run_all([&](const Stmt& s) { return is_define(s, "OBJECT_OPERATOR"); });
+    run_all({"AlterOperatorStmt"});
+    run_all({"CreateCastStmt"});
     run_all({"CreateFdwStmt"});
     run_all({"CreateForeignServerStmt"});
     for (const ObjectId& relation : relation_order_) finalize_relation(relation);
@@ -499,6 +521,7 @@ Model Reader::run() {
         view.ddl = view.attrs;
         view.ddl["with_data"] = false;
     }
+    close_operator_links(model);
     model.derive_dependencies();
     return std::move(model);
 }

@@ -2,14 +2,16 @@
 // (reader.cpp: files, ordering, dispatch and references; tables.cpp:
 // CREATE/ALTER TABLE, LIKE and foreign keys; objects.cpp: schemas, types,
 // sequences, indexes, comments; routines.cpp: functions, procedures,
-// aggregates; views.cpp: views and materialized views; triggers.cpp:
+// aggregates; operators.cpp: operators, casts and text search objects;
+// views.cpp: views and materialized views; triggers.cpp:
 // triggers, event triggers, rules and policies).
 //
 // Ordering: pass 0 parses every file and declares relations (tables, views,
 // materialized views) and named indexes; then schemas, extensions,
 // collations and enums are created, then range types, domains (with the
 // ALTER DOMAIN statements) and composite types, then sequences, then functions and
-// procedures, then aggregates; then each relation is finalized in reading
+// procedures, then aggregates, then text search dictionaries and
+// configurations (and their ALTER statements), operators and casts; then each relation is finalized in reading
 // order (a table's LIKE templates first, then its CREATE, then every
 // statement aimed at it: ALTER, CREATE INDEX, CREATE TRIGGER, CREATE POLICY,
 // CREATE RULE, COMMENT, in reading order), then the remaining statements,
@@ -154,6 +156,21 @@ public:
     // routines.cpp
     void create_function(const Stmt& s);
     void create_aggregate(const Stmt& s);
+
+    // operators.cpp
+    void create_operator(const Stmt& s);
+    void alter_operator(const Stmt& s);
+    // The operator an ObjectWithArgs names (COMMENT ON OPERATOR o (int, int)).
+    Object& operator_of(const Stmt& s, const pq::Msg& object_with_args);
+    void create_cast(const Stmt& s);
+    // The cast a list of two type names names (COMMENT ON CAST (a AS b)).
+    Object& cast_of(const Stmt& s, const pq::Msg& type_names);
+    void create_ts_dictionary(const Stmt& s);
+    void alter_ts_dictionary(const Stmt& s);
+    void create_ts_configuration(const Stmt& s);
+    void alter_ts_configuration(const Stmt& s);
+    Object& text_search_object(const Stmt& s, Kind kind, const std::vector<std::string>& names);
+    std::string dictionary_name(const Stmt& s, const std::vector<std::string>& names);
 
     // views.cpp
     void create_view(const Stmt& s);

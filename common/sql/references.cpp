@@ -27,6 +27,10 @@ std::vector<NameReference> name_references(const Msg& root) {
                                                                : std::vector<std::string>{schema, name});
         } else if (type == "FuncCall") {
             add(NameReference::Kind::routine, node.strings("funcname"));
+        } else if (type == "A_Expr") {
+            std::string kind = node.enumeration("kind");
+            if (kind == "AEXPR_OP" || kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL")
+                add(NameReference::Kind::operator_, node.strings("name"));
         } else if (type == "TypeName") {
             add(NameReference::Kind::type, node.strings("names"));
         }

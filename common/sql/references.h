@@ -1,5 +1,5 @@
 // The names a parse tree refers to: relations it reads or writes, routines it
-// calls and types it names. Resolving them to objects is the caller's job
+// calls, operators it applies and types it names. Resolving them to objects is the caller's job
 // (with a search_path on the source side, by name on attributes).
 #pragma once
 
@@ -11,7 +11,7 @@
 namespace pgflux::pq {
 
 struct NameReference {
-    enum class Kind { relation, routine, type } kind;
+    enum class Kind { relation, routine, type, operator_ } kind;
     std::vector<std::string> names;  // as written: [schema,] name (a routine's may have more)
 };
 

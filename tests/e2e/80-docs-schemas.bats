@@ -145,6 +145,13 @@ CREATE PUBLICATION docs_pub FOR TABLE app.users (id, email) WHERE (id > 0) WITH 
 CREATE STATISTICS app.users_stats (ndistinct, dependencies) ON email, nick FROM app.users;
 CREATE FOREIGN TABLE app.remote_things (id int OPTIONS (column_name 'thing_id') NOT NULL, label text DEFAULT 'x')
   SERVER docs_server OPTIONS (table_name 'things');
+CREATE FUNCTION app.mood_eq(app.mood, app.mood) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 = $2';
+CREATE OPERATOR app.=== (LEFTARG = app.mood, RIGHTARG = app.mood, FUNCTION = app.mood_eq, COMMUTATOR = OPERATOR(app.===), RESTRICT = eqsel);
+COMMENT ON OPERATOR app.=== (app.mood, app.mood) IS 'same mood';
+CREATE CAST (app.mood AS integer) WITH INOUT AS ASSIGNMENT;
+CREATE TEXT SEARCH DICTIONARY app.docs_dict (TEMPLATE = simple, STOPWORDS = english);
+CREATE TEXT SEARCH CONFIGURATION app.docs_cfg (COPY = english);
+ALTER TEXT SEARCH CONFIGURATION app.docs_cfg ALTER MAPPING FOR asciiword WITH app.docs_dict;
 SQL
 }
 
@@ -180,7 +187,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   write_every_kind
   flux-parse --shadow-db none > parsed.json
   validate pgflux.model parsed.json
-  assert_equal "$(kinds parsed.json)" "aggregate collation composite_type constraint default_privilege domain enum event_trigger extension foreign_data_wrapper foreign_table function index materialized_view policy procedure publication range_type rule schema sequence server statistics table trigger user_mapping view"
+  assert_equal "$(kinds parsed.json)" "aggregate cast collation composite_type constraint default_privilege domain enum event_trigger extension foreign_data_wrapper foreign_table function index materialized_view operator policy procedure publication range_type rule schema sequence server statistics table text_search_configuration text_search_dictionary trigger user_mapping view"
   grep -q '"canonical": "parsed"' parsed.json
   grep -q '"location"' parsed.json
   state_hash_ok parsed.json
@@ -202,7 +209,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   assert_failure
   flux-snapshot --db "$DB" > live.json
   validate pgflux.model live.json
-  assert_equal "$(kinds live.json)" "aggregate collation composite_type constraint default_privilege domain enum event_trigger extension foreign_data_wrapper foreign_table function index materialized_view policy procedure publication range_type rule schema sequence server statistics table trigger user_mapping view"
+  assert_equal "$(kinds live.json)" "aggregate cast collation composite_type constraint default_privilege domain enum event_trigger extension foreign_data_wrapper foreign_table function index materialized_view operator policy procedure publication range_type rule schema sequence server statistics table text_search_configuration text_search_dictionary trigger user_mapping view"
   grep -q '"invalid": true' live.json
   grep -q '"on_delete_columns"' live.json
   grep -q '"partitioned table": 1' live.json
