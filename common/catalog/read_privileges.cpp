@@ -71,6 +71,14 @@ void read_owners_and_privileges(Snapshot& s) {
     read_catalog_acls(s, "pg_foreign_data_wrapper", query("x.fdwowner", "x.fdwacl", "FROM pg_catalog.pg_foreign_data_wrapper x"));
     read_catalog_acls(s, "pg_foreign_server", query("x.srvowner", "x.srvacl", "FROM pg_catalog.pg_foreign_server x"));
     read_catalog_acls(s, "pg_publication", query("x.pubowner", "", "FROM pg_catalog.pg_publication x"));
+    read_catalog_acls(s, "pg_operator", query("x.oprowner", "", "FROM pg_catalog.pg_operator x" + in_user_schema +
+                                              "x.oprnamespace WHERE " + user_schema_filter()));
+    read_catalog_acls(s, "pg_ts_dict", query("x.dictowner", "", "FROM pg_catalog.pg_ts_dict x" + in_user_schema +
+                                             "x.dictnamespace WHERE " + user_schema_filter()));
+    read_catalog_acls(s, "pg_ts_config", query("x.cfgowner", "", "FROM pg_catalog.pg_ts_config x" + in_user_schema +
+                                               "x.cfgnamespace WHERE " + user_schema_filter()));
+    read_catalog_acls(s, "pg_statistic_ext", query("x.stxowner", "", "FROM pg_catalog.pg_statistic_ext x" + in_user_schema +
+                                                   "x.stxnamespace WHERE " + user_schema_filter()));
     // Column privileges: the table's column_acl.
     QueryResult r = s.conn.query(
         "SELECT a.attrelid, a.attname, " + exploded("a.attacl", "c.relowner") + " AS acl "

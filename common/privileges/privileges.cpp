@@ -86,7 +86,8 @@ std::optional<AclClass> acl_class(Kind kind) {
 
 bool has_owner(Kind kind) {
     return acl_class(kind).has_value() || kind == Kind::collation || kind == Kind::event_trigger ||
-           kind == Kind::publication;
+           kind == Kind::publication || kind == Kind::operator_ || kind == Kind::text_search_dictionary ||
+           kind == Kind::text_search_configuration || kind == Kind::statistics;
 }
 
 const std::vector<std::string>& all_privileges(AclClass c) {

@@ -42,7 +42,9 @@ std::optional<Kind> owner_kind(const std::string& objtype) {
         {"OBJECT_SCHEMA", Kind::schema},       {"OBJECT_TYPE", Kind::enumeration},
         {"OBJECT_COLLATION", Kind::collation}, {"OBJECT_EVENT_TRIGGER", Kind::event_trigger},
         {"OBJECT_FDW", Kind::foreign_data_wrapper}, {"OBJECT_FOREIGN_SERVER", Kind::server},
-        {"OBJECT_PUBLICATION", Kind::publication}, {"OBJECT_DOMAIN", Kind::domain}};
+        {"OBJECT_PUBLICATION", Kind::publication}, {"OBJECT_DOMAIN", Kind::domain},
+        {"OBJECT_OPERATOR", Kind::operator_}, {"OBJECT_TSDICTIONARY", Kind::text_search_dictionary},
+        {"OBJECT_TSCONFIGURATION", Kind::text_search_configuration}, {"OBJECT_STATISTIC_EXT", Kind::statistics}};
     for (const auto& [name, kind] : k_kinds)
         if (objtype == name) return kind;
     return std::nullopt;
@@ -89,6 +91,15 @@ Object& Reader::owned_object(const Stmt& s, const std::string& objtype, const pq
             std::string name = pq::value_text(object);
             if (name == "public") fail(s, "the public schema is not managed by pg-flux");
             return require(s, ObjectId{Kind::schema, "", name, ""});
+        }
+        case Kind::operator_: return operator_of(s, object);
+        case Kind::text_search_dictionary:
+        case Kind::text_search_configuration: return text_search_object(s, *kind, object.strings("items"));
+        case Kind::statistics: {
+            auto names = object.strings("items");
+            auto table = statistics_table(s, names);
+            if (!table) fail(s, "statistics object " + quote_ident(names.back()) + " is not defined in the schema files");
+            return require(s, ObjectId{Kind::statistics, table->schema, names.back(), table->name});
         }
         case Kind::event_trigger:
         case Kind::foreign_data_wrapper:

@@ -175,3 +175,34 @@ SQL
   assert_failure 2
   assert_output --partial 'schema/b.sql:1:1: DO blocks are not supported in schema files'
 }
+
+@test "owners of domains, operators, text search dictionaries, statistics and publications" {
+  roundtrip_both moreowners \
+    "create domain posint as int check (value > 0);
+     create function same(a int, b int) returns boolean language sql immutable as 'select a = b';
+     create operator === (leftarg = int, rightarg = int, function = same);
+     create text search dictionary dict (template = simple);
+     create table t (a int, b int);
+     create statistics t_stats on a, b from t;
+     create publication pub for table t;" \
+    "create domain posint as int check (value > 0);
+     alter domain posint owner to app_owner;
+     create function same(a int, b int) returns boolean language sql immutable as 'select a = b';
+     create operator === (leftarg = int, rightarg = int, function = same);
+     alter operator === (int, int) owner to app_owner;
+     create text search dictionary dict (template = simple);
+     alter text search dictionary dict owner to app_owner;
+     create table t (a int, b int);
+     alter table t owner to app_owner;
+     create statistics t_stats on a, b from t;
+     alter statistics t_stats owner to app_owner;
+     create publication pub for table t;
+     alter publication pub owner to app_owner;"
+  assert_equal "$(q "$FWD" "select string_agg(o, ',') from (
+    select pg_get_userbyid(typowner) o from pg_type where typname = 'posint' union all
+    select pg_get_userbyid(oprowner) from pg_operator where oprname = '===' union all
+    select pg_get_userbyid(dictowner) from pg_ts_dict where dictname = 'dict' union all
+    select pg_get_userbyid(stxowner) from pg_statistic_ext where stxname = 't_stats' union all
+    select pg_get_userbyid(pubowner) from pg_publication where pubname = 'pub') x")" 'app_owner,app_owner,app_owner,app_owner,app_owner'
+  assert_equal "$(q "$BACK" "select pg_get_userbyid(oprowner) || ',' || (select pg_get_userbyid(stxowner) from pg_statistic_ext where stxname = 't_stats') from pg_operator where oprname = '==='")" 'postgres,postgres'
+}
