@@ -112,7 +112,7 @@ attacl() { q "$1" "select coalesce(attacl::text, '') from pg_attribute where att
   assert_equal "$(q "$BACK" "select count(*) from pg_default_acl")" "0"
 }
 
-@test "drift: a grant, an owner change and a default privilege made by hand are one line each" {
+@test "drift: a grant, an owner change, a default privilege and a statistics object made by hand are one line each" {
   db=$(new_db drifthand)
   write_schema s.sql <<'SQL'
 create table users (id int primary key);
@@ -125,13 +125,15 @@ SQL
   run pg-flux drift --db "$db"
   assert_success
   sql "$db" "GRANT ALL ON users TO app_reader; ALTER TABLE orders OWNER TO app_owner;
-             ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO app_user;"
+             ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO app_user;
+             CREATE STATISTICS users_stats ON id, (id * 2) FROM users;"
   run pg-flux drift --db "$db"
   assert_failure 1
   assert_line 'ALTER TABLE public.orders OWNER TO postgres'
   assert_line 'REVOKE SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON TABLE public.users FROM app_reader'
   assert_line 'ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public REVOKE SELECT ON TABLES FROM app_user'
-  assert_equal "$(printf '%s\n' "$output" | grep -vc '^note:')" 3
+  assert_line --regexp '^DROP STATISTICS .*users_stats'
+  assert_equal "$(printf '%s\n' "$output" | grep -vc '^note:')" 4
   # Owners left unmanaged: the owner change is not reported.
   run pg-flux drift --db "$db" --owners unmanaged
   assert_failure 1
