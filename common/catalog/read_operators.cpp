@@ -78,7 +78,10 @@ void read_casts(Snapshot& s) {
         "CASE WHEN c.castfunc <> 0 THEN c.castfunc::pg_catalog.regprocedure::text END AS function, "
         "pg_catalog.obj_description(c.oid, 'pg_cast') AS comment "
         "FROM pg_catalog.pg_cast c WHERE c.oid >= 16384 AND (" + user_type + " OR " + user_function + ") AND " +
-        not_extension_member("pg_cast", "c.oid"));
+        not_extension_member("pg_cast", "c.oid") +
+        // A range type's cast to its multirange is part of the range type.
+        " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_cast'::pg_catalog.regclass "
+        "AND d.objid = c.oid AND d.deptype = 'i')");
     int oid = r.column("oid"), source = r.column("source"), target = r.column("target"), method = r.column("castmethod"),
         context = r.column("castcontext"), function = r.column("function"), comment = r.column("comment");
     for (int i = 0; i < r.rows(); ++i) {

@@ -350,14 +350,16 @@ for f in ("live.json", "desired.json"):
 
 @test "unmodeled live objects are not dropped and are mentioned in a note" {
   write_schema app.sql <<'SQL'
-create table t (id int);
+create table t (id int, b int);
+create schema other;
 SQL
-  sql "$DB" "create table t (id int); create table p1 (id int) partition by range (id); create table p2 (id int) partition by list (id)"
+  sql "$DB" "create table t (id int, b int); create schema other;
+    create statistics other.s1 on id, b from t; create statistics other.s2 (ndistinct) on id, b from t"
   flux-snapshot --db "$DB" > live.json
   flux-parse > desired.json
   run -0 flux-diff --exit-code --format summary live.json desired.json
   refute_output --partial 'DROP'
   flux-diff live.json desired.json > plan.json
   run -0 python3 -c 'import json; print(json.load(open("plan.json"))["notes"])'
-  assert_output --partial '2 partitioned tables'
+  assert_output --partial '2 cross-schema statistics objects'
 }

@@ -204,7 +204,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   load_schema "$DB"
   # An index left invalid by a failed CREATE INDEX CONCURRENTLY, and objects
   # of kinds pg-flux does not model (counted in source.unmodeled).
-  sql "$DB" "INSERT INTO app.tickets (number) VALUES (1), (1); CREATE TABLE app.parted (id int) PARTITION BY RANGE (id)"
+  sql "$DB" "INSERT INTO app.tickets (number) VALUES (1), (1); CREATE STATISTICS public.elsewhere ON user_id, number FROM app.tickets"
   run psql -X -q "$DB" -c "CREATE UNIQUE INDEX CONCURRENTLY tickets_number_key ON app.tickets (number)"
   assert_failure
   flux-snapshot --db "$DB" > live.json
@@ -212,7 +212,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
   assert_equal "$(kinds live.json)" "aggregate cast collation composite_type constraint default_privilege domain enum event_trigger extension foreign_data_wrapper foreign_table function index materialized_view operator policy procedure publication range_type rule schema sequence server statistics table text_search_configuration text_search_dictionary trigger user_mapping view"
   grep -q '"invalid": true' live.json
   grep -q '"on_delete_columns"' live.json
-  grep -q '"partitioned table": 1' live.json
+  grep -q '"cross-schema statistics object": 1' live.json
   state_hash_ok live.json
 }
 
@@ -324,7 +324,7 @@ SQL
   validate pgflux.plan plan.json
   edit plan.json p1.json "d['steps'][0]['phase'] = 'later'"
   invalid pgflux.plan p1.json
-  edit plan.json p2.json "d['steps'][0]['object']['kind'] = 'foreign_table'"
+  edit plan.json p2.json "d['steps'][0]['object']['kind'] = 'subscription'"
   invalid pgflux.plan p2.json
   edit plan.json p3.json "d['steps'][0]['hazards'] = [{'code': 'DANGER', 'message': 'x'}]"
   invalid pgflux.plan p3.json
