@@ -230,7 +230,7 @@ objs = {(o['kind'], o['name'], o.get('signature')): o for o in json.load(open('l
 op = objs[('operator', '===', 'app.mood, app.mood')]['attributes']
 assert op == {'left': 'app.mood', 'right': 'app.mood', 'function': 'app.mood_eq', 'commutator': 'app.===',
               'negator': 'app.!==', 'restrict': 'eqsel', 'join': 'eqjoinsel', 'hashes': False, 'merges': True,
-              'comment': 'same'}, op
+              'comment': 'same', 'owner': 'postgres'}, op
 assert objs[('operator', '~~', 'NONE, integer')]['attributes']['right'] == 'integer'
 cast = objs[('cast', '(app.mood AS integer)', None)]['attributes']
 assert cast == {'source': 'app.mood', 'target': 'integer', 'method': 'inout', 'context': 'assignment', 'comment': 'position'}, cast
@@ -238,7 +238,7 @@ cast = objs[('cast', '(public.citext AS bytea)', None)]['attributes']
 assert cast == {'source': 'public.citext', 'target': 'bytea', 'method': 'binary', 'context': 'implicit'}, cast
 assert objs[('operator', '!==', 'app.mood, app.mood')]['attributes']['negator'] == 'app.===' 
 d = objs[('text_search_dictionary', 'd', None)]['attributes']
-assert d == {'template': 'simple', 'options': {'stopwords': 'english', 'accept': 'false'}}, d
+assert d == {'template': 'simple', 'options': {'stopwords': 'english', 'accept': 'false'}, 'owner': 'postgres'}, d
 c = objs[('text_search_configuration', 'c', None)]
 assert c['attributes']['mappings']['word'] == ['app.d'] and 'url' not in c['attributes']['mappings'], c
 assert any(dep['kind'] == 'text_search_dictionary' and dep['name'] == 'd' for dep in c['depends_on']), c['depends_on']
