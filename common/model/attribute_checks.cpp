@@ -158,6 +158,8 @@ void check_foreign_data_wrapper(const JsonField& a) {
     check_fields(a, {{"handler", FieldType::string, false}, {"validator", FieldType::string, false},
                      {"options", FieldType::object, true}});
     check_options_object(a["options"]);
+    for (const char* f : {"handler", "validator"})
+        if (a.has(f)) check_name_text(a[f]);  // pasted into DDL
 }
 
 void check_server(const JsonField& a) {
@@ -181,6 +183,7 @@ void check_publication(const JsonField& a) {
     check_each(a["tables"], [](const JsonField& t) {
         check_fields(t, {{"schema", FieldType::string, true}, {"table", FieldType::string, true},
                          {"columns", FieldType::strings, false}, {"where", FieldType::string, false}});
+        if (t.has("where")) check_expression_text(t["where"]);
     });
 }
 
@@ -193,6 +196,9 @@ void check_foreign_table(const JsonField& a) {
                          {"not_null", FieldType::boolean, true}, {"default", FieldType::string, false},
                          {"collation", FieldType::string, false}, {"options", FieldType::object, true}});
         check_options_object(c["options"]);
+        check_type_text(c["type"]);
+        if (c.has("default")) check_expression_text(c["default"]);
+        if (c.has("collation")) check_name_text(c["collation"]);
     });
 }
 
