@@ -75,7 +75,7 @@ std::string continue_after_existing_values(const std::string& sequence, const st
     bool descending = sequence_options.value("increment", json(1)).get<int64_t>() < 0;
     std::string start = sequence_options.value("start", json(descending ? -1 : 1)).dump();
     std::string value = std::string(descending ? "min(" : "max(") + quote_ident(column) + ")";
-    return "SELECT setval(" + quote_literal(sequence) + ", " + value + ") FROM " + table + " HAVING " + value +
+    return "SELECT pg_catalog.setval(" + quote_literal(sequence) + ", " + value + ") FROM " + table + " HAVING " + value +
            (descending ? " <= " : " >= ") + start + ";";
 }
 

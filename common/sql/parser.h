@@ -54,6 +54,10 @@ std::string deparse_type_name(const Msg& type_name);
 // Deparse of a whole statement node.
 std::string deparse_statement(const Msg& stmt);
 
+// PL/pgSQL's own parse of a CREATE FUNCTION statement's body: libpg_query's
+// JSON (one PLpgSQL_function per function). Throws SqlSyntaxError.
+std::string parse_plpgsql_json(const std::string& create_function_sql);
+
 enum class KeywordKind { none, unreserved, col_name, type_func_name, reserved };
 KeywordKind keyword_kind(std::string_view word);
 

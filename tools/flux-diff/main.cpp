@@ -7,6 +7,7 @@
 #include "util/cli.h"
 #include "util/document.h"
 #include "util/error.h"
+#include "util/text.h"
 
 using namespace pgflux;
 
@@ -46,13 +47,15 @@ int main(int argc, char** argv) {
         diff_options.owners_unmanaged = owners == "unmanaged";
         diff_options.default_owner = args["default-owner"].as<std::string>();
         Plan plan = diff_models(live, desired, diff_options);
+        check_plan_statements(plan);
 
         bool strict = args.count("strict") > 0;
         if (format == "plan") {
             write_document(plan_to_document(plan, "flux-diff"));
         } else {
-            for (const Step& s : plan.steps) std::cout << s.summary << "\n";
-            for (const auto& n : plan.notes) (strict ? std::cout : std::cerr) << (strict ? "" : "note: ") << n << "\n";
+            for (const Step& s : plan.steps) std::cout << one_line(s.summary) << "\n";
+            for (const auto& n : plan.notes)
+                (strict ? std::cout : std::cerr) << (strict ? "" : "note: ") << one_line(n) << "\n";
         }
         bool differs = !plan.steps.empty() || (strict && !plan.notes.empty());
         return args.count("exit-code") && differs ? k_exit_differences : k_exit_ok;

@@ -15,6 +15,7 @@
 #include "util/cli.h"
 #include "util/document.h"
 #include "util/error.h"
+#include "util/text.h"
 
 using namespace pgflux;
 namespace fs = std::filesystem;
@@ -31,7 +32,7 @@ std::string utc_now(const char* format) {
 }
 
 std::string status_line(const StatusEntry& e) {
-    std::string out = e.name + "  ";
+    std::string out = one_line(e.name) + "  ";
     switch (e.state) {
         case FileState::pending: return out + "pending";
         case FileState::applied: return out + "applied " + e.row->applied_at;
