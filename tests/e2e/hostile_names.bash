@@ -18,8 +18,9 @@ hn() {
     tab) printf 'a\t%s' "$tag" ;;
     nl) printf 'a\n%s' "$tag" ;;
     cr) printf 'a\r%s' "$tag" ;;
-    nlsql) printf 'a\nINSERT INTO victim VALUES (666);\n--%s' "$tag" ;;
+    nlsql) printf '%s\nINSERT INTO victim VALUES (666);\n--' "$tag" ;;
     dq) printf 'a"%s' "$tag" ;;
+    paren) printf 'a (b) %s' "$tag" ;;
     sq) printf "a'%s" "$tag" ;;
     semi) printf 'a, b; DROP TABLE victim; %s' "$tag" ;;
     dash) printf 'a--%s' "$tag" ;;
