@@ -140,7 +140,7 @@ $(all_classes 2 $CLASSES_B)" "$SEED"
   # The names are in the documents exactly (JSON escapes, not SQL quoting).
   assert_equal "$(jq -r --arg n "$(hn dq tbl)" '[.objects[] | select(.kind == "table" and .name == $n)] | length' live.json)" 1
   assert_equal "$(jq -r --arg t "$(hn tab tbl)" --arg n "$(hn tab col)" '[.objects[] | select(.kind == "table" and .name == $t) | .attributes.columns[]? | select(.name == $n)] | length' parsed.json)" 1
-  assert_equal "$(jq -r --arg n "$(hn emoji lab2)" '[.objects[] | select(.kind == "enum") | .attributes.labels[]? | select(. == $n)] | length' shadow.json)" 1
+  assert_equal "$(jq -r --arg n "$(hn emoji lab2)" '[.objects[] | select(.kind == "enum") | .attributes.values[]? | select(. == $n)] | length' shadow.json)" 1
 }
 
 @test "reserved words as names: schema select, table table, columns user/order, type order, function user, role select" {
