@@ -13,6 +13,7 @@
 load helpers
 load roundtrip
 load hostile_names
+bats_require_minimum_version 1.5.0
 
 # Every class of name but those with line breaks.
 CLASSES="tab dq paren sq semi dash cmt bs dollar eacute cjk emoji mixed digit space len63 mb63"
@@ -326,4 +327,12 @@ $(all_classes 1 $LINEBREAK_CLASSES)" "$VICTIM
 $(all_classes 2 $LINEBREAK_CLASSES)" "$SEED"
   victim_intact "$FWD"
   victim_intact "$BACK"
+}
+
+@test "schema files: DROP COLUMN of a column with a quote or backslash in its name still sees the index that uses it" {
+  mkdir -p schema
+  printf '%s\n' 'create table t ("a""b\" int, c int);' 'create index i on t ("a""b\");' 'alter table t drop column "a""b\";' > schema/s.sql
+  run --separate-stderr flux-parse --shadow-db none schema
+  assert_equal "$status" 2
+  [[ $stderr == *"schema/s.sql:3:"*"is used by index i on"* ]] || fail "$stderr"
 }
