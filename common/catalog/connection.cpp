@@ -70,6 +70,12 @@ Connection::Connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo
         fail(k_exit_database, "cannot connect to the database: " + redact_secrets(message, conninfo));
     }
     PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
+    // Names and texts are UTF-8 whatever the database's encoding or
+    // PGCLIENTENCODING, and string literals mean what they say whatever a
+    // database or role setting says about backslashes.
+    if (PQsetClientEncoding(conn_.get(), "UTF8") != 0)
+        fail(k_exit_database, "cannot set client_encoding to UTF8: " + std::string(PQerrorMessage(conn_.get())));
+    exec("SET standard_conforming_strings = on");
 }
 
 QueryResult Connection::query(const std::string& sql, const std::vector<std::string>& params) {

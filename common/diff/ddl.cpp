@@ -43,8 +43,10 @@ std::string with_options(const json& options) {
 }
 
 std::string dollar_quote(const std::string& text) {
+    // The tag must first occur where it closes the string: a text holding it,
+    // or ending in a prefix of it ("... --$function"), would end it early.
     std::string tag = "$function$";
-    for (int n = 1; text.find(tag) != std::string::npos; ++n) tag = "$function_" + std::to_string(n) + "$";
+    for (int n = 1; (text + tag).find(tag) != text.size(); ++n) tag = "$function_" + std::to_string(n) + "$";
     return tag + text + tag;
 }
 

@@ -11,6 +11,7 @@
 #include "source/source_reader.h"
 #include "sql/references.h"
 #include "sql/quote.h"
+#include "util/cli.h"
 #include "util/error.h"
 #include "util/files.h"
 
@@ -47,19 +48,11 @@ bool harmless_setting(const std::string& name) {
 }
 
 std::vector<std::string> search_path_of(const std::string& value_list) {
+    // As PostgreSQL reads the setting: commas and quotes inside "..." are part
+    // of the name ("a,b", "a""b"); unquoted names fold to lower case.
     std::vector<std::string> out;
-    std::stringstream in(value_list);
-    for (std::string part; std::getline(in, part, ',');) {
-        part.erase(0, part.find_first_not_of(" \t"));
-        part.erase(part.find_last_not_of(" \t") + 1);
-        if (part.size() >= 2 && part.front() == '"') {
-            part = part.substr(1, part.size() - 2);
-        } else {
-            std::transform(part.begin(), part.end(), part.begin(),
-                           [](unsigned char c) { return std::tolower(c); });
-        }
+    for (const std::string& part : split_identifiers(value_list, ','))
         if (!part.empty() && part != "$user") out.push_back(part);
-    }
     return out;
 }
 
@@ -79,7 +72,10 @@ std::optional<std::vector<std::string>> search_path_setting(const Reader& r, con
         std::string joined;
         for (const pq::Msg& arg : node.list("args")) {
             std::string value = arg.is("A_Const") ? pq::value_text(arg.get("sval")) : "";
-            joined += (joined.empty() ? "" : ",") + ("\"" + value + "\"");
+            // flatten_set_variable_args: each value is one name, quoted.
+            std::string quoted = "\"";
+            for (char c : value) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+            joined += (joined.empty() ? "" : ",") + quoted + "\"";
         }
         return search_path_of(joined);
     }
@@ -560,6 +556,15 @@ Model read_source(const std::vector<std::string>& paths) {
         try {
             file.parsed = pq::ParseResult::parse(text);
             file.lines = std::make_shared<pq::LineIndex>(file.parsed->sql());
+            // PostgreSQL (and libpg_query, whose tree already holds the
+            // truncated names) cuts identifiers at 63 bytes with a NOTICE;
+            // say so too, or the cut goes unnoticed.
+            for (const auto& id : pq::long_identifiers(file.parsed->sql())) {
+                auto lc = file.lines->at(id.location);
+                warn("flux-parse", path + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) +
+                                       ": identifier \"" + id.name + "\" will be truncated to \"" +
+                                       id.truncated + "\"");
+            }
         } catch (const pq::SqlSyntaxError& e) {
             auto lc = pq::line_column(text, e.byte_offset);
             usage_error(path + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) + ": " +

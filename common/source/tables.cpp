@@ -604,7 +604,7 @@ void Reader::alter_table(const Stmt& s) {
                 fail(s, "column " + quote_ident(column) + " of " + id.describe() + " is inherited: drop it from the parent");
             for (const auto& [oid, obj] : model.objects)
                 if (oid.schema == id.schema && oid.table == id.name &&
-                    obj.attrs.dump().find("\"" + column + "\"") != std::string::npos)
+                    obj.attrs.dump().find(json(column).dump()) != std::string::npos)
                     fail(s, "column " + quote_ident(column) + " is used by " + oid.describe() +
                                 "; DROP COLUMN in schema files is supported for unused columns only");
             table.attrs["columns"].erase(at);

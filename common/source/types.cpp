@@ -30,12 +30,13 @@ std::string opclass_name(const std::vector<std::string>& names) {
 
 }  // namespace
 
-// makeMultirangeTypeName: "range" in the name becomes "multirange", else
-// "_multirange" is appended.
+// makeMultirangeTypeName: "range" in the name becomes "multirange" (the
+// result cut at 63 bytes), else the name's first 52 bytes (NAMEDATALEN - 12,
+// cut at a byte, not a character) get "_multirange" appended.
 std::string default_multirange_name(const std::string& range) {
     auto at = range.find("range");
     if (at != std::string::npos) return truncate_identifier(range.substr(0, at) + "multi" + range.substr(at));
-    return truncate_identifier(range + "_multirange");
+    return truncate_identifier(range.substr(0, k_max_identifier_bytes - 11) + "_multirange");
 }
 
 // The multirange type a CREATE TYPE ... AS RANGE creates: {schema, name}.
@@ -50,6 +51,12 @@ std::pair<std::string, std::string> Reader::multirange_of(const Stmt& s, const s
                         display_name(names[names.size() - 2], names.back()) + ")");
         return {schema, names.back()};
     }
+    size_t cut = k_max_identifier_bytes - 11;
+    if (range.find("range") == std::string::npos && range.size() > cut &&
+        (static_cast<unsigned char>(range[cut]) & 0xC0) == 0x80)
+        fail(s, "range type " + display_name(schema, range) + ": PostgreSQL would cut its name inside a character at byte " +
+                    std::to_string(cut) + " to name its multirange type (an invalid name); name the multirange "
+                    "type with multirange_type_name");
     return {schema, default_multirange_name(range)};
 }
 

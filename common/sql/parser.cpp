@@ -179,6 +179,39 @@ KeywordKind keyword_kind(std::string_view word) {
     return kind;
 }
 
+std::vector<LongIdentifier> long_identifiers(const std::string& sql) {
+    constexpr size_t max_bytes = 63;  // NAMEDATALEN - 1
+    std::vector<LongIdentifier> out;
+    if (sql.size() <= max_bytes) return out;
+    PgQueryScanResult res = pg_query_scan(sql.c_str());
+    if (!res.error) {
+        Msg scan(&message_type("ScanResult"), std::string_view(res.pbuf.data, res.pbuf.len));
+        for (const Msg& token : scan.list("tokens")) {
+            if (token.enumeration("token") != "IDENT") continue;
+            auto start = static_cast<size_t>(token.integer("start"));
+            auto end = static_cast<size_t>(token.integer("end"));
+            if (end <= start || end > sql.size() || end - start <= max_bytes) continue;
+            std::string_view text(sql.data() + start, end - start);
+            std::string name;
+            if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
+                for (size_t i = 1; i + 1 < text.size(); ++i) {
+                    name += text[i];
+                    if (text[i] == '"') ++i;  // "" stands for one "
+                }
+            } else {
+                // downcase_identifier: ASCII letters only (UTF-8 bytes are kept).
+                for (char c : text) name += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+            }
+            if (name.size() <= max_bytes) continue;
+            size_t keep = max_bytes;
+            while (keep > 0 && (static_cast<unsigned char>(name[keep]) & 0xC0) == 0x80) --keep;
+            out.push_back({static_cast<int>(start), name, name.substr(0, keep)});
+        }
+    }
+    pg_query_free_scan_result(res);
+    return out;
+}
+
 size_t first_token_offset(std::string_view text, size_t i) {
     while (i < text.size()) {
         if (std::isspace(static_cast<unsigned char>(text[i]))) {
