@@ -60,6 +60,9 @@ sq null-not-null-second-column 'schema/a\.sql:3:[0-9]+: conflicting NULL/NOT NUL
   a int NOT NULL,
   b int NOT NULL PRIMARY KEY NULL
 );'
+sq null-not-null-foreign-table 'schema/a\.sql:3:1: foreign table ft: conflicting NULL/NOT NULL declarations for column a$' 'CREATE FOREIGN DATA WRAPPER w;
+CREATE SERVER s FOREIGN DATA WRAPPER w;
+CREATE FOREIGN TABLE ft (a int NOT NULL NULL) SERVER s;'
 sq null-not-null-domain 'schema/a\.sql:1:[0-9]+: conflicting NULL/NOT NULL constraints on domain' 'CREATE DOMAIN d AS int NULL NOT NULL;'
 sq duplicate-table 'schema/a\.sql:2:1: table public\.t is defined twice \(first defined at schema/a\.sql:1:1\)|is defined twice' 'CREATE TABLE t (id int);
 CREATE TABLE t (id int);'
