@@ -25,6 +25,9 @@ private:
     std::unique_ptr<PGresult, void (*)(PGresult*)> result_;
 };
 
+// Throws Error(k_exit_usage) when libpq cannot parse `conninfo` (a connection
+// string or URL), naming libpq's reason (passwords redacted).
+void check_conninfo(const std::string& conninfo);
 // The conninfo to use: --db value, else $DATABASE_URL, else "" (libpq defaults).
 std::string resolve_conninfo(const std::string& db_option);
 

@@ -217,9 +217,21 @@ MigrationFile read_migration_text(const std::string& text, const std::string& pa
 std::vector<std::string> migration_paths(const std::string& dir) {
     std::vector<std::string> out;
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) return out;
-    for (const auto& entry : fs::directory_iterator(dir, ec))
-        if (entry.is_regular_file() && entry.path().extension() == k_migration_suffix) out.push_back(entry.path().string());
+    fs::file_status status = fs::status(dir, ec);
+    if (ec == std::errc::no_such_file_or_directory)
+        usage_error("migrations directory \"" + dir + "\" does not exist (check --migrations-dir)");
+    if (ec) usage_error("cannot read migrations directory \"" + dir + "\": " + ec.message());
+    if (!fs::is_directory(status)) usage_error("migrations directory \"" + dir + "\" is not a directory");
+    fs::directory_iterator it(dir, ec);
+    for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+        if (it->path().extension() != k_migration_suffix) continue;
+        std::error_code entry_ec;
+        if (!fs::is_regular_file(it->path(), entry_ec))
+            usage_error("\"" + it->path().string() + "\" is not a readable regular file" +
+                        (entry_ec ? " (" + entry_ec.message() + ")" : "") + "; a migration file must be one");
+        out.push_back(it->path().string());
+    }
+    if (ec) usage_error("cannot read migrations directory \"" + dir + "\": " + ec.message());
     std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
         return fs::path(a).filename() < fs::path(b).filename();
     });

@@ -46,7 +46,9 @@ MigrationFile read_migration(const std::string& path);
 // The same for a file's text; `path` names it in errors.
 MigrationFile read_migration_text(const std::string& text, const std::string& path);
 
-// *.sql files of a migrations directory, in name order ([] if it does not exist).
+// *.sql files of a migrations directory, in name order. A directory that is
+// missing or unreadable, or a *.sql entry that is not a regular file (a
+// directory, a dangling link): Error(k_exit_usage) naming it and why.
 std::vector<std::string> migration_paths(const std::string& dir);
 // sha256 of a file's bytes, hex.
 std::string file_checksum(const std::string& path);

@@ -367,12 +367,34 @@ TEST(MigrationPaths, SqlFilesInNameOrder) {
     dir.write("20260102_000000_b.sql", "");
     dir.write("20260101_000000_a.sql", "");
     dir.write("notes.txt", "");
-    fs::create_directories(fs::path(dir.path()) / "sub.sql");
+    fs::create_directories(fs::path(dir.path()) / "sub");
     auto paths = migration_paths(dir.path());
     ASSERT_EQ(paths.size(), 2u);
     EXPECT_EQ(fs::path(paths[0]).filename(), "20260101_000000_a.sql");
     EXPECT_EQ(fs::path(paths[1]).filename(), "20260102_000000_b.sql");
-    EXPECT_TRUE(migration_paths(dir.path() + "/missing").empty());
+}
+
+// A missing directory, a file given as the directory, and a *.sql entry that
+// is not a regular file are usage errors, never an empty list.
+TEST(MigrationPaths, BadDirectoriesAreUsageErrors) {
+    TempDir dir;
+    dir.write("20260101_000000_a.sql", "");
+    auto message = [](const std::string& path) {
+        try {
+            migration_paths(path);
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code, k_exit_usage);
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_NE(message(dir.path() + "/missing").find("does not exist"), std::string::npos);
+    EXPECT_NE(message(dir.path() + "/20260101_000000_a.sql").find("is not a directory"), std::string::npos);
+    fs::create_directories(fs::path(dir.path()) / "20260102_000000_b.sql");
+    EXPECT_NE(message(dir.path()).find("20260102_000000_b.sql\" is not a readable regular file"), std::string::npos);
+    fs::remove(fs::path(dir.path()) / "20260102_000000_b.sql");
+    fs::create_symlink("nowhere", fs::path(dir.path()) / "20260103_000000_c.sql");
+    EXPECT_NE(message(dir.path()).find("No such file or directory"), std::string::npos);
 }
 
 }  // namespace

@@ -118,9 +118,16 @@ void Reader::create_domain(const Stmt& s) {
         if (!collation.empty()) attrs["collation"] = collation;
     }
     Object& domain = add_object(s, Object{ObjectId{Kind::domain, schema, name}, attrs});
+    bool saw_nullability = false;
     for (const pq::Msg& c : node.list("constraints")) {
         std::string contype = c.enumeration("contype");
         int at = static_cast<int>(c.integer("location"));
+        if (contype == "CONSTR_NOTNULL" || contype == "CONSTR_NULL") {
+            // As PostgreSQL: NULL and NOT NULL together conflict.
+            if (saw_nullability && domain.attrs["not_null"] != (contype == "CONSTR_NOTNULL"))
+                fail(s, at, "conflicting NULL/NOT NULL constraints on domain " + display_name(schema, name));
+            saw_nullability = true;
+        }
         if (contype == "CONSTR_NOTNULL") domain.attrs["not_null"] = true;
         else if (contype == "CONSTR_NULL") domain.attrs["not_null"] = false;
         else if (contype == "CONSTR_DEFAULT") domain.attrs["default"] = canonical_expression(c.get("raw_expr"));

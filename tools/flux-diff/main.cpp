@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
         if (models[0] == "-" && models[1] == "-") usage_error("only one of CURRENT and DESIRED can be stdin");
         std::string format = args["format"].as<std::string>();
         if (format != "plan" && format != "summary") usage_error("--format must be plan or summary");
+        only_with(args, "strict", format == "summary" || args.count("exit-code"), "with --format summary or --exit-code");
 
         Model live = model_from_document(read_document(models[0], k_format_model), models[0]);
         Model desired = model_from_document(read_document(models[1], k_format_model), models[1]);
