@@ -1,6 +1,8 @@
 // Attribute checks of model documents, per kind.
 #include "model/attribute_checks.h"
 
+#include <cctype>
+#include <set>
 #include <string>
 
 #include "canon/expressions.h"
@@ -21,15 +23,26 @@ void check_statistics_target(const JsonField& target) {
 }
 
 // A storage parameter as stored: name=value, the name a plain lower-case word
-// (it is written into SQL as is; the value is quoted).
+// (it is written into SQL as is; the value is quoted), the value a number or
+// a word, as PostgreSQL's parameters take.
 void check_options(const JsonField& options) {
     for (size_t i = 0; i < options.array().size(); ++i) {
         std::string text = options[i].string();
-        std::string name = text.substr(0, text.find('='));
-        bool plain = !name.empty() && text.find('=') != std::string::npos;
+        size_t eq = text.find('=');
+        std::string name = text.substr(0, eq);
+        bool plain = !name.empty() && eq != std::string::npos && eq + 1 < text.size();
         for (char c : name) plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
-        if (!plain) options[i].fail("a storage parameter is name=value with a lower-case name");
+        for (char c : text.substr(eq == std::string::npos ? text.size() : eq + 1))
+            plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' || c == '+');
+        if (!plain) options[i].fail("a storage parameter is name=value with a lower-case name and a number or word");
     }
+}
+
+// A column's or attribute's name: 1 to 63 bytes, no NUL.
+void check_column_name(const JsonField& f) {
+    std::string name = f.string();
+    if (name.empty() || name.size() > 63 || name.find('\0') != std::string::npos)
+        f.fail("a name is 1 to 63 bytes without a NUL byte");
 }
 
 // A string field that must be exactly one type name ("integer",
@@ -116,6 +129,7 @@ void check_column(const JsonField& c) {
                      {"comment", FieldType::string, false}, {"identity", FieldType::object, false},
                      {"storage", FieldType::string, false}, {"statistics", FieldType::integer, false},
                      {"inherited", FieldType::boolean, false}});
+    check_column_name(c["name"]);
     if (c.has("storage")) check_one_of(c["storage"], {"plain", "external", "extended", "main"});
     if (c.has("statistics")) check_statistics_target(c["statistics"]);
     check_type_text(c["type"]);
@@ -263,7 +277,25 @@ void check_collation(const JsonField& a) {
                      {"lc_ctype", FieldType::string, false}});
 }
 
-void check_enum(const JsonField& a) { check_fields(a, {{"values", FieldType::strings, true}}); }
+// An enum's labels: distinct, 1 to 63 bytes, no NUL (as PostgreSQL stores them).
+void check_enum(const JsonField& a) {
+    check_fields(a, {{"values", FieldType::strings, true}});
+    std::set<std::string> seen;
+    for (size_t i = 0; i < a["values"].array().size(); ++i) {
+        std::string label = a["values"][i].string();
+        if (label.empty() || label.size() > 63 || label.find('\0') != std::string::npos)
+            a["values"][i].fail("an enum label is 1 to 63 bytes without a NUL byte");
+        if (!seen.insert(label).second) a["values"][i].fail("duplicate enum label \"" + label + "\"");
+    }
+}
+
+// An index access method: one lower-case word ("btree", "gist").
+static void check_method(const JsonField& f) {
+    std::string m = f.string();
+    bool ok = !m.empty() && m.size() <= 63;
+    for (char c : m) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+    if (!ok) f.fail("not an access method name: " + m);
+}
 
 void check_range_type(const JsonField& a) {
     check_fields(a, {{"subtype", FieldType::string, true}, {"subtype_opclass", FieldType::string, false},
@@ -366,6 +398,7 @@ void check_constraint(const JsonField& a) {
         check_fields(a, {{"columns", FieldType::strings, true}, {"include", FieldType::strings, true},
                          {"index_options", FieldType::strings, true},
                          {"nulls_not_distinct", FieldType::boolean, type == "unique"}});
+        check_options(a["index_options"]);
     } else if (type == "check") {
         check_fields(a, {{"expression", FieldType::string, true}, {"no_inherit", FieldType::boolean, true},
                          {"not_valid", FieldType::boolean, true}});
@@ -386,6 +419,8 @@ void check_constraint(const JsonField& a) {
                          {"where", FieldType::string, false}});
         check_each(a["elements"], [](const JsonField& e) { check_element(e, true); });
         if (a.has("where")) check_expression_text(a["where"]);
+        check_method(a["method"]);
+        check_options(a["index_options"]);
     } else {
         a["type"].fail("unknown constraint type \"" + type + "\"");
     }
@@ -398,6 +433,8 @@ void check_index(const JsonField& a) {
                      {"options", FieldType::strings, true}, {"invalid", FieldType::boolean, false}});
     check_each(a["elements"], [](const JsonField& e) { check_element(e, false); });
     if (a.has("where")) check_expression_text(a["where"]);
+    check_method(a["method"]);
+    check_options(a["options"]);
 }
 
 }  // namespace pgflux

@@ -44,10 +44,11 @@ void check_drop_reference(const JsonField& f, const ObjectId& id, const char* ke
     f.fail("not a valid " + kind_words(id.kind) + " identity: " + id.sql_name());
 }
 
-// A name PostgreSQL stores as it is: at most 63 bytes (NAMEDATALEN - 1; a
-// longer one would be truncated, so the object could never match its
-// model), and no NUL byte (which SQL text cannot carry).
+// A name PostgreSQL stores as it is: not empty, at most 63 bytes
+// (NAMEDATALEN - 1; a longer one would be truncated, so the object could
+// never match its model), and no NUL byte (which SQL text cannot carry).
 void check_name_length(const JsonField& f, const std::string& name) {
+    if (name.empty()) f.fail("empty name");
     if (name.size() > 63)
         f.fail("name longer than 63 bytes (" + std::to_string(name.size()) +
                "); PostgreSQL would truncate it: " + name.substr(0, 63) + "...");

@@ -8,7 +8,7 @@
 ms() { ts "$1" 2 "^flux-diff: error: bad\\.json: .*$2" 'flux-diff "$FIX/live.json" bad.json' <<<"jqf $(printf '%q' "$3") \"\$FIX/desired.json\" bad.json"; }
 # chain NAME FIELD_REGEX JQ: the whole generate/apply chain on that model.
 chain() {
-  ts "$1" 2 "^flux-(diff|hazards|track|apply): error: .*$2" 'flux-diff "$FIX/live.json" bad.json > plan.json && flux-hazards plan.json > classified.json && flux-track new --db "$DB" classified.json && flux-apply --db "$DB" --allow-hazards all' \
+  ts "$1" 2 "^flux-(diff|hazards|track|apply): error: .*$2" 't=$(mktemp -d) && flux-diff "$FIX/live.json" bad.json > $t/plan.json && flux-hazards $t/plan.json > $t/classified.json && flux-track new --db "$DB" $t/classified.json && flux-apply --db "$DB" --allow-hazards all' \
     <<<"jqf $(printf '%q' "$3") \"\$FIX/desired.json\" bad.json"
 }
 added='.objects[] | select(.kind == "table" and .name == "added") | .attributes'
