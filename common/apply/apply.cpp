@@ -86,14 +86,14 @@ std::vector<Step> steps_of(const MigrationFile& file) {
 // connection: what is applied and how to resume.
 struct Where {
     enum Phase { idle, waiting, checking, transaction, committing, after_commit } phase = idle;
-    const MigrationFile* file = nullptr;
-    const MigrationStatement* statement = nullptr;
+    std::string name;     // the file
+    std::string at;       // FILE:LINE of the statement, or ""
     int index = 0, total = 0;  // statement `index` (1-based) of `total` in its part
 
-    void at(Phase p, const MigrationFile* f = nullptr, const MigrationStatement* s = nullptr, int i = 0, int n = 0) {
+    void to(Phase p, const MigrationFile* f = nullptr, const MigrationStatement* s = nullptr, int i = 0, int n = 0) {
         phase = p;
-        file = f;
-        statement = s;
+        name = f ? f->name : "";
+        at = f && s ? location(*f, *s) : "";
         index = i;
         total = n;
     }
@@ -117,8 +117,8 @@ std::string recorded_state(const Connection& conn, const std::string& name) {
 }
 
 std::string describe(const Where& w, const Connection& conn) {
-    const std::string name = w.file ? w.file->name : "";
-    auto at_line = [&] { return w.statement ? " (" + location(*w.file, *w.statement) + ")" : std::string(); };
+    const std::string& name = w.name;
+    auto at_line = [&] { return w.at.empty() ? std::string() : " (" + w.at + ")"; };
     switch (w.phase) {
         case Where::idle: return "files applied before stay applied; nothing else ran.";
         case Where::waiting:
@@ -382,7 +382,7 @@ void run_after_commit(Connection& conn, const MigrationFile& file, int done, Clo
     if (static_cast<size_t>(done) < after.size()) reset_session(conn);
     for (size_t i = static_cast<size_t>(done); i < after.size(); ++i) {
         const MigrationStatement& s = *after[i];
-        where.at(Where::after_commit, &file, &s, static_cast<int>(i + 1), static_cast<int>(after.size()));
+        where.to(Where::after_commit, &file, &s, static_cast<int>(i + 1), static_cast<int>(after.size()));
         throw_if_interrupted();
         auto parsed = pq::ParseResult::parse(s.sql);
         const pq::Msg& node = parsed->statements().at(0).node;
@@ -415,7 +415,7 @@ AppliedFile apply_file(Connection& conn, const MigrationFile& file, const ApplyO
                        const std::function<void(const std::string&)>& progress) {
     auto start = Clock::now();
     int live_objects = 0;
-    where.at(Where::checking, &file);
+    where.to(Where::checking, &file);
     check_drift(conn, file, options, live_objects, progress);
     check_hazards(file, live_objects, options);
     check_secrets(file);
@@ -426,7 +426,7 @@ AppliedFile apply_file(Connection& conn, const MigrationFile& file, const ApplyO
     int k = 0;
     for (const MigrationStatement& s : file.statements) {
         if (s.after_commit) continue;
-        where.at(Where::transaction, &file, &s, ++k, transactional);
+        where.to(Where::transaction, &file, &s, ++k, transactional);
         auto error = conn.try_exec(with_secrets(s.sql));
         if (!error && interrupted()) error = "interrupted";
         if (error) {
@@ -437,14 +437,14 @@ AppliedFile apply_file(Connection& conn, const MigrationFile& file, const ApplyO
                                       "database, then re-run `pg-flux migrate apply`.");
         }
     }
-    where.at(Where::transaction, &file, nullptr, transactional, transactional);
+    where.to(Where::transaction, &file, nullptr, transactional, transactional);
     conn.exec(k_own_settings);
     conn.query(
         "INSERT INTO _pgflux.migrations (name, checksum, baseline_hash, target_hash, state, after_commit_total, "
         "duration_ms, tool_version) VALUES ($1, $2, nullif($3, ''), nullif($4, ''), $5, $6, $7, $8)",
         {file.name, file.checksum, file.baseline, file.target, after_total > 0 ? "after_commit_pending" : "applied",
          std::to_string(after_total), std::to_string(elapsed_ms(start)), PGFLUX_VERSION});
-    where.at(Where::committing, &file);
+    where.to(Where::committing, &file);
     if (auto error = conn.try_exec("COMMIT")) {
         if (conn.alive() && conn.in_transaction()) conn.try_exec("ROLLBACK");
         if (stopped(conn)) fail(k_exit_database, *error);
@@ -453,7 +453,7 @@ AppliedFile apply_file(Connection& conn, const MigrationFile& file, const ApplyO
                                   "then re-run `pg-flux migrate apply`.");
     }
     if (after_total > 0) run_after_commit(conn, file, 0, start, where, progress);
-    where.at(Where::idle);
+    where.to(Where::idle);
     return {file.name, static_cast<int>(file.statements.size()), after_total, elapsed_ms(start), false};
 }
 
@@ -478,7 +478,7 @@ std::vector<AppliedFile> apply_locked(Connection& conn, const ApplyOptions& opti
             progress("warning: resuming " + e.name + " at after-commit statement " + std::to_string(e.row->after_commit_done + 1));
             auto start = Clock::now();
             run_after_commit(conn, file, e.row->after_commit_done, start, where, progress);
-            where.at(Where::idle);
+            where.to(Where::idle);
             applied.push_back({e.name, 0, e.row->after_commit_total - e.row->after_commit_done, elapsed_ms(start), true});
         } else if (e.state == FileState::pending) {
             MigrationFile file = read_migration(path);
@@ -498,10 +498,10 @@ std::vector<AppliedFile> apply_migrations(Connection& conn, const ApplyOptions& 
                                           const std::function<void(const std::string&)>& progress) {
     Where where;
     try {
-        where.at(Where::waiting);
+        where.to(Where::waiting);
         reset_session(conn);
         ApplyLock lock(conn, progress);
-        where.at(Where::idle);
+        where.to(Where::idle);
         return apply_locked(conn, options, where, progress);
     } catch (const Error& e) {
         if (interrupted())

@@ -105,7 +105,7 @@ SQL
   assert_output 1
   # It says once that it waits, naming the backend that holds the lock.
   assert_equal "$(grep -c 'waiting for another pg-flux apply' apply.err)" 1
-  assert_file_contains apply.err 'waiting for another pg-flux apply on this database to finish \(backend [0-9]+'
+  assert_file_contains apply.err 'waiting for another pg-flux apply on this database to finish (backend [0-9][0-9]*'
   echo "select pg_advisory_unlock($k_lock);" >&7
   exec 7>&-
   wait "$apply_pid"
@@ -172,7 +172,7 @@ CREATE TABLE four AS SELECT current_setting('search_path') AS path;
 SQL
   run -0 flux-apply --db "$DB" --format text
   run sql_value "$DB" "select path || '|' || who || '|' || prepared || '|' || no_temp || '|' || timeout from seen"
-  assert_output '"$user", public|postgres|0|t|0'
+  assert_output '"$user", public|postgres|0|true|0'
   # The after-commit part runs in a clean session after the transaction too.
   run sql_value "$DB" "select path from public.four"
   assert_output '"$user", public'

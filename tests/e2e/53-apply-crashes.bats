@@ -86,8 +86,20 @@ block() {
   PGAPPNAME="flux_blocker_$1_${2:-}" psql -X -q "$DB" -c "$what" -c "select pg_sleep(600)" >/dev/null 2>&1 3>&- &
   wait_for blocker_sleeps
 }
+# block_idle MODE TABLE: like block lock:MODE, but the session then sits idle
+# in its transaction (no snapshot that a concurrent index build would wait for).
+block_idle() {
+  rm -f idlefifo && mkfifo idlefifo
+  PGAPPNAME="flux_blocker_idle" psql -X -q "$DB" < idlefifo >/dev/null 2>&1 3>&- &
+  sleep 600 > idlefifo 3>&- &
+  IDLE_SLEEP=$!
+  echo "begin; lock table $2 in $1 mode;" > idlefifo
+  wait_for eval '[ "$(admin "select count(*) from pg_locks l join pg_stat_activity a on a.pid = l.pid
+    where a.application_name = '"'"'flux_blocker_idle'"'"' and l.granted and l.locktype = '"'"'relation'"'"' and l.mode <> '"'"'AccessShareLock'"'"'")" -ge 1 ]'
+}
 blocker_sleeps() { [ "$(admin "select count(*) from pg_stat_activity where application_name like 'flux\_blocker%' and wait_event = 'PgSleep'")" -ge 1 ]; }
 release() {
+  if [ -z "${1:-}" ] && [ -n "${IDLE_SLEEP:-}" ]; then kill "$IDLE_SLEEP" 2>/dev/null; IDLE_SLEEP=""; fi
   admin "select pg_terminate_backend(pid) from pg_stat_activity where application_name like 'flux\_blocker${1:-}%'" >/dev/null 2>&1
   return 0
 }
@@ -106,6 +118,8 @@ apply_backend() { admin "select pid from pg_stat_activity where application_name
 done_count() { sql_value "$DB" "select coalesce((select after_commit_done from _pgflux.migrations), -1)"; }
 
 # reach POINT: starts apply and stops it at POINT (the blockers stay).
+# The file's after-commit statements: 1 VALIDATE CONSTRAINT on a, 2 and 3
+# index builds on b and c.
 reach() {
   case "$1" in
     before)  # waiting for the advisory lock
@@ -116,27 +130,29 @@ reach() {
       block lock:'access share' a
       start_apply
       wait_for apply_waits relation ;;
-    after-transaction)  # committed; the first index build waits for its table lock
-      block lock:share b
+    validate)  # committed; the validation (after-commit 1) waits for a lock on a
+      # A second blocker queues for a lock on a behind the apply's ALTER
+      # TABLE: it gets the lock when the transaction commits, and the
+      # validation then waits for it.
+      block lock:'access share' a
       start_apply
       wait_for apply_waits relation
-      [ "$(done_count)" = 0 ] ;;
-    build-1)  # the first index exists, invalid; its build waits for a writer
+      PGAPPNAME="flux_blocker_queued" psql -X -q "$DB" -c "begin; lock table a in share update exclusive mode;" \
+        -c "select pg_sleep(600)" >/dev/null 2>&1 3>&- &
+      wait_for eval '[ "$(admin "select count(*) from pg_stat_activity where application_name = '"'"'flux_blocker_queued'"'"' and wait_event_type = '"'"'Lock'"'"'")" = 1 ]'
+      release _lock
+      wait_for eval '[ "$(done_count)" = 0 ]'
+      wait_for apply_waits relation ;;
+    build-1)  # after-commit 2: index b_v_idx exists, invalid; its build waits for a writer
       block writer b
       start_apply
       wait_for apply_waits virtualxid
+      [ "$(done_count)" = 1 ]
       [ "$(sql_value "$DB" "select indisvalid from pg_index where indexrelid = 'b_v_idx'::regclass")" = f ] ;;
-    build-2)
-      block writer c
+    build-2)  # after-commit 3: the build waits for its table lock (a blocker
+      # holding a snapshot would hold up the build of after-commit 2 instead)
+      block_idle share c
       start_apply
-      wait_for apply_waits virtualxid
-      [ "$(done_count)" = 1 ] ;;
-    validate)  # the two builds done, the validation waits for a lock on a
-      block writer c
-      start_apply
-      wait_for apply_waits virtualxid
-      block lock:'share update exclusive' a
-      release _writer_c
       wait_for eval '[ "$(done_count)" = 2 ]'
       wait_for apply_waits relation ;;
   esac
@@ -155,7 +171,8 @@ hit() {
   rc=0
   wait "$APPLY_PID" || rc=$?
   APPLY_PID=""
-  cat apply.out
+  output=$(cat apply.out)
+  echo "exit $rc: $output"
 }
 
 # consistent: whatever the kill left, the transactional part is all or nothing
@@ -174,7 +191,7 @@ consistent() {
 converges() {
   release
   run -0 pg-flux migrate apply --db "$DB"
-  run sql_value "$DB" "select count(*), min(state), min(after_commit_done = after_commit_total and after_commit_total = 3 and name = '$NAME')::text
+  run sql_value "$DB" "select count(*), min(state), bool_and(after_commit_done = after_commit_total and after_commit_total = 3 and name = '$NAME')::text
     from _pgflux.migrations"
   assert_output "1|applied|true"
   run sql_value "$DB" "select string_agg(c.relname || ':' || x.indisvalid, ',' order by c.relname) from pg_index x
@@ -203,15 +220,14 @@ crash() {
 
 @test "the generated migration has the parts the kill points need" {
   assert_equal "$(sed -n '/^COMMIT;$/,$p' "$MIGRATION" | grep -v -e '^--' -e '^$' | tr '\n' '|')" \
-    "COMMIT;|CREATE INDEX CONCURRENTLY b_v_idx ON public.b USING btree (v);|CREATE INDEX CONCURRENTLY c_v_idx ON public.c USING btree (v);|ALTER TABLE public.a VALIDATE CONSTRAINT a_v_check;|"
+    "COMMIT;|ALTER TABLE public.a VALIDATE CONSTRAINT a_v_check;|CREATE INDEX CONCURRENTLY b_v_idx ON public.b USING btree (v);|CREATE INDEX CONCURRENTLY c_v_idx ON public.c USING btree (v);|"
 }
 
 @test "kill -9 while waiting for the advisory lock" { crash kill9 before; }
 @test "kill -9 during the transactional part" { crash kill9 transaction; }
-@test "kill -9 after the transactional part, before the first build starts" { crash kill9 after-transaction; }
-@test "kill -9 during after-commit statement 1 (index build)" { crash kill9 build-1; }
-@test "kill -9 during after-commit statement 2 (index build)" { crash kill9 build-2; }
-@test "kill -9 during after-commit statement 3 (VALIDATE CONSTRAINT)" { crash kill9 validate; }
+@test "kill -9 after the transactional part, during after-commit statement 1 (VALIDATE CONSTRAINT)" { crash kill9 validate; }
+@test "kill -9 during after-commit statement 2 (index build)" { crash kill9 build-1; }
+@test "kill -9 during after-commit statement 3 (index build)" { crash kill9 build-2; }
 
 @test "SIGTERM while waiting for the advisory lock: nothing was applied" {
   crash term before
@@ -220,43 +236,41 @@ crash() {
   reach transaction
   hit term
   assert_equal "$rc" 4
-  assert_output --partial "interrupted by SIGTERM (the running statement was cancelled): statement 2 of 3 of the transaction of $NAME"
+  assert_output --regexp "interrupted by SIGTERM \(the running statement was cancelled\): statement [1-3] of 3 of the transaction of $NAME \(migrations/$NAME:[0-9]+\) did not complete"
   assert_output --partial "the transaction was rolled back: nothing from $NAME was applied"
   consistent
   assert_equal "$(tracked "$NAME")" 0
   converges
 }
-@test "SIGTERM after the transactional part" { crash term after-transaction; }
-@test "SIGTERM during after-commit statement 1: the build is cancelled, resume rebuilds the invalid index" {
+@test "SIGTERM after the transactional part, during after-commit statement 1" { crash term validate; }
+@test "SIGTERM during after-commit statement 2: the build is cancelled, resume rebuilds the invalid index" {
   reach build-1
   hit term
   assert_equal "$rc" 4
-  assert_output --partial "interrupted by SIGTERM (the running statement was cancelled): the transactional part of $NAME is committed and recorded, and 0 of its 3 after-commit statements are done; after-commit statement 1"
+  assert_output --partial "interrupted by SIGTERM (the running statement was cancelled): the transactional part of $NAME is committed and recorded, and 1 of its 3 after-commit statements are done; after-commit statement 2"
   assert_output --partial "Re-run \`pg-flux migrate apply\` to resume"
   run sql_value "$DB" "select indisvalid from pg_index where indexrelid = 'b_v_idx'::regclass"
   assert_output f
+  release
   run -0 pg-flux migrate apply -v --db "$DB"
   assert_output --partial "dropping index b_v_idx, left invalid by an interrupted build"
   converges
 }
-@test "SIGTERM during after-commit statement 2" { crash term build-2; }
-@test "SIGTERM during after-commit statement 3" { crash term validate; }
+@test "SIGTERM during after-commit statement 3" { crash term build-2; }
 @test "SIGINT during the transactional part" { crash int transaction; }
-@test "SIGHUP during after-commit statement 1" { crash hup build-1; }
+@test "SIGHUP during after-commit statement 2" { crash hup build-1; }
 
 @test "pg_terminate_backend while waiting for the advisory lock" { crash terminate before; }
 @test "pg_terminate_backend during the transactional part" { crash terminate transaction; }
-@test "pg_terminate_backend after the transactional part" { crash terminate after-transaction; }
-@test "pg_terminate_backend during after-commit statement 1" { crash terminate build-1; }
-@test "pg_terminate_backend during after-commit statement 2" { crash terminate build-2; }
-@test "pg_terminate_backend during after-commit statement 3" { crash terminate validate; }
+@test "pg_terminate_backend after the transactional part, during after-commit statement 1" { crash terminate validate; }
+@test "pg_terminate_backend during after-commit statement 2" { crash terminate build-1; }
+@test "pg_terminate_backend during after-commit statement 3" { crash terminate build-2; }
 
 @test "server restart while waiting for the advisory lock" { crash restart before; }
 @test "server restart during the transactional part" { crash restart transaction; }
-@test "server restart after the transactional part" { crash restart after-transaction; }
-@test "server restart during after-commit statement 1" { crash restart build-1; }
-@test "server restart during after-commit statement 2" { crash restart build-2; }
-@test "server restart during after-commit statement 3" { crash restart validate; }
+@test "server restart after the transactional part, during after-commit statement 1" { crash restart validate; }
+@test "server restart during after-commit statement 2" { crash restart build-1; }
+@test "server restart during after-commit statement 3" { crash restart build-2; }
 
 @test "an orphaned backend that finished the build after its client died: resume recognises the valid index" {
   reach build-1
@@ -266,7 +280,7 @@ crash() {
   release
   wait_for eval '[ "$(sql_value "$DB" "select indisvalid from pg_index where indexrelid = '"'"'b_v_idx'"'"'::regclass")" = t ]'
   hit kill9
-  assert_equal "$(done_count)" 0
+  assert_equal "$(done_count)" 1
   run -0 pg-flux migrate apply -v --db "$DB"
   assert_output --partial "index b_v_idx is already built as the statement defines it (by an interrupted earlier run)"
   converges
