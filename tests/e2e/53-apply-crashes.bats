@@ -347,7 +347,7 @@ slow_schema() {
   mkdir -p slow
   cat > slow/app.sql <<'SQL'
 create table t (id int primary key);
-create materialized view slow as select pg_sleep(60) as x;
+create materialized view slow as select 1 as x from pg_sleep(60);
 SQL
 }
 shadow_loading() { [ "$(admin "select count(*) from pg_stat_activity where datname like 'pgflux\_shadow\_%' and wait_event = 'PgSleep'")" -ge 1 ]; }
