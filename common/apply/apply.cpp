@@ -462,6 +462,10 @@ std::vector<AppliedFile> apply_locked(Connection& conn, const ApplyOptions& opti
     ensure_tracking_table(conn);
     std::vector<AppliedFile> applied;
     auto entries = migration_status(conn, options.dir);
+    // Bad input changes nothing: every file to run is read and parsed before any runs.
+    for (const StatusEntry& e : entries)
+        if (e.state == FileState::pending || e.state == FileState::incomplete)
+            read_migration((fs::path(options.dir) / e.name).string());
     for (const StatusEntry& e : entries) {
         if (e.state == FileState::changed)
             fail(k_exit_refused, "refusing to apply: " + (fs::path(options.dir) / e.name).string() +
@@ -496,6 +500,7 @@ std::vector<AppliedFile> apply_locked(Connection& conn, const ApplyOptions& opti
 
 std::vector<AppliedFile> apply_migrations(Connection& conn, const ApplyOptions& options,
                                           const std::function<void(const std::string&)>& progress) {
+    migration_paths(options.dir);  // a missing or unreadable directory changes nothing
     Where where;
     try {
         where.to(Where::waiting);

@@ -95,8 +95,15 @@ json foreign_table_attributes(const pq::Msg& create, const NameScope& scope) {
             std::string c = scope.collation(coll.strings("collname"));
             if (!c.empty()) column["collation"] = c;
         }
+        bool saw_nullability = false;
         for (const pq::Msg& c : element.list("constraints")) {
             std::string contype = c.enumeration("contype");
+            if (contype == "CONSTR_NOTNULL" || contype == "CONSTR_NULL") {
+                // As PostgreSQL: NULL and NOT NULL together conflict.
+                if (saw_nullability && column["not_null"] != (contype == "CONSTR_NOTNULL"))
+                    usage_error("conflicting NULL/NOT NULL declarations for column " + element.str("colname"));
+                saw_nullability = true;
+            }
             if (contype == "CONSTR_NOTNULL") column["not_null"] = true;
             else if (contype == "CONSTR_NULL") column["not_null"] = false;
             else if (contype == "CONSTR_DEFAULT") column["default"] = canonical_expression(c.get("raw_expr"));

@@ -158,15 +158,43 @@ std::string redact_secrets(std::string message, const std::string& conninfo) {
     return message;
 }
 
-Connection::Connection(const std::string& conninfo)
-    : conn_(PQconnectdb(conninfo.c_str()), PQfinish), conninfo_(conninfo) {
+// A connection string or URL libpq cannot parse is a usage error (exit 2),
+// not a database one.
+void check_conninfo(const std::string& conninfo) {
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+    if (options) {
+        PQconninfoFree(options);
+        return;
+    }
+    std::string message = error ? error : "out of memory";
+    PQfreemem(error);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    usage_error("invalid connection string or URL: " + redact_secrets(message, conninfo));
+}
+
+Connection::Connection(const std::string& conninfo) : conn_(nullptr, PQfinish), conninfo_(conninfo) {
+    check_conninfo(conninfo);
+    conn_.reset(PQconnectdb(conninfo.c_str()));
     if (!conn_) fail(k_exit_database, "cannot connect: out of memory");
     if (PQstatus(conn_.get()) != CONNECTION_OK) {
         std::string message = PQerrorMessage(conn_.get());
         while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-        fail(k_exit_database, "cannot connect to the database: " + redact_secrets(message, conninfo));
+        // libpq checks option values before connecting: "invalid port number",
+        // "invalid sslmode value", "invalid integer value ... for connection option".
+        bool bad_value = message.rfind("invalid ", 0) == 0 || message.rfind("could not match ", 0) == 0 ||
+                         message.find("failed: invalid integer value \"") != std::string::npos;
+        fail(bad_value ? k_exit_usage : k_exit_database,
+             std::string(bad_value ? "invalid connection string or URL: " : "cannot connect to the database: ") +
+                 redact_secrets(message, conninfo));
     }
     PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
+    // Names and texts are UTF-8 whatever the database's encoding or
+    // PGCLIENTENCODING, and string literals mean what they say whatever a
+    // database or role setting says about backslashes.
+    if (PQsetClientEncoding(conn_.get(), "UTF8") != 0)
+        fail(k_exit_database, "cannot set client_encoding to UTF8: " + std::string(PQerrorMessage(conn_.get())));
+    exec("SET standard_conforming_strings = on");
 }
 
 bool Connection::in_transaction() const {

@@ -32,6 +32,9 @@ private:
     std::unique_ptr<PGresult, void (*)(PGresult*)> result_;
 };
 
+// Throws Error(k_exit_usage) when libpq cannot parse `conninfo` (a connection
+// string or URL), naming libpq's reason (passwords redacted).
+void check_conninfo(const std::string& conninfo);
 // Signals. install_interrupt_handlers() makes SIGINT, SIGTERM and SIGHUP set a
 // flag and wake the waiting loops (a self-pipe); nothing else happens in the
 // handler. interrupted() is the signal received (0 if none).

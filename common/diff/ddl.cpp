@@ -43,8 +43,10 @@ std::string with_options(const json& options) {
 }
 
 std::string dollar_quote(const std::string& text) {
+    // The tag must first occur where it closes the string: a text holding it,
+    // or ending in a prefix of it ("... --$function"), would end it early.
     std::string tag = "$function$";
-    for (int n = 1; text.find(tag) != std::string::npos; ++n) tag = "$function_" + std::to_string(n) + "$";
+    for (int n = 1; (text + tag).find(tag) != text.size(); ++n) tag = "$function_" + std::to_string(n) + "$";
     return tag + text + tag;
 }
 
@@ -75,7 +77,7 @@ std::string continue_after_existing_values(const std::string& sequence, const st
     bool descending = sequence_options.value("increment", json(1)).get<int64_t>() < 0;
     std::string start = sequence_options.value("start", json(descending ? -1 : 1)).dump();
     std::string value = std::string(descending ? "min(" : "max(") + quote_ident(column) + ")";
-    return "SELECT setval(" + quote_literal(sequence) + ", " + value + ") FROM " + table + " HAVING " + value +
+    return "SELECT pg_catalog.setval(" + quote_literal(sequence) + ", " + value + ") FROM " + table + " HAVING " + value +
            (descending ? " <= " : " >= ") + start + ";";
 }
 

@@ -400,5 +400,14 @@ TEST(DdlQuoting, OddIdentifiersEverywhere) {
     EXPECT_EQ(ddl::table_name(id(Kind::table, "public", "user")), "public.\"user\"");
 }
 
+TEST(DollarQuote, TheTagClosesTheTextWhereItEnds) {
+    for (std::string body : {"select 1", "select '$function$'", "select 1 --$function", "select 1 --$function_1",
+                             "select '$function$' --$function_1", "$", "x$"}) {
+        std::string quoted = ddl::dollar_quote(body);
+        auto parsed = pq::parse_expression(quoted);
+        EXPECT_EQ(pq::value_text(parsed.expr.get("sval")), body) << quoted;
+    }
+}
+
 }  // namespace
 }  // namespace pgflux

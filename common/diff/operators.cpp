@@ -32,7 +32,8 @@ std::string definition_change(Differ& d, const Object& l, const Object& o, std::
 
 std::string create_operator(const Object& o) {
     const json& a = ddl_attributes(o);
-    std::string out = "CREATE OPERATOR " + o.id.sql_name().substr(0, o.id.sql_name().rfind(" (")) + " (";
+    // schema.name: the signature's type names may hold " (" themselves.
+    std::string out = "CREATE OPERATOR " + quote_ident(o.id.schema) + "." + o.id.name + " (";
     if (a.contains("left")) out += "\n    LEFTARG = " + a["left"].get<std::string>() + ",";
     out += "\n    RIGHTARG = " + a["right"].get<std::string>() + ",\n    FUNCTION = " + a["function"].get<std::string>();
     for (const char* key : {"commutator", "negator"})

@@ -1,10 +1,64 @@
 // pgflux.plan serialization.
 #include "diff/plan.h"
 
+#include <algorithm>
+#include <set>
+
 #include "model/model_json.h"
+#include "sql/parser.h"
 #include "util/document.h"
 
 namespace pgflux {
+namespace {
+
+// The statements a plan step may hold: the DDL pg-flux generates, and the
+// one SELECT it writes (pg_catalog.setval after a sequence change). Anything
+// else (data changes, roles, DO, SET, transaction control) never comes from
+// flux-diff or flux-hazards.
+bool generated_statement(const pq::Msg& node) {
+    static const std::set<std::string> k_ddl = {
+        "CreateStmt", "AlterTableStmt", "DropStmt", "IndexStmt", "CommentStmt", "GrantStmt",
+        "AlterDefaultPrivilegesStmt", "AlterOwnerStmt", "RenameStmt", "AlterObjectSchemaStmt",
+        "CreateSchemaStmt", "CreateExtensionStmt", "AlterExtensionStmt", "DefineStmt", "CreateEnumStmt",
+        "AlterEnumStmt", "CreateRangeStmt", "CreateDomainStmt", "AlterDomainStmt", "CompositeTypeStmt",
+        "CreateSeqStmt", "AlterSeqStmt", "CreateFunctionStmt", "AlterFunctionStmt", "CreateCastStmt",
+        "AlterOperatorStmt", "AlterTSDictionaryStmt", "AlterTSConfigurationStmt", "CreateFdwStmt", "AlterFdwStmt",
+        "CreateForeignServerStmt", "AlterForeignServerStmt", "CreateUserMappingStmt", "AlterUserMappingStmt",
+        "DropUserMappingStmt", "CreateForeignTableStmt", "ViewStmt", "RefreshMatViewStmt", "RuleStmt",
+        "CreateTrigStmt", "CreatePolicyStmt", "AlterPolicyStmt", "CreateEventTrigStmt", "AlterEventTrigStmt",
+        "CreatePublicationStmt", "AlterPublicationStmt", "CreateStatsStmt", "AlterStatsStmt",
+        "AlterCollationStmt", "AlterTypeStmt", "CreateConversionStmt"};
+    if (k_ddl.count(node.type())) return true;
+    if (node.is("CreateTableAsStmt")) return node.enumeration("objtype") == "OBJECT_MATVIEW";
+    if (node.is("SelectStmt")) {
+        auto targets = node.list("target_list");
+        if (targets.size() != 1 || node.get("with_clause") || node.get("larg")) return false;
+        pq::Msg call = targets[0].get("val");
+        auto names = call.strings("funcname");
+        return call.is("FuncCall") && names == std::vector<std::string>{"pg_catalog", "setval"};
+    }
+    return false;
+}
+
+void check_step(const Step& s, const JsonField& f) {
+    std::shared_ptr<const pq::ParseResult> parsed;
+    try {
+        parsed = pq::ParseResult::parse(s.sql);
+    } catch (const pq::SqlSyntaxError& e) {
+        f["sql"].fail(std::string("not valid SQL: ") + e.what());
+    }
+    if (parsed->statements().size() != 1) f["sql"].fail("a step is exactly one statement");
+    const pq::Msg& node = parsed->statements()[0].node;
+    if (!generated_statement(node))
+        f["sql"].fail("a " + node.type() + " is not a statement pg-flux generates");
+    if ((s.action == "comment") != node.is("CommentStmt"))
+        f["sql"].fail("a step's action is \"comment\" exactly when its statement is COMMENT ON");
+    if (s.action == "create" && node.is("DropStmt")) f["sql"].fail("a \"create\" step cannot be a DROP");
+    if (s.action != "create" && s.action != "drop" && s.action != "alter" && s.action != "comment")
+        f["action"].fail("expected create, drop, alter or comment");
+}
+
+}  // namespace
 
 json plan_to_document(const Plan& plan, const std::string& tool) {
     json doc = document_envelope(k_format_plan, tool);
@@ -29,11 +83,20 @@ json plan_to_document(const Plan& plan, const std::string& tool) {
     return doc;
 }
 
+void check_plan_statements(const Plan& plan) {
+    json doc = plan_to_document(plan, "flux-diff");
+    JsonField root(doc, "the plan generated from the model documents (a string in one of them reached SQL)");
+    for (size_t i = 0; i < plan.steps.size(); ++i) check_step(plan.steps[i], root["steps"][i]);
+}
+
 Plan plan_from_document(const json& document, const std::string& name) {
     JsonField root(document, name);
     Plan plan;
     plan.baseline_hash = root["baseline_hash"].string();
     plan.target_hash = root["target_hash"].string();
+    for (const char* key : {"baseline_hash", "target_hash"})
+        if (!root[key].string().empty() && !is_state_hash(root[key].string()))
+            root[key].fail("not a state hash (sha256: and 64 hex digits)");
     if (root.has("from")) plan.from = root["from"].object();
     if (root.has("to")) plan.to = root["to"].object();
     if (root.has("live_object_count")) plan.live_object_count = static_cast<int>(root["live_object_count"].integer());
@@ -49,17 +112,28 @@ Plan plan_from_document(const json& document, const std::string& name) {
         s.phase = f["phase"].string();
         if (s.phase != k_phase_transactional && s.phase != k_phase_after_commit)
             f["phase"].fail("expected \"transactional\" or \"after-commit\"");
-        if (f.has("lock")) s.lock = f["lock"].string();
+        if (f.has("lock")) {
+            s.lock = f["lock"].string();
+            static const std::set<std::string> k_locks = {"ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE",
+                                                          "SHARE UPDATE EXCLUSIVE", "SHARE", "SHARE ROW EXCLUSIVE",
+                                                          "EXCLUSIVE", "ACCESS EXCLUSIVE"};
+            if (!k_locks.count(s.lock)) f["lock"].fail("not a table lock mode");
+        }
         if (f.has("partitioned_table")) s.partitioned_table = f["partitioned_table"].boolean();
         if (f.has("hazards")) {
             const json& hs = f["hazards"].array();
-            for (size_t h = 0; h < hs.size(); ++h)
-                s.hazards.push_back({f["hazards"][h]["code"].string(), f["hazards"][h]["message"].string()});
+            for (size_t h = 0; h < hs.size(); ++h) {
+                JsonField code = f["hazards"][h]["code"];
+                if (std::find(k_hazard_codes.begin(), k_hazard_codes.end(), code.string()) == k_hazard_codes.end())
+                    code.fail("unknown hazard code");
+                s.hazards.push_back({code.string(), f["hazards"][h]["message"].string()});
+            }
         }
+        check_step(s, f);
         plan.steps.push_back(std::move(s));
     }
     if (root.has("notes"))
-        for (const json& n : root["notes"].array()) plan.notes.push_back(n.get<std::string>());
+        for (size_t i = 0; i < root["notes"].array().size(); ++i) plan.notes.push_back(root["notes"][i].string());
     return plan;
 }
 

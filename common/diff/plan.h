@@ -13,6 +13,10 @@ namespace pgflux {
 inline constexpr const char* k_phase_transactional = "transactional";
 inline constexpr const char* k_phase_after_commit = "after-commit";
 
+// Every hazard code (see hazards/hazards.h for what each means).
+inline const std::vector<std::string> k_hazard_codes = {"DATA_LOSS",       "COLUMN_TYPE_CHANGE", "MASS_DROP",
+                                                        "CONSTRAINT_SCAN", "PARTITION_CHANGE",   "UNCLASSIFIABLE"};
+
 struct Hazard {
     std::string code;     // DATA_LOSS, COLUMN_TYPE_CHANGE, MASS_DROP, CONSTRAINT_SCAN, PARTITION_CHANGE
     std::string message;  // what and why
@@ -43,6 +47,13 @@ struct Plan {
 };
 
 json plan_to_document(const Plan& plan, const std::string& tool);
+// Reads and validates a plan: hashes, hazard codes and locks are checked, and
+// every step's sql must be exactly one statement of the DDL pg-flux generates
+// (plans are cached and shared: a string from one is pasted into a file that
+// runs). Errors name the document and the field.
 Plan plan_from_document(const json& document, const std::string& name);
+// The same check of the steps of a plan just generated from model documents:
+// a hostile string in a model that reached SQL is an input error (exit 2).
+void check_plan_statements(const Plan& plan);
 
 }  // namespace pgflux

@@ -2,12 +2,16 @@
 #include "hazards/hazards.h"
 
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <sstream>
 
 #include "canon/names.h"
 #include "sql/parser.h"
+#include "sql/references.h"
 #include "sql/quote.h"
 #include "util/error.h"
+#include "util/text.h"
 
 namespace pgflux {
 
@@ -292,6 +296,151 @@ void classify_statement(const pq::Msg& node, Step& step, Context& ctx) {
     }
 }
 
+// ---- Code pg-flux cannot see into ------------------------------------------
+//
+// The gate classifies statements from their parse trees. What a DO block, a
+// CALL, or a call of a routine the same file creates does is decided by code
+// that runs later, so such a statement is a hazard of its own, UNCLASSIFIABLE,
+// unless the routine's body shows it only reads (plain SELECTs and
+// expressions, no dynamic SQL). Routines that already exist in the database
+// are not read at apply time: a call of one is classified by the statement
+// that makes it.
+
+std::string first_words(std::string sql) {
+    std::replace(sql.begin(), sql.end(), '\n', ' ');
+    return sql.size() > 40 ? sql.substr(0, clip_length(sql, 40)) + "..." : sql;
+}
+
+// Why the body of a routine that `node` (CREATE FUNCTION/PROCEDURE) creates
+// may change the database when called, or "" when it only reads.
+std::string opaque_body_reason(const pq::Msg& node, const std::string& sql) {
+    std::string language = "sql";
+    std::vector<std::string> body;
+    for (const pq::Msg& option : node.list("options")) {
+        if (option.str("defname") == "language") language = pq::value_text(option.get("arg"));
+        if (option.str("defname") == "as" && option.get("arg").is("List"))
+            body = option.get("arg").strings("items");
+    }
+    std::transform(language.begin(), language.end(), language.begin(), ::tolower);
+    auto statement_reason = [](const pq::Msg& statement, const std::string& text) -> std::string {
+        if (statement.is("SelectStmt")) {
+            std::string reason;
+            pq::visit_tree(statement, [&](const pq::Msg& n) {
+                if (reason.empty() && (n.is("InsertStmt") || n.is("UpdateStmt") || n.is("DeleteStmt")))
+                    reason = "changes data (" + first_words(text) + ")";
+            });
+            return reason;
+        }
+        return "runs " + first_words(text);
+    };
+    if (language == "sql") {
+        if (pq::Msg atomic = node.get("sql_body")) {
+            std::string reason;
+            pq::visit_tree(atomic, [&](const pq::Msg& n) {
+                const std::string& t = n.type();
+                if (reason.empty() && t.size() > 4 && t.compare(t.size() - 4, 4, "Stmt") == 0 && t != "SelectStmt")
+                    reason = "runs a " + t;
+            });
+            return reason;
+        }
+        if (body.empty()) return "";
+        try {
+            auto parsed = pq::ParseResult::parse(body[0]);
+            for (const pq::Statement& st : parsed->statements())
+                if (std::string r = statement_reason(st.node, std::string(st.text)); !r.empty()) return r;
+        } catch (const pq::SqlSyntaxError&) {
+            return "has a body pg-flux cannot parse";
+        }
+        return "";
+    }
+    if (language != "plpgsql") return "is written in " + language + ", which pg-flux cannot read";
+    json functions;
+    try {
+        functions = json::parse(pq::parse_plpgsql_json(sql));
+    } catch (const std::exception&) {
+        return "has a body pg-flux cannot parse";
+    }
+    std::string reason;
+    std::function<void(const json&)> walk = [&](const json& j) {
+        if (!reason.empty()) return;
+        if (j.is_object()) {
+            for (auto it = j.begin(); it != j.end(); ++it) {
+                const std::string& key = it.key();
+                if (key == "PLpgSQL_stmt_dynexecute" || key == "PLpgSQL_stmt_dynfors" ||
+                    ((key == "PLpgSQL_stmt_open" || key == "PLpgSQL_stmt_return_query") && it->is_object() &&
+                     it->contains("dynquery"))) {
+                    reason = "runs dynamic SQL (EXECUTE)";
+                    return;
+                }
+                if (key == "PLpgSQL_stmt_execsql" && it->is_object()) {
+                    std::string query = it->value("sqlstmt", json::object())
+                                            .value("PLpgSQL_expr", json::object())
+                                            .value("query", std::string());
+                    try {
+                        auto parsed = pq::ParseResult::parse(query);
+                        for (const pq::Statement& st : parsed->statements())
+                            if (reason.empty()) reason = statement_reason(st.node, query);
+                    } catch (const pq::SqlSyntaxError&) {
+                        reason = "runs " + first_words(query);
+                    }
+                    if (!reason.empty()) return;
+                }
+                walk(*it);
+            }
+        } else if (j.is_array()) {
+            for (const json& item : j) walk(item);
+        }
+    };
+    walk(functions);
+    return reason;
+}
+
+// Routines the file creates whose bodies may change the database: last name
+// to the reason.
+using OpaqueRoutines = std::map<std::string, std::string>;
+
+void classify_unclassifiable(const pq::Msg& node, Step& step, const OpaqueRoutines& opaque) {
+    const std::string advice = "; review what it does, then allow it with --allow-hazards UNCLASSIFIABLE";
+    if (node.is("DoStmt")) {
+        add_hazard(step, "UNCLASSIFIABLE", "a DO block runs code pg-flux cannot classify" + advice);
+        return;
+    }
+    if (node.is("CallStmt")) {
+        auto names = node.get("funccall").strings("funcname");
+        add_hazard(step, "UNCLASSIFIABLE",
+                   "CALL " + (names.empty() ? std::string("of a procedure") : quote_ident(names.back())) +
+                       " runs code pg-flux cannot classify" + advice);
+        return;
+    }
+    if (node.is("ExecuteStmt")) {
+        add_hazard(step, "UNCLASSIFIABLE", "EXECUTE runs a prepared statement pg-flux cannot see" + advice);
+        return;
+    }
+    if (opaque.empty()) return;
+    if (node.is("CreateEventTrigStmt")) {
+        auto names = node.strings("funcname");
+        if (!names.empty() && opaque.count(names.back()))
+            add_hazard(step, "UNCLASSIFIABLE", "the event trigger runs " + quote_ident(names.back()) +
+                                                   "() on every later DDL statement, and that function " +
+                                                   opaque.at(names.back()) + advice);
+        return;
+    }
+    // Defining statements do not run what they name.
+    if (node.is("CreateFunctionStmt") || node.is("ViewStmt") || node.is("CreateTrigStmt") || node.is("CommentStmt") ||
+        node.is("RuleStmt") || node.is("CreatePolicyStmt") || node.is("AlterPolicyStmt") || node.is("GrantStmt") ||
+        node.is("AlterOwnerStmt") || node.is("DropStmt"))
+        return;
+    std::set<std::string> reported;
+    pq::visit_tree(node, [&](const pq::Msg& n) {
+        if (!n.is("FuncCall")) return;
+        auto names = n.strings("funcname");
+        if (names.empty() || !opaque.count(names.back()) || !reported.insert(names.back()).second) return;
+        add_hazard(step, "UNCLASSIFIABLE", "calls " + quote_ident(names.back()) +
+                                               "(), which this file creates or replaces and which " +
+                                               opaque.at(names.back()) + advice);
+    });
+}
+
 // Values added to enums by ALTER TYPE ... ADD VALUE, as SQL literals. A later
 // statement that spells the literal is taken to use the value (source
 // expressions often omit the cast), which errs on the side of waiting.
@@ -304,31 +453,52 @@ std::vector<std::string> added_enum_literals(const pq::Msg& node) {
 
 void classify_steps(std::vector<Step>& steps, int live_objects) {
     Context ctx;
+    OpaqueRoutines opaque;
     std::vector<std::shared_ptr<const pq::ParseResult>> parsed_steps;
     for (const Step& step : steps) {
         parsed_steps.push_back(pq::ParseResult::parse(step.sql));
-        for (const pq::Statement& st : parsed_steps.back()->statements())
+        for (const pq::Statement& st : parsed_steps.back()->statements()) {
             if (std::string key = created_key(st.node); !key.empty()) ctx.created.insert(key);
+            if (st.node.is("CreateFunctionStmt"))
+                if (std::string reason = opaque_body_reason(st.node, std::string(st.text)); !reason.empty())
+                    opaque[st.node.strings("funcname").back()] = reason;
+        }
     }
+    // A value added in this run cannot be used before the transaction
+    // commits: a statement that uses it runs after the commit, and so does
+    // what depends on such a statement (an object it creates or changes, by
+    // name). Everything else keeps its transaction.
     std::vector<std::string> new_enum_values;
-    bool moved = false;
+    std::set<std::string> moved_names;
+    std::vector<ObjectId> moved_objects;
     for (size_t i = 0; i < steps.size(); ++i) {
         Step& step = steps[i];
         step.hazards.erase(std::remove_if(step.hazards.begin(), step.hazards.end(),
                                           [](const Hazard& h) { return h.code == "MASS_DROP"; }),
                            step.hazards.end());
         const auto& parsed = parsed_steps[i];
+        bool adds_value = false, depends_on_moved = false;
         for (const pq::Statement& st : parsed->statements()) {
             classify_statement(st.node, step, ctx);
+            classify_unclassifiable(st.node, step, opaque);
             for (const auto& lit : added_enum_literals(st.node)) new_enum_values.push_back(lit);
+            adds_value = adds_value || st.node.is("AlterEnumStmt");
+            for (const pq::NameReference& ref : pq::name_references(st.node))
+                depends_on_moved = depends_on_moved || moved_names.count(ref.names.back());
         }
-        // A value added in this run cannot be used before the transaction
-        // commits: from its first use on, statements run after the commit.
+        depends_on_moved = depends_on_moved ||
+                           std::find(moved_objects.begin(), moved_objects.end(), step.object) != moved_objects.end();
         bool uses_new_value = std::any_of(new_enum_values.begin(), new_enum_values.end(),
                                           [&](const std::string& lit) { return step.sql.find(lit) != std::string::npos; });
-        if (uses_new_value && !parsed->statements().empty() && !parsed->statements()[0].node.is("AlterEnumStmt"))
-            moved = true;
-        if (moved) step.phase = k_phase_after_commit;
+        if ((uses_new_value && !adds_value) || (depends_on_moved && !parsed->statements().empty())) {
+            step.phase = k_phase_after_commit;
+            moved_objects.push_back(step.object);
+            moved_names.insert(step.object.name);
+            for (const pq::Statement& st : parsed->statements()) {
+                std::string key = created_key(st.node);
+                if (!key.empty()) moved_names.insert(key.substr(key.find(':') + 1));
+            }
+        }
     }
     if (live_objects > 0 && ctx.dropped_objects * 4 > live_objects) {
         std::string message = "drops " + std::to_string(ctx.dropped_objects) + " of " + std::to_string(live_objects) +
@@ -416,14 +586,21 @@ private:
         });
     }
 
-    // Does any step emitted after `from` alter or index the table?
+    // Does any step emitted after `from` change a column of the table (its
+    // type, or drop it), or drop anything (an operator, a function, a type
+    // the old index may depend on, recreated in between)? Other indexes and
+    // constraints do not stand in the way of swapping an index in.
     bool touched_since(std::vector<Step>::const_iterator from, const std::string& table) const {
         for (auto it = from; it != out_.end(); ++it) {
             auto parsed = pq::ParseResult::parse(it->sql);
-            for (const pq::Statement& st : parsed->statements())
-                if ((st.node.is("AlterTableStmt") || st.node.is("IndexStmt")) &&
-                    relation_key(st.node.get("relation")) == table)
-                    return true;
+            for (const pq::Statement& st : parsed->statements()) {
+                if (st.node.is("DropStmt") && st.node.enumeration("remove_type") != "OBJECT_INDEX") return true;
+                if (!st.node.is("AlterTableStmt") || relation_key(st.node.get("relation")) != table) continue;
+                for (const pq::Msg& cmd : st.node.list("cmds")) {
+                    std::string type = cmd.enumeration("subtype");
+                    if (type == "AT_AlterColumnType" || type == "AT_DropColumn") return true;
+                }
+            }
         }
         return false;
     }
@@ -438,7 +615,9 @@ private:
                           std::vector<Step>::iterator drop) {
         bool replaced = drop != out_.end();
         bool swappable = replaced && !touched_since(drop + 1, table);
-        if (replaced && !swappable && index.flag("unique")) return false;
+        // The old index was dropped inside the transaction: the new one is
+        // built there too, so the table never goes without it.
+        if (replaced && !swappable) return false;
         if (needed_by_foreign_key(i, index, table)) return false;
         if (swappable) {
             out_.erase(drop);
@@ -586,7 +765,7 @@ std::set<std::string> parse_allowed_hazards(const std::string& value) {
         }
         if (std::find(k_hazard_codes.begin(), k_hazard_codes.end(), item) == k_hazard_codes.end())
             usage_error("unknown hazard \"" + item + "\" in --allow-hazards (known: DATA_LOSS, COLUMN_TYPE_CHANGE, "
-                        "MASS_DROP, CONSTRAINT_SCAN, PARTITION_CHANGE, all)");
+                        "MASS_DROP, CONSTRAINT_SCAN, PARTITION_CHANGE, UNCLASSIFIABLE, all)");
         out.insert(item);
     }
     return out;
@@ -608,7 +787,7 @@ std::string refusal_message(const std::vector<BlockedStep>& blocked, const std::
         std::string sql = b.step->sql;
         std::replace(sql.begin(), sql.end(), '\n', ' ');
         if (sql.size() > 120) sql = sql.substr(0, clip_length(sql, 117)) + "...";
-        out += "\n  " + b.hazard.code + ": " + sql + "\n      " + b.hazard.message;
+        out += "\n  " + b.hazard.code + ": " + one_line(sql) + "\n      " + one_line(b.hazard.message);
         codes.insert(b.hazard.code);
     }
     std::string list;

@@ -10,6 +10,9 @@
 // or SET NOT NULL, on a table that existed before the migration),
 // PARTITION_CHANGE (DETACH PARTITION, or ATTACH PARTITION of a table that
 // existed before: rows move in or out of the partitioned table).
+// UNCLASSIFIABLE (a DO block, CALL, EXECUTE, or a call of a routine the same
+// file creates or replaces whose body may change the database: dynamic SQL,
+// DML or DDL in it, or a language pg-flux cannot read).
 #pragma once
 
 #include <set>
@@ -21,8 +24,6 @@
 
 namespace pgflux {
 
-inline const std::vector<std::string> k_hazard_codes = {"DATA_LOSS", "COLUMN_TYPE_CHANGE", "MASS_DROP",
-                                                        "CONSTRAINT_SCAN", "PARTITION_CHANGE"};
 
 // Classifies every step of `steps` in order (tables created by earlier steps
 // count as new); sets lock, phase requirements and hazards. `live_objects`

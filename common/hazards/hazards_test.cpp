@@ -472,8 +472,9 @@ TEST(RewriteAndClassify, ChangedIndexIsBuiltUnderATemporaryNameThenSwappedIn) {
 }
 
 TEST(RewriteAndClassify, ChangedIndexOnATableAlteredInBetweenIsDroppedInTheTransaction) {
-    // The column type changes after the old index went: no swap. A unique
-    // index comes back inside the transaction, a plain one concurrently.
+    // The column type changes after the old index went: no swap. The index
+    // comes back inside the transaction too, unique or not, so the table
+    // never goes without it.
     for (std::string unique : {"UNIQUE ", ""}) {
         ObjectId index{Kind::index, "public", "t_s", "t"};
         Plan p = plan_of({"DROP INDEX public.t_s;", "ALTER TABLE public.t ALTER COLUMN s TYPE public.status USING s::text::public.status;",
@@ -484,10 +485,72 @@ TEST(RewriteAndClassify, ChangedIndexOnATableAlteredInBetweenIsDroppedInTheTrans
         rewrite_and_classify(p, {});
         ASSERT_EQ(p.steps.size(), 3u);
         EXPECT_EQ(p.steps[0].sql, "DROP INDEX public.t_s;");
-        EXPECT_EQ(p.steps[2].sql, unique.empty() ? "CREATE INDEX CONCURRENTLY t_s ON public.t USING btree (s);"
-                                                 : "CREATE UNIQUE INDEX t_s ON public.t USING btree (s);");
-        EXPECT_EQ(p.steps[2].phase, unique.empty() ? k_phase_after_commit : k_phase_transactional);
+        EXPECT_EQ(p.steps[2].sql, "CREATE " + unique + "INDEX t_s ON public.t USING btree (s);");
+        EXPECT_EQ(p.steps[2].phase, k_phase_transactional);
     }
+}
+
+TEST(RewriteAndClassify, ChangedIndexIsSwappedInEvenWhenTheTableGetsAnotherIndex) {
+    ObjectId index{Kind::index, "public", "t_a", "t"};
+    Plan p = plan_of({"DROP INDEX public.t_a;", "CREATE UNIQUE INDEX t_b ON public.t USING btree (b);",
+                      "CREATE INDEX t_a ON public.t USING btree (a, b);"});
+    p.steps[0].action = "drop";
+    p.steps[2].action = "create";
+    p.steps[0].object = p.steps[2].object = index;
+    rewrite_and_classify(p, {});
+    for (const Step& s : p.steps) EXPECT_EQ(s.phase, k_phase_after_commit) << s.sql;
+    ASSERT_EQ(p.steps.size(), 4u);
+    EXPECT_EQ(p.steps[1].sql, "CREATE INDEX CONCURRENTLY t_a__pgflux_new ON public.t USING btree (a, b);");
+    EXPECT_EQ(p.steps[2].sql, "DROP INDEX CONCURRENTLY public.t_a;");
+}
+
+TEST(ClassifySteps, ANewEnumValueMovesOnlyWhatUsesItAfterTheCommit) {
+    Plan p = plan_of({"ALTER TYPE public.mood ADD VALUE 'happy';",
+                      "ALTER TABLE public.other ADD COLUMN note text;",
+                      "ALTER TABLE public.users ALTER COLUMN m SET DEFAULT 'happy'::public.mood;",
+                      "CREATE TABLE public.t2 (m public.mood DEFAULT 'happy');",
+                      "CREATE INDEX t2_m ON public.t2 USING btree (m);",
+                      "DROP TABLE public.logs;"});
+    p.steps[2].object = {Kind::table, "public", "users"};
+    p.steps[3].object = p.steps[4].object = {Kind::table, "public", "t2"};
+    p.steps[4].object = {Kind::index, "public", "t2_m", "t2"};
+    classify_steps(p.steps, 0);
+    std::vector<std::string> phases;
+    for (const Step& s : p.steps) phases.push_back(s.phase);
+    EXPECT_EQ(phases, (std::vector<std::string>{k_phase_transactional, k_phase_transactional, k_phase_after_commit,
+                                                k_phase_after_commit, k_phase_after_commit, k_phase_transactional}));
+}
+
+TEST(ClassifySteps, CodeTheGateCannotSeeIntoIsUnclassifiable) {
+    auto codes = [](std::vector<std::string> sql) {
+        Plan p = plan_of(sql);
+        classify_steps(p.steps, 0);
+        std::string out;
+        for (const Step& s : p.steps)
+            for (const Hazard& h : s.hazards) out += (out.empty() ? "" : ",") + h.code;
+        return out;
+    };
+    EXPECT_EQ(codes({"DO $$ BEGIN NULL; END $$;"}), "UNCLASSIFIABLE");
+    EXPECT_EQ(codes({"CALL public.p();"}), "UNCLASSIFIABLE");
+    EXPECT_EQ(codes({"EXECUTE q;"}), "UNCLASSIFIABLE");
+    const std::string dynamic =
+        "CREATE FUNCTION public.f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'SELECT 1'; RETURN 1; END $$;";
+    EXPECT_EQ(codes({dynamic, "SELECT public.f();"}), "UNCLASSIFIABLE");
+    EXPECT_NE(codes({dynamic, "ALTER TABLE public.t ADD COLUMN c int DEFAULT public.f();"}).find("UNCLASSIFIABLE"),
+              std::string::npos);
+    EXPECT_EQ(codes({dynamic, "CREATE VIEW public.v AS SELECT public.f();"}), "");  // defining it runs nothing
+    EXPECT_EQ(codes({"CREATE FUNCTION public.g() RETURNS int LANGUAGE sql AS $$ UPDATE t SET c = 1 RETURNING c $$;",
+                     "SELECT public.g();"}),
+              "UNCLASSIFIABLE");
+    EXPECT_EQ(codes({"CREATE FUNCTION public.h() RETURNS int LANGUAGE c AS 'lib', 'h';", "SELECT public.h();"}),
+              "UNCLASSIFIABLE");
+    // A body that only reads is classified.
+    EXPECT_EQ(codes({"CREATE FUNCTION public.r(int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN $1 + 1; END $$;",
+                     "CREATE INDEX i ON public.t USING btree (public.r(c));"}),
+              "");
+    EXPECT_EQ(codes({"CREATE FUNCTION public.s(int) RETURNS int LANGUAGE sql IMMUTABLE BEGIN ATOMIC SELECT $1; END;",
+                     "SELECT public.s(1);"}),
+              "");
 }
 
 TEST(RewriteAndClassify, OptionsTurnTheRewritesOff) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -11,22 +12,36 @@
 #include "util/error.h"
 #include "util/files.h"
 #include "util/sha256.h"
+#include "util/text.h"
 
 namespace fs = std::filesystem;
 
 namespace pgflux {
 namespace {
 
-// Value of "-- key: value" in the leading comment block.
-std::string header_value(const std::string& text, const std::string& key) {
+// The "-- key: value" lines of the leading comment block. A key given twice
+// is an error: only one of them could be believed.
+std::map<std::string, std::string> header_fields(const std::string& text, const std::string& path) {
+    std::map<std::string, std::string> out;
     std::istringstream in(text);
-    const std::string prefix = "-- " + key + ": ";
+    int number = 0;
     for (std::string line; std::getline(in, line);) {
+        ++number;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.rfind("--", 0) != 0 && !line.empty()) break;
-        if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
+        size_t colon = line.find(": ");
+        if (line.rfind("-- ", 0) != 0 || colon == std::string::npos) continue;
+        std::string key = line.substr(3, colon - 3);
+        if (key != "format" && key != "baseline" && key != "target" && key != "hazards") continue;
+        if (line.size() == colon + 2) continue;  // "-- baseline: " with nothing: absent
+        if (out.count(key))
+            usage_error(path + ":" + std::to_string(number) + ": the header gives \"" + key +
+                        "\" twice; a migration file has one header (restore the file as pg-flux wrote it)");
+        out[key] = line.substr(colon + 2);
     }
-    return "";
+    return out;
 }
+
 
 std::string transaction_kind(const pq::Msg& node) {
     return node.is("TransactionStmt") ? node.enumeration("kind") : "";
@@ -64,6 +79,30 @@ std::string new_migration_stamp(const std::vector<std::string>& existing_paths, 
     return buf;
 }
 
+
+namespace {
+
+// A new file must read back as exactly its plan's statements, in their
+// phases: nothing a comment line carries may become a statement.
+void check_reads_back(const std::string& text, const Plan& plan) {
+    MigrationFile back = read_migration_text(text, "the new migration file");
+    std::vector<MigrationStatement> statements;
+    for (const MigrationStatement& s : back.statements)
+        if (s.sql != "SET LOCAL check_function_bodies = off") statements.push_back(s);
+    bool same = statements.size() == plan.steps.size() && back.baseline == plan.baseline_hash &&
+                back.target == plan.target_hash;
+    for (size_t i = 0; same && i < statements.size(); ++i) {
+        std::string sql = plan.steps[i].sql;
+        sql.erase(sql.find_last_not_of(" \t\r\n;") + 1);
+        same = statements[i].sql == sql && statements[i].after_commit == (plan.steps[i].phase == k_phase_after_commit);
+    }
+    if (!same)
+        fail(k_exit_internal, "the migration file rendered for this plan does not read back as its " +
+                                  std::to_string(plan.steps.size()) + " statements; nothing was written");
+}
+
+}  // namespace
+
 std::string render_migration(const Plan& plan, const std::string& generated_at) {
     std::set<std::string> codes;
     for (const Step& s : plan.steps)
@@ -73,16 +112,18 @@ std::string render_migration(const Plan& plan, const std::string& generated_at) 
     std::ostringstream out;
     out << "-- pg-flux migration\n"
         << "-- format: 1\n"
-        << "-- baseline: " << plan.baseline_hash << "\n"
-        << "-- target: " << plan.target_hash << "\n"
-        << "-- hazards: " << (hazards.empty() ? "none" : hazards) << "\n"
-        << "-- generated: " << generated_at << " by pg-flux " << PGFLUX_VERSION << "\n"
+        << "-- baseline: " << one_line(plan.baseline_hash) << "\n"
+        << "-- target: " << one_line(plan.target_hash) << "\n"
+        << "-- hazards: " << (hazards.empty() ? "none" : one_line(hazards)) << "\n"
+        << "-- generated: " << one_line(generated_at) << " by pg-flux " << PGFLUX_VERSION << "\n"
         << "--\n"
         << "-- Review it, then run: pg-flux migrate apply\n"
         << "-- The statements between BEGIN and COMMIT run in one transaction; those\n"
         << "-- after COMMIT run one at a time once it has committed (psql -f runs it the same way).\n";
     for (const Step& s : plan.steps)
-        for (const Hazard& h : s.hazards) out << "--   " << h.code << ": " << s.summary << ": " << h.message << "\n";
+        for (const Hazard& h : s.hazards)
+            out << "--   " << one_line(h.code) << ": " << one_line(s.summary) << ": " << one_line(h.message)
+                << "\n";
     out << "\nBEGIN;\n";
     // Like pg_dump: a function body may name what the file creates after it.
     bool creates_routines = std::any_of(plan.steps.begin(), plan.steps.end(), [](const Step& s) {
@@ -98,23 +139,40 @@ std::string render_migration(const Plan& plan, const std::string& generated_at) 
             out << "\nCOMMIT;\n\n-- after-commit: PostgreSQL runs these outside a transaction block\n";
             after = true;
         }
-        out << "\n-- " << s.summary << "\n" << s.sql << "\n";
+        out << "\n-- " << one_line(s.summary) << "\n" << s.sql << "\n";
     }
     if (!after) out << "\nCOMMIT;\n";
-    return out.str();
+    std::string text = out.str();
+    check_reads_back(text, plan);
+    return text;
 }
 
-MigrationFile read_migration(const std::string& path) {
+MigrationFile read_migration(const std::string& path) { return read_migration_text(read_file(path), path); }
+
+MigrationFile read_migration_text(const std::string& text, const std::string& path) {
     MigrationFile file;
     file.path = path;
     file.name = fs::path(path).filename().string();
-    std::string text = read_file(path);
     file.checksum = sha256_hex(text);
-    std::string format = header_value(text, "format");
+    auto header = header_fields(text, path);
+    std::string format = header.count("format") ? header["format"] : "";
     if (!format.empty() && format != "1")
         usage_error(path + ": unsupported migration file format " + format + " (this pg-flux reads format 1)");
-    file.baseline = header_value(text, "baseline");
-    file.target = header_value(text, "target");
+    file.baseline = header.count("baseline") ? header["baseline"] : "";
+    file.target = header.count("target") ? header["target"] : "";
+    for (const char* key : {"baseline", "target"})
+        if (header.count(key) && !is_state_hash(header[key]))
+            usage_error(path + ": the header's " + key + " is not a state hash (sha256: and 64 hex digits); "
+                        "restore the line as pg-flux wrote it");
+    if (header.count("hazards") && header["hazards"] != "none") {
+        std::istringstream codes(header["hazards"]);
+        for (std::string code; std::getline(codes, code, ',');) {
+            code.erase(0, code.find_first_not_of(' '));
+            if (std::find(k_hazard_codes.begin(), k_hazard_codes.end(), code) == k_hazard_codes.end())
+                usage_error(path + ": the header names an unknown hazard \"" + one_line(code) +
+                            "\"; restore the line as pg-flux wrote it");
+        }
+    }
     std::shared_ptr<const pq::ParseResult> parsed;
     try {
         parsed = pq::ParseResult::parse(text);
@@ -159,9 +217,21 @@ MigrationFile read_migration(const std::string& path) {
 std::vector<std::string> migration_paths(const std::string& dir) {
     std::vector<std::string> out;
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) return out;
-    for (const auto& entry : fs::directory_iterator(dir, ec))
-        if (entry.is_regular_file() && entry.path().extension() == k_migration_suffix) out.push_back(entry.path().string());
+    fs::file_status status = fs::status(dir, ec);
+    if (ec == std::errc::no_such_file_or_directory)
+        usage_error("migrations directory \"" + dir + "\" does not exist (check --migrations-dir)");
+    if (ec) usage_error("cannot read migrations directory \"" + dir + "\": " + ec.message());
+    if (!fs::is_directory(status)) usage_error("migrations directory \"" + dir + "\" is not a directory");
+    fs::directory_iterator it(dir, ec);
+    for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+        if (it->path().extension() != k_migration_suffix) continue;
+        std::error_code entry_ec;
+        if (!fs::is_regular_file(it->path(), entry_ec))
+            usage_error("\"" + it->path().string() + "\" is not a readable regular file" +
+                        (entry_ec ? " (" + entry_ec.message() + ")" : "") + "; a migration file must be one");
+        out.push_back(it->path().string());
+    }
+    if (ec) usage_error("cannot read migrations directory \"" + dir + "\": " + ec.message());
     std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
         return fs::path(a).filename() < fs::path(b).filename();
     });

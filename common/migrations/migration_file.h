@@ -41,8 +41,14 @@ std::string migration_file_name(const std::string& label, const std::string& utc
 std::string new_migration_stamp(const std::vector<std::string>& existing_paths, std::time_t now);
 // Reads and splits a file; invalid SQL or misplaced transaction control is an
 // error naming file:line:column.
+// The header's hashes must be state hashes and its hazards known codes.
 MigrationFile read_migration(const std::string& path);
-// *.sql files of a migrations directory, in name order ([] if it does not exist).
+// The same for a file's text; `path` names it in errors.
+MigrationFile read_migration_text(const std::string& text, const std::string& path);
+
+// *.sql files of a migrations directory, in name order. A directory that is
+// missing or unreadable, or a *.sql entry that is not a regular file (a
+// directory, a dangling link): Error(k_exit_usage) naming it and why.
 std::vector<std::string> migration_paths(const std::string& dir);
 // sha256 of a file's bytes, hex.
 std::string file_checksum(const std::string& path);

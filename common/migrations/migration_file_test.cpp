@@ -52,8 +52,8 @@ Step step(const std::string& sql, const std::string& summary, const std::string&
 
 Plan sample_plan() {
     Plan p;
-    p.baseline_hash = "sha256:1111";
-    p.target_hash = "sha256:2222";
+    p.baseline_hash = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    p.target_hash = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
     p.steps.push_back(step("CREATE TABLE public.t (\n    id integer NOT NULL\n);", "CREATE TABLE t"));
     p.steps.push_back(step("ALTER TABLE public.users DROP COLUMN nickname;", "DROP COLUMN users.nickname",
                            k_phase_transactional, {{"DATA_LOSS", "drops column nickname of public.users and its data"}}));
@@ -108,8 +108,8 @@ TEST(RenderMigration, HeaderLines) {
     ASSERT_GE(lines.size(), 7u);
     EXPECT_EQ(lines[0], "-- pg-flux migration");
     EXPECT_EQ(lines[1], "-- format: 1");
-    EXPECT_EQ(lines[2], "-- baseline: sha256:1111");
-    EXPECT_EQ(lines[3], "-- target: sha256:2222");
+    EXPECT_EQ(lines[2], "-- baseline: sha256:1111111111111111111111111111111111111111111111111111111111111111");
+    EXPECT_EQ(lines[3], "-- target: sha256:2222222222222222222222222222222222222222222222222222222222222222");
     EXPECT_EQ(lines[4], "-- hazards: COLUMN_TYPE_CHANGE, DATA_LOSS");
     EXPECT_EQ(lines[5].rfind("-- generated: 2026-11-26T10:15:00Z by pg-flux ", 0), 0u) << lines[5];
     EXPECT_NE(line_of(lines, "--   DATA_LOSS: DROP COLUMN users.nickname: drops column nickname of public.users and its data"), -1);
@@ -118,8 +118,8 @@ TEST(RenderMigration, HeaderLines) {
 
 TEST(RenderMigration, NoHazardsSaysNone) {
     Plan p;
-    p.baseline_hash = "sha256:a";
-    p.target_hash = "sha256:b";
+    p.baseline_hash = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    p.target_hash = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
     p.steps.push_back(step("CREATE SCHEMA app;", "CREATE SCHEMA app"));
     auto lines = lines_of(render_migration(p, "now"));
     EXPECT_EQ(lines[4], "-- hazards: none");
@@ -174,6 +174,33 @@ TEST(RenderMigration, IsDeterministic) {
     EXPECT_EQ(render_migration(sample_plan(), "x"), render_migration(sample_plan(), "x"));
 }
 
+TEST(RenderMigration, LineBreaksInCommentsAreEscapedSoNothingBecomesSql) {
+    Plan p;
+    p.baseline_hash = sample_plan().baseline_hash;
+    p.target_hash = sample_plan().target_hash;
+    p.steps.push_back(step("CREATE TABLE public.\"x\nDROP TABLE keep;\n--\" (id integer);",
+                           "CREATE TABLE \"x\nDROP TABLE keep;\r\n--\"", k_phase_transactional,
+                           {{"DATA_LOSS", "message\nDELETE FROM keep;"}}));
+    std::string text = render_migration(p, "2026-11-26T10:15:00Z");
+    for (const std::string& line : lines_of(text))
+        EXPECT_NE(line.rfind("DELETE FROM keep", 0), 0u) << line;
+    EXPECT_NE(text.find("-- CREATE TABLE \"x\\nDROP TABLE keep;\\r\\n--\"\n"), std::string::npos);
+    EXPECT_NE(text.find("message\\nDELETE FROM keep;"), std::string::npos);
+    TempDir dir;
+    MigrationFile file = read_migration(dir.write("a.sql", text));
+    ASSERT_EQ(file.statements.size(), 1u);
+}
+
+TEST(ReadMigration, HeaderMustBeBelievable) {
+    TempDir dir;
+    const std::string good = sample_plan().baseline_hash;
+    EXPECT_THROW(read_migration(dir.write("a.sql", "-- baseline: sha256:abc\nCREATE SCHEMA a;\n")), Error);
+    EXPECT_THROW(read_migration(dir.write("b.sql", "-- target: " + good + "\n-- target: " + good + "\nSELECT 1;\n")),
+                 Error);
+    EXPECT_THROW(read_migration(dir.write("c.sql", "-- hazards: DATA_LOSS, NOPE\nSELECT 1;\n")), Error);
+    EXPECT_NO_THROW(read_migration(dir.write("d.sql", "-- hazards: DATA_LOSS, UNCLASSIFIABLE\nSELECT 1;\n")));
+}
+
 TEST(ReadMigration, RoundTripsARenderedFile) {
     TempDir dir;
     Plan plan = sample_plan();
@@ -182,8 +209,8 @@ TEST(ReadMigration, RoundTripsARenderedFile) {
     MigrationFile file = read_migration(path);
     EXPECT_EQ(file.path, path);
     EXPECT_EQ(file.name, "20261126_101500_sample.sql");
-    EXPECT_EQ(file.baseline, "sha256:1111");
-    EXPECT_EQ(file.target, "sha256:2222");
+    EXPECT_EQ(file.baseline, "sha256:1111111111111111111111111111111111111111111111111111111111111111");
+    EXPECT_EQ(file.target, "sha256:2222222222222222222222222222222222222222222222222222222222222222");
     EXPECT_EQ(file.checksum, sha256_hex(text));
     EXPECT_EQ(file.checksum, file_checksum(path));
     ASSERT_EQ(file.statements.size(), plan.steps.size());
@@ -237,9 +264,9 @@ TEST(ReadMigration, FileWithoutBeginIsOneTransactionalPart) {
 
 TEST(ReadMigration, HeaderValuesOnlyFromTheLeadingCommentBlock) {
     TempDir dir;
-    std::string path = dir.write("a.sql", "-- baseline: sha256:abc\n\nCREATE SCHEMA a;\n-- target: sha256:late\n");
+    std::string path = dir.write("a.sql", "-- baseline: sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n\nCREATE SCHEMA a;\n-- target: sha256:late\n");
     MigrationFile file = read_migration(path);
-    EXPECT_EQ(file.baseline, "sha256:abc");
+    EXPECT_EQ(file.baseline, "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
     EXPECT_EQ(file.target, "");
 }
 
@@ -340,12 +367,34 @@ TEST(MigrationPaths, SqlFilesInNameOrder) {
     dir.write("20260102_000000_b.sql", "");
     dir.write("20260101_000000_a.sql", "");
     dir.write("notes.txt", "");
-    fs::create_directories(fs::path(dir.path()) / "sub.sql");
+    fs::create_directories(fs::path(dir.path()) / "sub");
     auto paths = migration_paths(dir.path());
     ASSERT_EQ(paths.size(), 2u);
     EXPECT_EQ(fs::path(paths[0]).filename(), "20260101_000000_a.sql");
     EXPECT_EQ(fs::path(paths[1]).filename(), "20260102_000000_b.sql");
-    EXPECT_TRUE(migration_paths(dir.path() + "/missing").empty());
+}
+
+// A missing directory, a file given as the directory, and a *.sql entry that
+// is not a regular file are usage errors, never an empty list.
+TEST(MigrationPaths, BadDirectoriesAreUsageErrors) {
+    TempDir dir;
+    dir.write("20260101_000000_a.sql", "");
+    auto message = [](const std::string& path) {
+        try {
+            migration_paths(path);
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code, k_exit_usage);
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_NE(message(dir.path() + "/missing").find("does not exist"), std::string::npos);
+    EXPECT_NE(message(dir.path() + "/20260101_000000_a.sql").find("is not a directory"), std::string::npos);
+    fs::create_directories(fs::path(dir.path()) / "20260102_000000_b.sql");
+    EXPECT_NE(message(dir.path()).find("20260102_000000_b.sql\" is not a readable regular file"), std::string::npos);
+    fs::remove(fs::path(dir.path()) / "20260102_000000_b.sql");
+    fs::create_symlink("nowhere", fs::path(dir.path()) / "20260103_000000_c.sql");
+    EXPECT_NE(message(dir.path()).find("No such file or directory"), std::string::npos);
 }
 
 }  // namespace

@@ -32,40 +32,6 @@ void check_options(const JsonField& options) {
     }
 }
 
-void check_column(const JsonField& c) {
-    check_fields(c, {{"name", FieldType::string, true}, {"type", FieldType::string, true},
-                     {"not_null", FieldType::boolean, true}, {"default", FieldType::string, false},
-                     {"generated", FieldType::string, false}, {"collation", FieldType::string, false},
-                     {"comment", FieldType::string, false}, {"identity", FieldType::object, false},
-                     {"storage", FieldType::string, false}, {"statistics", FieldType::integer, false},
-                     {"inherited", FieldType::boolean, false}});
-    if (c.has("storage")) check_one_of(c["storage"], {"plain", "external", "extended", "main"});
-    if (c.has("statistics")) check_statistics_target(c["statistics"]);
-    if (c.has("identity")) {
-        check_fields(c["identity"], {{"always", FieldType::boolean, true}, {"sequence", FieldType::object, true}});
-        check_fields(c["identity"]["sequence"], {{"name", FieldType::string, true}});
-        check_fields(c["identity"]["sequence"], k_sequence_options);
-    }
-}
-
-void check_element(const JsonField& e, bool exclusion) {
-    check_fields(e, {{"column", FieldType::string, false}, {"expression", FieldType::string, false},
-                     {"collation", FieldType::string, false}, {"opclass", FieldType::string, false},
-                     {"opclass_options", FieldType::strings, false}, {"descending", FieldType::boolean, true},
-                     {"nulls_first", FieldType::boolean, true}, {"operator", FieldType::string, exclusion},
-                     {"statistics", FieldType::integer, false}});
-    if (e.has("statistics")) check_statistics_target(e["statistics"]);
-    if (e.has("column") == e.has("expression")) e.fail("an element has either a column or an expression");
-}
-
-void check_arguments(const JsonField& a) {
-    check_each(a["arguments"], [](const JsonField& arg) {
-        check_fields(arg, {{"mode", FieldType::string, true}, {"name", FieldType::string, false},
-                           {"type", FieldType::string, true}, {"default", FieldType::string, false}});
-        check_one_of(arg["mode"], {"in", "out", "inout", "variadic", "table"});
-    });
-}
-
 // A string field that must be exactly one type name ("integer",
 // "public.mood[]"): it is pasted into DDL.
 void check_type_text(const JsonField& f) {
@@ -102,6 +68,89 @@ void check_name_text(const JsonField& f) {
     } catch (const std::exception&) {
     }
     if (!ok) f.fail("not a name: " + text);
+}
+
+// A string field that must be one operator name ("=", "&&",
+// "public.===" or "OPERATOR(public.===)"): it is pasted after WITH.
+void check_operator_text(const JsonField& f) {
+    std::string text = f.string();
+    bool ok = false;
+    try {
+        pq::ParsedExpression parsed = pq::parse_expression("1 " + text + " 1");
+        ok = parsed.expr.is("A_Expr") && parsed.expr.enumeration("kind") == "AEXPR_OP";
+    } catch (const std::exception&) {
+    }
+    if (!ok) f.fail("not an operator: " + text);
+}
+
+// A routine's result type: a type name, or SETOF and one.
+void check_returns_text(const JsonField& f) {
+    std::string text = f.string();
+    if (text.rfind("SETOF ", 0) == 0) text = text.substr(6);
+    bool ok = false;
+    try {
+        pq::ParsedExpression parsed = pq::parse_expression("NULL::" + text);
+        ok = parsed.expr.is("TypeCast") && parsed.expr.get("arg").is("A_Const");
+    } catch (const std::exception&) {
+    }
+    if (!ok) f.fail("not a result type: " + f.string());
+}
+
+// A string field that must be exactly one statement of `type` once `prefix`
+// is put before it (a view's query, a routine's BEGIN ATOMIC body).
+void check_statement_text(const JsonField& f, const std::string& prefix, const std::string& type,
+                          const std::string& what) {
+    bool ok = false;
+    try {
+        auto parsed = pq::ParseResult::parse(prefix + f.string());
+        ok = parsed->statements().size() == 1 && parsed->statements()[0].node.is(type);
+    } catch (const std::exception&) {
+    }
+    if (!ok) f.fail("not " + what);
+}
+
+void check_column(const JsonField& c) {
+    check_fields(c, {{"name", FieldType::string, true}, {"type", FieldType::string, true},
+                     {"not_null", FieldType::boolean, true}, {"default", FieldType::string, false},
+                     {"generated", FieldType::string, false}, {"collation", FieldType::string, false},
+                     {"comment", FieldType::string, false}, {"identity", FieldType::object, false},
+                     {"storage", FieldType::string, false}, {"statistics", FieldType::integer, false},
+                     {"inherited", FieldType::boolean, false}});
+    if (c.has("storage")) check_one_of(c["storage"], {"plain", "external", "extended", "main"});
+    if (c.has("statistics")) check_statistics_target(c["statistics"]);
+    check_type_text(c["type"]);
+    for (const char* key : {"default", "generated"})
+        if (c.has(key)) check_expression_text(c[key]);
+    if (c.has("collation")) check_name_text(c["collation"]);
+    if (c.has("identity")) {
+        check_fields(c["identity"], {{"always", FieldType::boolean, true}, {"sequence", FieldType::object, true}});
+        check_fields(c["identity"]["sequence"], {{"name", FieldType::string, true}});
+        check_fields(c["identity"]["sequence"], k_sequence_options);
+    }
+}
+
+void check_element(const JsonField& e, bool exclusion) {
+    check_fields(e, {{"column", FieldType::string, false}, {"expression", FieldType::string, false},
+                     {"collation", FieldType::string, false}, {"opclass", FieldType::string, false},
+                     {"opclass_options", FieldType::strings, false}, {"descending", FieldType::boolean, true},
+                     {"nulls_first", FieldType::boolean, true}, {"operator", FieldType::string, exclusion},
+                     {"statistics", FieldType::integer, false}});
+    if (e.has("statistics")) check_statistics_target(e["statistics"]);
+    if (e.has("column") == e.has("expression")) e.fail("an element has either a column or an expression");
+    if (e.has("expression")) check_expression_text(e["expression"]);
+    for (const char* key : {"collation", "opclass"})
+        if (e.has(key)) check_name_text(e[key]);
+    if (e.has("operator")) check_operator_text(e["operator"]);
+}
+
+void check_arguments(const JsonField& a) {
+    check_each(a["arguments"], [](const JsonField& arg) {
+        check_fields(arg, {{"mode", FieldType::string, true}, {"name", FieldType::string, false},
+                           {"type", FieldType::string, true}, {"default", FieldType::string, false}});
+        check_one_of(arg["mode"], {"in", "out", "inout", "variadic", "table"});
+        check_type_text(arg["type"]);
+        if (arg.has("default")) check_expression_text(arg["default"]);
+    });
 }
 
 void check_enabled(const JsonField& a) {
@@ -254,6 +303,7 @@ void check_composite_type(const JsonField& a) {
 void check_sequence(const JsonField& a) {
     check_fields(a, {{"data_type", FieldType::string, true}, {"owned_by", FieldType::object, false}});
     check_fields(a, k_sequence_options);
+    check_one_of(a["data_type"], {"smallint", "integer", "bigint"});
     if (a.has("owned_by"))
         check_fields(a["owned_by"], {{"table", FieldType::string, true}, {"column", FieldType::string, true}});
 }
@@ -277,13 +327,9 @@ void check_table(const JsonField& a) {
             check_fields(e, {{"column", FieldType::string, false}, {"expression", FieldType::string, false},
                              {"collation", FieldType::string, false}, {"opclass", FieldType::string, false}});
             if (e.has("column") == e.has("expression")) e.fail("an element has either a column or an expression");
-            if (e.has("expression")) {
-                try {
-                    pq::parse_expression(e["expression"].string());
-                } catch (const std::exception& ex) {
-                    e["expression"].fail(std::string("not one expression: ") + ex.what());
-                }
-            }
+            if (e.has("expression")) check_expression_text(e["expression"]);
+            for (const char* key : {"collation", "opclass"})
+                if (e.has(key)) check_name_text(e[key]);
         });
     }
     auto check_parent = [](const JsonField& p) {
@@ -323,6 +369,7 @@ void check_constraint(const JsonField& a) {
     } else if (type == "check") {
         check_fields(a, {{"expression", FieldType::string, true}, {"no_inherit", FieldType::boolean, true},
                          {"not_valid", FieldType::boolean, true}});
+        check_expression_text(a["expression"]);
     } else if (type == "foreign_key") {
         check_fields(a, {{"columns", FieldType::strings, true}, {"references", FieldType::object, true},
                          {"match", FieldType::string, true}, {"on_update", FieldType::string, true},
@@ -330,11 +377,15 @@ void check_constraint(const JsonField& a) {
                          {"not_valid", FieldType::boolean, true}});
         check_fields(a["references"], {{"schema", FieldType::string, true}, {"table", FieldType::string, true},
                                        {"columns", FieldType::strings, true}});
+        check_one_of(a["match"], {"simple", "full", "partial"});
+        for (const char* key : {"on_update", "on_delete"})
+            check_one_of(a[key], {"no action", "restrict", "cascade", "set null", "set default"});
     } else if (type == "exclusion") {
         check_fields(a, {{"method", FieldType::string, true}, {"elements", FieldType::array, true},
                          {"include", FieldType::strings, true}, {"index_options", FieldType::strings, true},
                          {"where", FieldType::string, false}});
         check_each(a["elements"], [](const JsonField& e) { check_element(e, true); });
+        if (a.has("where")) check_expression_text(a["where"]);
     } else {
         a["type"].fail("unknown constraint type \"" + type + "\"");
     }
@@ -346,6 +397,7 @@ void check_index(const JsonField& a) {
                      {"where", FieldType::string, false}, {"nulls_not_distinct", FieldType::boolean, true},
                      {"options", FieldType::strings, true}, {"invalid", FieldType::boolean, false}});
     check_each(a["elements"], [](const JsonField& e) { check_element(e, false); });
+    if (a.has("where")) check_expression_text(a["where"]);
 }
 
 }  // namespace pgflux
@@ -365,6 +417,10 @@ void check_routine(const JsonField& a) {
     check_one_of(a["volatility"], {"volatile", "stable", "immutable"});
     check_one_of(a["parallel"], {"unsafe", "restricted", "safe"});
     if (a.has("body") == a.has("sql_body")) a.fail("a routine has either a \"body\" or a \"sql_body\"");
+    if (a.has("returns")) check_returns_text(a["returns"]);
+    if (a.has("sql_body"))
+        check_statement_text(a["sql_body"], "CREATE FUNCTION f() RETURNS int LANGUAGE sql ", "CreateFunctionStmt",
+                             "one BEGIN ATOMIC ... END body");
 }
 
 void check_aggregate(const JsonField& a) {
@@ -391,9 +447,11 @@ void check_view(const JsonField& a) {
     check_fields(a, {{"query", FieldType::string, true}, {"columns", FieldType::array, false},
                      {"options", FieldType::strings, true}, {"column_comments", FieldType::object, false},
                      {"column_defaults", FieldType::object, false}, {"with_data", FieldType::boolean, false}});
+    check_statement_text(a["query"], "", "SelectStmt", "one query");
     if (a.has("columns"))
         check_each(a["columns"], [](const JsonField& c) {
             check_fields(c, {{"name", FieldType::string, true}, {"type", FieldType::string, false}});
+            if (c.has("type")) check_type_text(c["type"]);
         });
     for (const char* map : {"column_comments", "column_defaults"})
         if (a.has(map))
@@ -413,6 +471,8 @@ void check_trigger(const JsonField& a) {
         check_one_of(a["events"][i], {"insert", "delete", "update", "truncate"});
     if (a.has("referencing"))
         check_fields(a["referencing"], {{"old_table", FieldType::string, false}, {"new_table", FieldType::string, false}});
+    if (a.has("when")) check_expression_text(a["when"]);
+    check_name_text(a["function"]);
     check_enabled(a);
 }
 
@@ -420,6 +480,7 @@ void check_rule(const JsonField& a) {
     check_fields(a, {{"event", FieldType::string, true}, {"instead", FieldType::boolean, true},
                      {"where", FieldType::string, false}, {"actions", FieldType::strings, true}});
     check_one_of(a["event"], {"select", "insert", "update", "delete"});
+    if (a.has("where")) check_expression_text(a["where"]);
 }
 
 void check_policy(const JsonField& a) {
@@ -427,6 +488,8 @@ void check_policy(const JsonField& a) {
                      {"roles", FieldType::strings, true}, {"using", FieldType::string, false},
                      {"check", FieldType::string, false}});
     check_one_of(a["command"], {"all", "select", "insert", "update", "delete"});
+    for (const char* key : {"using", "check"})
+        if (a.has(key)) check_expression_text(a[key]);
 }
 
 void check_statistics(const JsonField& a) {
@@ -450,6 +513,7 @@ void check_statistics(const JsonField& a) {
 void check_event_trigger(const JsonField& a) {
     check_fields(a, {{"event", FieldType::string, true}, {"tags", FieldType::strings, true},
                      {"function", FieldType::string, true}});
+    check_name_text(a["function"]);
     check_enabled(a);
 }
 

@@ -146,15 +146,18 @@ const Object* referenced_key(const Model& model, const Object& foreign_key) {
 std::vector<std::string> split_qualified_name(const std::string& text) { return split_identifiers(text, '.'); }
 
 std::vector<std::vector<std::string>> sequences_in_default(const std::string& expression) {
-    static const std::regex k_nextval(R"(nextval\('((?:[^']|'')*)'(?:::regclass)?\))");
+    // 'a''b' or, with a backslash in the name, E'a\\b' (as deparse prints it).
+    static const std::regex k_nextval(R"(nextval\((E?)'((?:[^'\\]|''|\\.)*)'(?:::regclass)?\))");
     std::vector<std::vector<std::string>> out;
     if (expression.find("nextval(") == std::string::npos) return out;
     for (std::sregex_iterator it(expression.begin(), expression.end(), k_nextval), end; it != end; ++it) {
-        std::string name = (*it)[1];
+        bool escaped = (*it)[1].length() > 0;
+        std::string name = (*it)[2];
         std::string unescaped;
         for (size_t i = 0; i < name.size(); ++i) {
             unescaped += name[i];
             if (name[i] == '\'' && i + 1 < name.size() && name[i + 1] == '\'') ++i;
+            else if (escaped && name[i] == '\\' && i + 1 < name.size()) unescaped.back() = name[++i];
         }
         out.push_back(split_qualified_name(unescaped));
     }

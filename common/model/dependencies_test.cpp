@@ -89,6 +89,9 @@ TEST(SequencesInDefault, QuotedAndEscapedNames) {
     EXPECT_EQ(sequences_in_default("nextval('public.\"My Seq\"'::regclass)"),
               (std::vector<Names>{{"public", "My Seq"}}));
     EXPECT_EQ(sequences_in_default("nextval('\"it''s\"'::regclass)"), (std::vector<Names>{{"it's"}}));
+    // A backslash in the name: deparse writes the E'' form, backslashes doubled.
+    EXPECT_EQ(sequences_in_default("nextval(E'\"a\\\\s\\\\\".\"x''\\\\seq\"'::regclass)"),
+              (std::vector<Names>{{"a\\s\\", "x'\\seq"}}));
 }
 
 TEST(SequencesInDefault, SeveralOrNone) {

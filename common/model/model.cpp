@@ -210,6 +210,13 @@ json object_to_json(const Object& object, bool full) {
     return out;
 }
 
+bool is_state_hash(const std::string& value) {
+    const std::string prefix = "sha256:";
+    if (value.size() != prefix.size() + 64 || value.compare(0, prefix.size(), prefix) != 0) return false;
+    return std::all_of(value.begin() + prefix.size(), value.end(),
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
 std::string Model::state_hash() const {
     json canonical = json::array();
     for (const auto& [id, object] : objects) {

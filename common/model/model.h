@@ -178,4 +178,8 @@ json dependency_to_json(const Dependency& dependency);
 // Schema the tracking table lives in; never part of a model.
 inline constexpr const char* k_tracking_schema = "_pgflux";
 
+// Is `value` a state hash as Model::state_hash writes it ("sha256:" and 64
+// lower-case hex digits)?
+bool is_state_hash(const std::string& value);
+
 }  // namespace pgflux

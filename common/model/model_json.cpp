@@ -44,6 +44,16 @@ void check_drop_reference(const JsonField& f, const ObjectId& id, const char* ke
     f.fail("not a valid " + kind_words(id.kind) + " identity: " + id.sql_name());
 }
 
+// A name PostgreSQL stores as it is: at most 63 bytes (NAMEDATALEN - 1; a
+// longer one would be truncated, so the object could never match its
+// model), and no NUL byte (which SQL text cannot carry).
+void check_name_length(const JsonField& f, const std::string& name) {
+    if (name.size() > 63)
+        f.fail("name longer than 63 bytes (" + std::to_string(name.size()) +
+               "); PostgreSQL would truncate it: " + name.substr(0, 63) + "...");
+    if (name.find('\0') != std::string::npos) f.fail("name contains a NUL byte");
+}
+
 }  // namespace
 
 ObjectId id_from_json(const JsonField& f) {
@@ -57,6 +67,9 @@ ObjectId id_from_json(const JsonField& f) {
     if (f.has("schema")) id.schema = f["schema"].string();
     if (f.has("table")) id.table = f["table"].string();
     if (f.has("signature")) id.signature = f["signature"].string();
+    if (spec.naming != Naming::cast) check_name_length(f["name"], id.name);  // a cast's name is its clause
+    if (f.has("schema")) check_name_length(f["schema"], id.schema);
+    if (f.has("table")) check_name_length(f["table"], id.table);
     if (spec.in_schema && id.schema.empty()) f.fail("a " + kind + " needs a \"schema\"");
     if (spec.on_relation && id.table.empty()) f.fail("a " + kind + " needs a \"table\"");
     if ((spec.naming == Naming::routine || spec.naming == Naming::operator_) && !f.has("signature"))
@@ -67,7 +80,10 @@ ObjectId id_from_json(const JsonField& f) {
         check_drop_reference(f, id, "OPERATOR", "OBJECT_OPERATOR");
     }
     if (spec.naming == Naming::cast) check_drop_reference(f, id, "CAST", "OBJECT_CAST");
-    if (spec.naming == Naming::mapping) id.signature = f["server"].string();
+    if (spec.naming == Naming::mapping) {
+        id.signature = f["server"].string();
+        check_name_length(f["server"], id.signature);
+    }
     if (spec.naming == Naming::defaults) {
         id.signature = f["objects"].string();
         check_one_of(f["objects"], {"tables", "sequences", "functions", "types", "schemas"});

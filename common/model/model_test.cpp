@@ -311,6 +311,48 @@ TEST(ModelDocumentErrors, MissingAndMistypedFields) {
     EXPECT_NE(objects.find("expected an array"), std::string::npos) << objects;
 }
 
+TEST(ModelDocumentErrors, NamesLongerThan63BytesOrWithNulAreRefused) {
+    // 63 bytes is the longest name PostgreSQL keeps; one more and it would truncate it.
+    EXPECT_NO_THROW(model_from_document(
+        minimal_document({{{"kind", "schema"}, {"name", std::string(63, 'a')}, {"attributes", json::object()}}}),
+        "desired.json"));
+    ExitCode code = k_exit_ok;
+    std::string name = error_message([] {
+        model_from_document(
+            minimal_document({{{"kind", "schema"}, {"name", std::string(64, 'a')}, {"attributes", json::object()}}}),
+            "desired.json");
+    }, &code);
+    EXPECT_EQ(code, k_exit_usage);
+    EXPECT_NE(name.find("objects[0].name"), std::string::npos) << name;
+    EXPECT_NE(name.find("longer than 63 bytes"), std::string::npos) << name;
+    // 31 x "é" + "é" = 64 bytes in 32 characters: bytes count, not characters.
+    std::string e32;
+    for (int i = 0; i < 32; ++i) e32 += "\xc3\xa9";
+    std::string schema = error_message([&] {
+        model_from_document(minimal_document({{{"kind", "table"},
+                                               {"schema", e32},
+                                               {"name", "t"},
+                                               {"attributes", {{"unlogged", false}, {"columns", json::array()}}}}}),
+                            "desired.json");
+    });
+    EXPECT_NE(schema.find("objects[0].schema"), std::string::npos) << schema;
+    std::string table = error_message([] {
+        model_from_document(minimal_document({{{"kind", "index"},
+                                               {"schema", "public"},
+                                               {"name", "i"},
+                                               {"table", std::string(64, 't')},
+                                               {"attributes", json::object()}}}),
+                            "desired.json");
+    });
+    EXPECT_NE(table.find("objects[0].table"), std::string::npos) << table;
+    std::string nul = error_message([] {
+        model_from_document(
+            minimal_document({{{"kind", "schema"}, {"name", std::string("a\0b", 3)}, {"attributes", json::object()}}}),
+            "desired.json");
+    });
+    EXPECT_NE(nul.find("NUL"), std::string::npos) << nul;
+}
+
 TEST(ModelDocumentErrors, NestedFieldPaths) {
     std::string line = error_message([] {
         model_from_document(

@@ -7,10 +7,13 @@
 #include <fstream>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include "canon/operators.h"
 #include "source/source_reader.h"
 #include "sql/references.h"
 #include "sql/quote.h"
+#include "util/cli.h"
 #include "util/error.h"
 #include "util/files.h"
 
@@ -47,19 +50,11 @@ bool harmless_setting(const std::string& name) {
 }
 
 std::vector<std::string> search_path_of(const std::string& value_list) {
+    // As PostgreSQL reads the setting: commas and quotes inside "..." are part
+    // of the name ("a,b", "a""b"); unquoted names fold to lower case.
     std::vector<std::string> out;
-    std::stringstream in(value_list);
-    for (std::string part; std::getline(in, part, ',');) {
-        part.erase(0, part.find_first_not_of(" \t"));
-        part.erase(part.find_last_not_of(" \t") + 1);
-        if (part.size() >= 2 && part.front() == '"') {
-            part = part.substr(1, part.size() - 2);
-        } else {
-            std::transform(part.begin(), part.end(), part.begin(),
-                           [](unsigned char c) { return std::tolower(c); });
-        }
+    for (const std::string& part : split_identifiers(value_list, ','))
         if (!part.empty() && part != "$user") out.push_back(part);
-    }
     return out;
 }
 
@@ -79,7 +74,10 @@ std::optional<std::vector<std::string>> search_path_setting(const Reader& r, con
         std::string joined;
         for (const pq::Msg& arg : node.list("args")) {
             std::string value = arg.is("A_Const") ? pq::value_text(arg.get("sval")) : "";
-            joined += (joined.empty() ? "" : ",") + ("\"" + value + "\"");
+            // flatten_set_variable_args: each value is one name, quoted.
+            std::string quoted = "\"";
+            for (char c : value) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+            joined += (joined.empty() ? "" : ",") + quoted + "\"";
         }
         return search_path_of(joined);
     }
@@ -392,9 +390,26 @@ void Reader::declare(Stmt& s) {
     }
 }
 
+void Reader::located(const Stmt& s, const std::function<void()>& step) const {
+    try {
+        step();
+    } catch (const Error& e) {
+        std::string message = e.what();
+        bool named = std::any_of(files_.begin(), files_.end(), [&](const SourceFile& f) {
+            return message.rfind(f.path + ":", 0) == 0;
+        });
+        if (e.code != k_exit_usage || named) throw;
+        fail(s, message);
+    }
+}
+
 void Reader::run_statement(Stmt& s) {
     if (s.done) return;
     s.done = true;
+    located(s, [&] { run_statement_kind(s); });
+}
+
+void Reader::run_statement_kind(Stmt& s) {
     const std::string& type = s.node().type();
     if (type == "CreateSchemaStmt") create_schema(s);
     else if (type == "CreateExtensionStmt") create_extension(s);
@@ -479,7 +494,7 @@ Model Reader::run() {
     };
     for (int pass = 0; pass < 3; ++pass)
         for (auto& s : stmts_)
-            if (!s->done && rank(*s) == pass) declare(*s);
+            if (!s->done && rank(*s) == pass) located(*s, [&] { declare(*s); });
     for (auto& s : stmts_)
         if (!s->done && s->table) attached_[*s->table].push_back(s.get());
     auto is_define = [](const Stmt& s, const char* kind) {
@@ -528,24 +543,79 @@ Model Reader::run() {
 
 }  // namespace source
 
+namespace {
+
+// Why `path` (an entry under a schema directory, or a path given) cannot be
+// read, from the error of following it: a dangling link, a loop, permission.
+[[noreturn]] void unreadable_path(const fs::path& path, const std::error_code& ec) {
+    std::error_code link_ec;
+    bool link = fs::is_symlink(fs::symlink_status(path, link_ec));
+    std::string target = link ? fs::read_symlink(path, link_ec).string() : "";
+    if (link && ec == std::errc::no_such_file_or_directory)
+        usage_error("\"" + path.string() + "\" is a dangling symbolic link (to \"" + target +
+                    "\", which does not exist)");
+    if (ec == std::errc::too_many_symbolic_link_levels)
+        usage_error("\"" + path.string() + "\" is a symbolic link loop" + (link ? " (to \"" + target + "\")" : ""));
+    usage_error("cannot read \"" + path.string() + "\": " + ec.message());
+}
+
+// Adds the *.sql files under `dir` to `out`. Symbolic links are followed (a
+// linked directory is searched too); a dangling link, a link loop, a *.sql
+// entry that is not a regular file and a directory that cannot be read are
+// errors, never skipped. `ancestors` holds the directories being searched,
+// by device and inode, to catch links that lead back into them.
+void find_sql_files(const fs::path& dir, std::vector<std::pair<dev_t, ino_t>>& ancestors,
+                    std::vector<std::string>& out) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0) unreadable_path(dir, std::error_code(errno, std::generic_category()));
+    std::pair<dev_t, ino_t> id{st.st_dev, st.st_ino};
+    if (std::find(ancestors.begin(), ancestors.end(), id) != ancestors.end())
+        usage_error("\"" + dir.string() + "\" is a symbolic link loop: it leads back to a directory that contains it");
+    ancestors.push_back(id);
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec);
+    for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+        fs::path path = it->path().lexically_normal();
+        std::string name = path.filename().string();
+        std::error_code status_ec;
+        fs::file_status status = fs::status(path, status_ec);
+        if (status_ec) {
+            // Emacs keeps ".#name" lock files as dangling links while a buffer is edited.
+            if (name.rfind(".#", 0) == 0 && fs::is_symlink(fs::symlink_status(path, status_ec))) continue;
+            unreadable_path(path, status_ec);
+        }
+        if (fs::is_directory(status)) {
+            find_sql_files(path, ancestors, out);
+        } else if (path.extension() == ".sql") {
+            if (!fs::is_regular_file(status))
+                usage_error("\"" + path.string() + "\" is not a regular file (a schema file must be one)");
+            out.push_back(path.string());
+        }
+    }
+    if (ec) usage_error("cannot read directory \"" + dir.string() + "\": " + ec.message());
+    ancestors.pop_back();
+}
+
+}  // namespace
+
 std::vector<std::string> source_files(const std::vector<std::string>& paths) {
     std::vector<std::string> out;
     for (const auto& path : paths) {
         std::error_code ec;
-        if (fs::is_directory(path, ec)) {
+        fs::file_status status = fs::status(path, ec);
+        std::error_code link_ec;
+        if (ec == std::errc::no_such_file_or_directory && !fs::is_symlink(fs::symlink_status(path, link_ec)))
+            usage_error("schema path \"" + path + "\" does not exist");
+        if (ec) unreadable_path(path, ec);
+        if (fs::is_directory(status)) {
             std::vector<std::string> found;
-            for (auto it = fs::recursive_directory_iterator(path, ec);
-                 !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-                if (it->is_regular_file() && it->path().extension() == ".sql")
-                    found.push_back(it->path().lexically_normal().string());
-            }
-            if (ec) usage_error("cannot read directory \"" + path + "\": " + ec.message());
+            std::vector<std::pair<dev_t, ino_t>> ancestors;
+            find_sql_files(path, ancestors, found);
             std::sort(found.begin(), found.end());
             out.insert(out.end(), found.begin(), found.end());
-        } else if (fs::is_regular_file(path, ec)) {
-            out.push_back(fs::path(path).lexically_normal().string());
         } else {
-            usage_error("schema path \"" + path + "\" does not exist");
+            // A file named explicitly is read whatever its name (a pipe too).
+            out.push_back(fs::path(path).lexically_normal().string());
         }
     }
     return out;
@@ -560,6 +630,15 @@ Model read_source(const std::vector<std::string>& paths) {
         try {
             file.parsed = pq::ParseResult::parse(text);
             file.lines = std::make_shared<pq::LineIndex>(file.parsed->sql());
+            // PostgreSQL (and libpg_query, whose tree already holds the
+            // truncated names) cuts identifiers at 63 bytes with a NOTICE;
+            // say so too, or the cut goes unnoticed.
+            for (const auto& id : pq::long_identifiers(file.parsed->sql())) {
+                auto lc = file.lines->at(id.location);
+                warn("flux-parse", path + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) +
+                                       ": identifier \"" + id.name + "\" will be truncated to \"" +
+                                       id.truncated + "\"");
+            }
         } catch (const pq::SqlSyntaxError& e) {
             auto lc = pq::line_column(text, e.byte_offset);
             usage_error(path + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) + ": " +

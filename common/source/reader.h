@@ -233,6 +233,10 @@ private:
     void declare_type(Stmt& s);
     void finalize_relation(const ObjectId& relation);
     void run_statement(Stmt& s);
+    void run_statement_kind(Stmt& s);
+    // Runs `step` for statement `s`; an input error that names no file gets
+    // the statement's file:line:column in front.
+    void located(const Stmt& s, const std::function<void()>& step) const;
     void run_all(const std::function<bool(const Stmt&)>& which);
     void run_all(const std::vector<std::string>& node_types);
 

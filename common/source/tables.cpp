@@ -146,6 +146,25 @@ void set_default(json& column, const pq::Msg& expr, const NameScope& scope) {
     column["default"] = text;
 }
 
+// PostgreSQL refuses a column declared both NULL and NOT NULL (or NULL and
+// what implies NOT NULL: identity, serial), in any order.
+void check_nullability(const Reader& r, const Stmt& s, const pq::Msg& def, const ObjectId& table, bool serial) {
+    std::optional<bool> not_null;
+    auto conflict = [&](const pq::Msg& at) {
+        r.fail(s, static_cast<int>(at.integer("location")),
+               "conflicting NULL/NOT NULL declarations for column " + quote_ident(def.str("colname")) + " of " +
+                   table.describe());
+    };
+    for (const pq::Msg& c : def.list("constraints")) {
+        std::string contype = c.enumeration("contype");
+        bool says_null = contype == "CONSTR_NULL";
+        if (!says_null && contype != "CONSTR_NOTNULL" && contype != "CONSTR_IDENTITY") continue;
+        if (not_null && *not_null == says_null) conflict(c);
+        not_null = !says_null;
+    }
+    if (serial && not_null == false) conflict(def);
+}
+
 // Builds one column from a ColumnDef; its constraints are appended to `constraints`.
 class ColumnBuilder {
 public:
@@ -167,6 +186,7 @@ public:
             std::string c = scope.collation(coll.strings("collname"));
             if (!c.empty()) column["collation"] = c;
         }
+        check_nullability(r_, s_, def, table_, serial.has_value());
         for (const pq::Msg& c : def.list("constraints")) apply(c, name, type, column, constraints);
         if (serial) {
             if (column.contains("default")) r_.fail(s_, at, "a serial column cannot also have a DEFAULT");
@@ -604,7 +624,7 @@ void Reader::alter_table(const Stmt& s) {
                 fail(s, "column " + quote_ident(column) + " of " + id.describe() + " is inherited: drop it from the parent");
             for (const auto& [oid, obj] : model.objects)
                 if (oid.schema == id.schema && oid.table == id.name &&
-                    obj.attrs.dump().find("\"" + column + "\"") != std::string::npos)
+                    obj.attrs.dump().find(json(column).dump()) != std::string::npos)
                     fail(s, "column " + quote_ident(column) + " is used by " + oid.describe() +
                                 "; DROP COLUMN in schema files is supported for unused columns only");
             table.attrs["columns"].erase(at);
@@ -765,6 +785,7 @@ void Reader::partition_column_options(const Stmt& s, Object& table, const pq::Ms
         fail(s, static_cast<int>(def.integer("location")),
              "column " + quote_ident(name) + " of " + table.id.describe() + " is not a column of its parent");
     json& column = table.attrs["columns"][at];
+    check_nullability(*this, s, def, table.id, false);
     for (const pq::Msg& c : def.list("constraints")) {
         std::string contype = c.enumeration("contype");
         if (contype == "CONSTR_DEFAULT") set_default(column, c.get("raw_expr"), scope(s));

@@ -30,12 +30,13 @@ std::string opclass_name(const std::vector<std::string>& names) {
 
 }  // namespace
 
-// makeMultirangeTypeName: "range" in the name becomes "multirange", else
-// "_multirange" is appended.
+// makeMultirangeTypeName: "range" in the name becomes "multirange" (the
+// result cut at 63 bytes), else the name's first 52 bytes (NAMEDATALEN - 12,
+// cut at a byte, not a character) get "_multirange" appended.
 std::string default_multirange_name(const std::string& range) {
     auto at = range.find("range");
     if (at != std::string::npos) return truncate_identifier(range.substr(0, at) + "multi" + range.substr(at));
-    return truncate_identifier(range + "_multirange");
+    return truncate_identifier(range.substr(0, k_max_identifier_bytes - 11) + "_multirange");
 }
 
 // The multirange type a CREATE TYPE ... AS RANGE creates: {schema, name}.
@@ -50,6 +51,12 @@ std::pair<std::string, std::string> Reader::multirange_of(const Stmt& s, const s
                         display_name(names[names.size() - 2], names.back()) + ")");
         return {schema, names.back()};
     }
+    size_t cut = k_max_identifier_bytes - 11;
+    if (range.find("range") == std::string::npos && range.size() > cut &&
+        (static_cast<unsigned char>(range[cut]) & 0xC0) == 0x80)
+        fail(s, "range type " + display_name(schema, range) + ": PostgreSQL would cut its name inside a character at byte " +
+                    std::to_string(cut) + " to name its multirange type (an invalid name); name the multirange "
+                    "type with multirange_type_name");
     return {schema, default_multirange_name(range)};
 }
 
@@ -111,9 +118,16 @@ void Reader::create_domain(const Stmt& s) {
         if (!collation.empty()) attrs["collation"] = collation;
     }
     Object& domain = add_object(s, Object{ObjectId{Kind::domain, schema, name}, attrs});
+    bool saw_nullability = false;
     for (const pq::Msg& c : node.list("constraints")) {
         std::string contype = c.enumeration("contype");
         int at = static_cast<int>(c.integer("location"));
+        if (contype == "CONSTR_NOTNULL" || contype == "CONSTR_NULL") {
+            // As PostgreSQL: NULL and NOT NULL together conflict.
+            if (saw_nullability && domain.attrs["not_null"] != (contype == "CONSTR_NOTNULL"))
+                fail(s, at, "conflicting NULL/NOT NULL constraints on domain " + display_name(schema, name));
+            saw_nullability = true;
+        }
         if (contype == "CONSTR_NOTNULL") domain.attrs["not_null"] = true;
         else if (contype == "CONSTR_NULL") domain.attrs["not_null"] = false;
         else if (contype == "CONSTR_DEFAULT") domain.attrs["default"] = canonical_expression(c.get("raw_expr"));

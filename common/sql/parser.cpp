@@ -102,9 +102,18 @@ ParsedExpression parse_expression(const std::string& expression) {
     const auto& stmts = parsed->statements();
     if (stmts.size() != 1 || !stmts[0].node.is("SelectStmt"))
         throw SqlSyntaxError("not a single expression: " + expression, -1);
-    auto targets = stmts[0].node.list("target_list");
-    if (targets.size() != 1 || stmts[0].node.list("from_clause").size() != 0)
-        throw SqlSyntaxError("not a single expression: " + expression, -1);
+    // Exactly one unnamed target and nothing else: the text is pasted into
+    // DDL where anything more would be SQL of its own.
+    const Msg& select = stmts[0].node;
+    auto targets = select.list("target_list");
+    bool extra = targets.size() != 1 || !targets[0].str("name").empty() || !targets[0].list("indirection").empty();
+    for (const char* clause : {"from_clause", "group_clause", "window_clause", "values_lists", "sort_clause",
+                               "locking_clause", "distinct_clause"})
+        extra = extra || !select.list(clause).empty();
+    for (const char* clause : {"where_clause", "having_clause", "limit_offset", "limit_count", "with_clause",
+                               "into_clause", "larg", "rarg"})
+        extra = extra || select.get(clause);
+    if (extra) throw SqlSyntaxError("not a single expression: " + expression, -1);
     return {parsed, targets[0].get("val")};
 }
 
@@ -127,6 +136,18 @@ std::string deparse_type_name(const Msg& type_name) {
     const std::string prefix = "NULL::";
     if (text.compare(0, prefix.size(), prefix) != 0) throw std::runtime_error("deparse: unexpected type output " + text);
     return text.substr(prefix.size());
+}
+
+std::string parse_plpgsql_json(const std::string& create_function_sql) {
+    PgQueryPlpgsqlParseResult res = pg_query_parse_plpgsql(create_function_sql.c_str());
+    if (res.error) {
+        std::string message = res.error->message;
+        pg_query_free_plpgsql_parse_result(res);
+        throw SqlSyntaxError(message, -1);
+    }
+    std::string out = res.plpgsql_funcs ? res.plpgsql_funcs : "[]";
+    pg_query_free_plpgsql_parse_result(res);
+    return out;
 }
 
 std::string deparse_statement(const Msg& stmt) {
@@ -156,6 +177,39 @@ KeywordKind keyword_kind(std::string_view word) {
     pg_query_free_scan_result(res);
     cache.emplace(key, kind);
     return kind;
+}
+
+std::vector<LongIdentifier> long_identifiers(const std::string& sql) {
+    constexpr size_t max_bytes = 63;  // NAMEDATALEN - 1
+    std::vector<LongIdentifier> out;
+    if (sql.size() <= max_bytes) return out;
+    PgQueryScanResult res = pg_query_scan(sql.c_str());
+    if (!res.error) {
+        Msg scan(&message_type("ScanResult"), std::string_view(res.pbuf.data, res.pbuf.len));
+        for (const Msg& token : scan.list("tokens")) {
+            if (token.enumeration("token") != "IDENT") continue;
+            auto start = static_cast<size_t>(token.integer("start"));
+            auto end = static_cast<size_t>(token.integer("end"));
+            if (end <= start || end > sql.size() || end - start <= max_bytes) continue;
+            std::string_view text(sql.data() + start, end - start);
+            std::string name;
+            if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
+                for (size_t i = 1; i + 1 < text.size(); ++i) {
+                    name += text[i];
+                    if (text[i] == '"') ++i;  // "" stands for one "
+                }
+            } else {
+                // downcase_identifier: ASCII letters only (UTF-8 bytes are kept).
+                for (char c : text) name += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+            }
+            if (name.size() <= max_bytes) continue;
+            size_t keep = max_bytes;
+            while (keep > 0 && (static_cast<unsigned char>(name[keep]) & 0xC0) == 0x80) --keep;
+            out.push_back({static_cast<int>(start), name, name.substr(0, keep)});
+        }
+    }
+    pg_query_free_scan_result(res);
+    return out;
 }
 
 size_t first_token_offset(std::string_view text, size_t i) {

@@ -54,8 +54,22 @@ std::string deparse_type_name(const Msg& type_name);
 // Deparse of a whole statement node.
 std::string deparse_statement(const Msg& stmt);
 
+// PL/pgSQL's own parse of a CREATE FUNCTION statement's body: libpg_query's
+// JSON (one PLpgSQL_function per function). Throws SqlSyntaxError.
+std::string parse_plpgsql_json(const std::string& create_function_sql);
+
 enum class KeywordKind { none, unreserved, col_name, type_func_name, reserved };
 KeywordKind keyword_kind(std::string_view word);
+
+// An identifier of the text longer than 63 bytes (NAMEDATALEN - 1), which
+// PostgreSQL's scanner (and libpg_query's, the same code) truncates.
+struct LongIdentifier {
+    int location = 0;       // byte offset of the token
+    std::string name;       // as written (unquoted, unquoted ones folded to lower case)
+    std::string truncated;  // what PostgreSQL keeps
+};
+// Every identifier token of `sql` that is longer than 63 bytes, in order.
+std::vector<LongIdentifier> long_identifiers(const std::string& sql);
 
 // Offset of the first token at or after `offset`, past blanks and comments.
 size_t first_token_offset(std::string_view text, size_t offset);

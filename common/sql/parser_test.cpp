@@ -195,5 +195,29 @@ TEST(Parser, LineColumnOfUnknownOrOutOfRangeOffsets) {
     EXPECT_EQ(past.column, 3);
 }
 
+TEST(LongIdentifiers, FindsWhatPostgresTruncatesAndHowFar) {
+    std::string a70(70, 'a'), b63(63, 'b');
+    std::string e32;  // 32 x "é": 64 bytes
+    for (int i = 0; i < 32; ++i) e32 += "\xc3\xa9";
+    std::string sql = "CREATE TABLE " + b63 + " (X" + std::string(69, 'Y') + " int);\n" +
+                      "CREATE TABLE \"" + e32 + "\" (\"q\"\"" + a70 + "\" int, s text default '" + a70 + "');";
+    auto found = long_identifiers(sql);
+    ASSERT_EQ(found.size(), 3u);
+    // Unquoted: folded to lower case first.
+    EXPECT_EQ(found[0].name, "x" + std::string(69, 'y'));
+    EXPECT_EQ(found[0].truncated, "x" + std::string(62, 'y'));
+    EXPECT_EQ(sql.substr(found[0].location, 2), "XY");
+    // Quoted: never cut inside a character (62 bytes, not 63).
+    EXPECT_EQ(found[1].name, e32);
+    EXPECT_EQ(found[1].truncated, e32.substr(0, 62));
+    // "" is one double quote; string constants are no identifiers.
+    EXPECT_EQ(found[2].name, "q\"" + a70);
+    EXPECT_EQ(found[2].truncated, ("q\"" + a70).substr(0, 63));
+    // The parse tree holds the same truncated names.
+    auto parsed = ParseResult::parse(sql);
+    EXPECT_EQ(parsed->statements()[1].node.get("relation").str("relname"), found[1].truncated);
+    EXPECT_TRUE(long_identifiers("CREATE TABLE " + b63 + " (id int)").empty());
+}
+
 }  // namespace
 }  // namespace pgflux::pq

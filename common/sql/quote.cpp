@@ -32,9 +32,12 @@ std::string qualified_name(std::string_view schema, std::string_view name) {
 }
 
 std::string quote_literal(std::string_view text) {
-    std::string out = "'";
+    // As PostgreSQL's quote_literal: with a backslash, the E'' form (backslashes
+    // doubled), which reads the same whatever standard_conforming_strings says.
+    bool escape = text.find('\\') != std::string_view::npos;
+    std::string out = escape ? "E'" : "'";
     for (char c : text) {
-        if (c == '\'') out += '\'';
+        if (c == '\'' || (escape && c == '\\')) out += c;
         out += c;
     }
     return out + "'";

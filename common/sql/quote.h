@@ -12,7 +12,8 @@ namespace pgflux {
 std::string quote_ident(std::string_view ident);
 // schema.name, each part quoted as needed.
 std::string qualified_name(std::string_view schema, std::string_view name);
-// 'it''s'; backslashes are literal (standard_conforming_strings).
+// 'it''s'; with a backslash E'a\\b', as PostgreSQL's quote_literal does, which
+// reads the same whether standard_conforming_strings is on or off.
 std::string quote_literal(std::string_view text);
 // a, "B", c
 std::string join_idents(const std::vector<std::string>& idents);

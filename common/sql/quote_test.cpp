@@ -77,9 +77,12 @@ TEST(QuoteLiteral, SingleQuotesAreDoubled) {
     EXPECT_EQ(quote_literal("''"), "''''''");
 }
 
-TEST(QuoteLiteral, BackslashesStayLiteral) {
-    EXPECT_EQ(quote_literal("a\\b"), "'a\\b'");
-    EXPECT_EQ(quote_literal("C:\\dir\\'x'"), "'C:\\dir\\''x'''");
+TEST(QuoteLiteral, BackslashesTakeTheEscapeFormThatReadsTheSameWhateverStandardConformingStrings) {
+    EXPECT_EQ(quote_literal("a\\b"), "E'a\\\\b'");
+    EXPECT_EQ(quote_literal("C:\\dir\\'x'"), "E'C:\\\\dir\\\\''x'''");
+    // With standard_conforming_strings off, 'x\''; DROP ...' would end the
+    // literal after x\' and run the DROP; E'x\\''; DROP ...' cannot.
+    EXPECT_EQ(quote_literal("x\\'; DROP TABLE victim; --"), "E'x\\\\''; DROP TABLE victim; --'");
 }
 
 TEST(QuoteLiteral, MultiByteTextIsKept) { EXPECT_EQ(quote_literal("é日"), "'é日'"); }

@@ -43,6 +43,10 @@ int run_tool(const std::string& tool, const std::function<int()>& body) {
     }
 }
 
+void only_with(const cxxopts::ParseResult& args, const std::string& option, bool allowed, const std::string& when) {
+    if (args.count(option) && !allowed) usage_error("option --" + option + " only applies " + when);
+}
+
 void add_standard_options(cxxopts::Options& options) {
     options.add_options("General")("h,help", "Show this help and exit")(
         "version", "Show the version and exit")("v,verbose", "Report progress on stderr");
@@ -60,6 +64,11 @@ cxxopts::ParseResult parse_options(cxxopts::Options& options, int argc, char** a
     }
     set_verbose(result.count("verbose") > 0);
     if (!result.unmatched().empty()) usage_error("unexpected argument \"" + result.unmatched()[0] + "\"");
+    // An option that takes one value, given twice, would silently lose one.
+    for (const auto& group : options.groups())
+        for (const auto& o : options.group_help(group).options)
+            if (!o.is_container && !o.is_boolean && !o.l.empty() && result.count(o.l.front()) > 1)
+                usage_error("option --" + o.l.front() + " is given more than once");
     return result;
 }
 

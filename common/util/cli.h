@@ -14,8 +14,13 @@ namespace pgflux {
 // the documented exit codes with one message on stderr.
 int run_tool(const std::string& tool, const std::function<int()>& body);
 
-// Parses options; prints help or version and exits 0 when asked.
+// Parses options; prints help or version and exits 0 when asked. Unexpected
+// arguments and a one-value option given twice are usage errors.
 cxxopts::ParseResult parse_options(cxxopts::Options& options, int argc, char** argv);
+
+// Usage error "option --OPTION only applies WHEN" when OPTION was given but
+// is not `allowed` with the other options (it would be silently ignored).
+void only_with(const cxxopts::ParseResult& args, const std::string& option, bool allowed, const std::string& when);
 
 // Standard options every tool takes: -h/--help, --version, -v/--verbose.
 void add_standard_options(cxxopts::Options& options);

@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <regex>
 #include <sstream>
 
 #include "pgflux/version.h"
@@ -26,7 +27,14 @@ json read_document(const std::string& path, const std::string& format) {
     try {
         doc = json::parse(text);
     } catch (const json::parse_error& e) {
-        usage_error(name + ": invalid JSON: " + e.what());
+        // "[json.exception.parse_error.101] parse error at line 3, column 7: syntax error while ..."
+        // becomes "NAME:3:7: invalid JSON: syntax error while ...".
+        static const std::regex k_where(R"(^\[json\.exception\.[a-z_.0-9]+\] parse error at line (\d+), column (\d+): (.*)$)");
+        std::string what = e.what();
+        std::smatch m;
+        if (std::regex_match(what, m, k_where))
+            usage_error(name + ":" + m[1].str() + ":" + m[2].str() + ": invalid JSON: " + m[3].str());
+        usage_error(name + ": invalid JSON: " + what);
     }
     if (!doc.is_object()) usage_error(name + ": expected a JSON object with a \"format\" field");
     if (!doc.contains("format") || !doc["format"].is_string())

@@ -1,24 +1,107 @@
-// Whole-file reads.
+// Whole-file reads of UTF-8 text.
 #include "util/files.h"
 
-#include <fstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <sstream>
 
 #include "util/error.h"
 
 namespace pgflux {
+namespace {
+
+[[noreturn]] void cannot_read(const std::string& path, const std::string& reason) {
+    usage_error("cannot read \"" + path + "\": " + reason);
+}
+
+// Length of the well-formed UTF-8 sequence at `i`, 0 when malformed
+// (overlong forms, surrogates and code points past U+10FFFF included).
+size_t utf8_sequence(const std::string& text, size_t i) {
+    auto byte = [&](size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u; };
+    unsigned c = byte(i);
+    if (c < 0x80) return 1;
+    auto cont = [&](size_t k) { return (byte(k) & 0xC0) == 0x80; };
+    if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        unsigned c1 = byte(i + 1);
+        if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F)) return 0;
+        return cont(i + 1) && cont(i + 2) ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        unsigned c1 = byte(i + 1);
+        if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 > 0x8F)) return 0;
+        return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+    }
+    return 0;
+}
+
+}  // namespace
+
+void check_text(const std::string& name, const std::string& text) {
+    int line = 1, column = 1;
+    for (size_t i = 0; i < text.size();) {
+        auto where = [&] { return name + ":" + std::to_string(line) + ":" + std::to_string(column) + ": "; };
+        if (text[i] == '\0')
+            usage_error(where() + "NUL byte (\\0): a text file must not contain NUL bytes");
+        size_t n = utf8_sequence(text, i);
+        if (n == 0) {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(text[i]));
+            usage_error(where() + "not valid UTF-8 (byte " + hex + "); pg-flux reads UTF-8 text only");
+        }
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+        i += n;
+    }
+}
+
+std::string without_bom(std::string text) {
+    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+    return text;
+}
 
 std::string read_file(const std::string& path) {
-    std::ostringstream buffer;
+    std::string text;
     if (path == "-") {
+        std::ostringstream buffer;
         buffer << std::cin.rdbuf();
-        return buffer.str();
+        if (std::cin.bad()) usage_error("cannot read standard input");
+        text = buffer.str();
+    } else {
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) cannot_read(path, std::strerror(errno));
+        struct stat st {};
+        if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+            ::close(fd);
+            cannot_read(path, "it is a directory");
+        }
+        char buf[65536];
+        for (;;) {
+            ssize_t n = ::read(fd, buf, sizeof buf);
+            if (n == 0) break;
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                int err = errno;
+                ::close(fd);
+                cannot_read(path, std::strerror(err));
+            }
+            text.append(buf, static_cast<size_t>(n));
+        }
+        ::close(fd);
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) usage_error("cannot read \"" + path + "\"");
-    buffer << in.rdbuf();
-    return buffer.str();
+    text = without_bom(std::move(text));
+    check_text(path == "-" ? "standard input" : path, text);
+    return text;
 }
 
 }  // namespace pgflux

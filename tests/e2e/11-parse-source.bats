@@ -30,16 +30,17 @@ has_object() {
 load_ordered() { psql -X -q -v ON_ERROR_STOP=1 "$1" -f ordered.sql >/dev/null; }
 
 # agrees_with_database: loads ordered.sql into $DB, snapshots it, parses schema/
-# without and with a shadow database; both models must have no difference from
+# without and with a shadow database (warnings, such as truncated names, go to
+# stderr and are not part of the models); both models must have no difference from
 # the snapshot (flux-diff --exit-code). Leaves live.json, parsed.json, shadow.json.
 agrees_with_database() {
   load_ordered "$DB"
   flux-snapshot --db "$DB" > live.json
-  run -0 flux-parse --shadow-db none
+  run -0 --separate-stderr flux-parse --shadow-db none
   printf '%s\n' "$output" > parsed.json
   run flux-diff --exit-code --format summary live.json parsed.json
   [ "$status" -eq 0 ] || fail "flux-parse --shadow-db none differs from the database (exit $status): $output"
-  run -0 flux-parse --shadow-db "$PGFLUX_ADMIN_URL"
+  run -0 --separate-stderr flux-parse --shadow-db "$PGFLUX_ADMIN_URL"
   printf '%s\n' "$output" > shadow.json
   run flux-diff --exit-code --format summary live.json shadow.json
   [ "$status" -eq 0 ] || fail "flux-parse --shadow-db URL differs from the database (exit $status): $output"
@@ -427,6 +428,9 @@ open('schema/app.sql', 'w').write(sql)
 open('ordered.sql', 'w').write(sql)
 PY
   agrees_with_database
+  # As PostgreSQL's NOTICE, a warning per long identifier, with file:line:column.
+  [[ $stderr == *"warning: schema/app.sql:1:14: identifier \"t$(printf 'x%.0s' {1..70})\" will be truncated to \"t$(printf 'x%.0s' {1..62})\""* ]] ||
+    fail "no truncation warning: $stderr"
   run python3 -c '
 import json
 for o in json.load(open("parsed.json"))["objects"]:

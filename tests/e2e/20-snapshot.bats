@@ -185,11 +185,11 @@ print(len(p["steps"]), p["baseline_hash"] == p["target_hash"], p["baseline_hash"
   refute_output --partial 's3cret'
 }
 
-@test "a malformed URL with a password is an error that does not echo the password" {
-  run -4 flux-snapshot --db 'postgresql://u:s3cret%zz@127.0.0.1:1/x'
-  assert_output --partial 'flux-snapshot: error:'
+@test "a malformed URL with a password is a usage error that does not echo the password" {
+  run -2 flux-snapshot --db 'postgresql://u:s3cret%zz@127.0.0.1:1/x'
+  assert_output --partial 'flux-snapshot: error: invalid connection string or URL:'
   refute_output --partial 's3cret'
-  run -4 flux-snapshot --db 'postgresql://u:s3cret@[::1/x'
+  run -2 flux-snapshot --db 'postgresql://u:s3cret@[::1/x'
   assert_output --partial 'flux-snapshot: error:'
   refute_output --partial 's3cret'
 }

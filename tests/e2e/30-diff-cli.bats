@@ -70,10 +70,10 @@ SQL
   empty_model ok.json
   printf 'not json\n' > bad.json
   run -2 flux-diff ok.json bad.json
-  assert_output --regexp '^flux-diff: error: bad\.json: invalid JSON'
+  assert_output --regexp '^flux-diff: error: bad\.json:1:2: invalid JSON: syntax error'
   printf '{"format": "pgflux.model", "version": 1, "objects": [' > cut.json
   run -2 flux-diff cut.json ok.json
-  assert_output --regexp '^flux-diff: error: cut\.json: invalid JSON'
+  assert_output --regexp '^flux-diff: error: cut\.json:1:[0-9]+: invalid JSON: .*unexpected end of input'
 }
 
 @test "empty input is exit 2, from a file or from stdin" {

@@ -138,7 +138,7 @@ setup() { roundtrip_setup; }
   assert_equal "$(col_identity "$FWD" t n)" "a"
   assert_equal "$(q "$FWD" "select pg_get_serial_sequence('t', 'id')")" "public.t_id_seq"
   # The new identities continue after the values the rows already have.
-  file_has "$FWD_FILE" "^SELECT setval\\('public.t_id_seq', max\\(id\\)\\) FROM public.t HAVING max\\(id\\) >= 1;$"
+  file_has "$FWD_FILE" "^SELECT pg_catalog.setval\\('public.t_id_seq', max\\(id\\)\\) FROM public.t HAVING max\\(id\\) >= 1;$"
   assert_equal "$(q "$FWD" "insert into t (a) values ('new') returning id || ':' || n")" "102:202"
   assert_equal "$(q "$FWD" "select count(*) from t where id = 101 and n = 201")" "1"
   assert_equal "$(col_identity "$BACK" t id)" ""
@@ -185,7 +185,7 @@ setup() { roundtrip_setup; }
   assert_equal "$(seq_owner "$BACK" t_id_seq)" "t.id"
   assert_equal "$(q "$BACK" "select count(*) from pg_class where relkind = 'S'")" "1"
   assert_equal "$(q "$BACK" "select string_agg(id || a, ',' order by id) from t")" "101x,102y"
-  file_has "$BACK_FILE" "^SELECT setval\\('public.t_id_seq', max\\(id\\)\\) FROM public.t HAVING max\\(id\\) >= 1;$"
+  file_has "$BACK_FILE" "^SELECT pg_catalog.setval\\('public.t_id_seq', max\\(id\\)\\) FROM public.t HAVING max\\(id\\) >= 1;$"
   assert_equal "$(q "$BACK" "insert into t (a) values ('z') returning id")" "103"
 }
 

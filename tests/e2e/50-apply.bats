@@ -241,6 +241,10 @@ SQL
 }
 
 @test "nothing pending: apply says so and exits 0" {
+  # A migrations directory that does not exist is an error, not "nothing pending".
+  run -2 pg-flux migrate apply --db "$DB"
+  assert_output 'flux-apply: error: migrations directory "migrations" does not exist (check --migrations-dir)'
+  mkdir migrations
   run -0 pg-flux migrate apply --db "$DB"
   assert_output "no pending migrations in migrations"
   write_schema app.sql <<'SQL'

@@ -27,6 +27,10 @@ SQL
 }
 
 @test "migrate status: one line per file, applied with its UTC time, pending, exit 0" {
+  # A migrations directory that does not exist is an error, not an empty list.
+  run -2 pg-flux migrate status --db "$DB"
+  assert_output 'flux-track: error: migrations directory "migrations" does not exist (check --migrations-dir)'
+  mkdir migrations
   run -0 pg-flux migrate status --db "$DB"
   assert_output "no migrations in migrations"
   # status only reads: the tracking table is created by apply or baseline.

@@ -331,6 +331,7 @@ SQL
   edit plan.json p4.json "d['format'] = 'pgflux.model'"
   invalid pgflux.plan p4.json
 
+  mkdir -p migrations
   flux-apply --db "$DB" > result.json
   validate pgflux.apply-result result.json
   edit result.json r1.json "d['format'] = 'pgflux.status'"

@@ -7,6 +7,7 @@
 #include "util/cli.h"
 #include "util/document.h"
 #include "util/error.h"
+#include "util/text.h"
 
 using namespace pgflux;
 
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
         if (models[0] == "-" && models[1] == "-") usage_error("only one of CURRENT and DESIRED can be stdin");
         std::string format = args["format"].as<std::string>();
         if (format != "plan" && format != "summary") usage_error("--format must be plan or summary");
+        only_with(args, "strict", format == "summary" || args.count("exit-code"), "with --format summary or --exit-code");
 
         Model live = model_from_document(read_document(models[0], k_format_model), models[0]);
         Model desired = model_from_document(read_document(models[1], k_format_model), models[1]);
@@ -46,13 +48,15 @@ int main(int argc, char** argv) {
         diff_options.owners_unmanaged = owners == "unmanaged";
         diff_options.default_owner = args["default-owner"].as<std::string>();
         Plan plan = diff_models(live, desired, diff_options);
+        check_plan_statements(plan);
 
         bool strict = args.count("strict") > 0;
         if (format == "plan") {
             write_document(plan_to_document(plan, "flux-diff"));
         } else {
-            for (const Step& s : plan.steps) std::cout << s.summary << "\n";
-            for (const auto& n : plan.notes) (strict ? std::cout : std::cerr) << (strict ? "" : "note: ") << n << "\n";
+            for (const Step& s : plan.steps) std::cout << one_line(s.summary) << "\n";
+            for (const auto& n : plan.notes)
+                (strict ? std::cout : std::cerr) << (strict ? "" : "note: ") << one_line(n) << "\n";
         }
         bool differs = !plan.steps.empty() || (strict && !plan.notes.empty());
         return args.count("exit-code") && differs ? k_exit_differences : k_exit_ok;

@@ -31,6 +31,12 @@ int main(int argc, char** argv) {
         options.parse_positional({"file"});
         auto args = parse_options(options, argc, argv);
         std::string input = args["file"].as<std::string>();
+        bool sql = args.count("sql") > 0;
+        only_with(args, "live-objects", sql, "with --sql (a plan carries its live object count)");
+        only_with(args, "no-auto-not-valid", !sql, "to plans (a migration file is classified as written)");
+        only_with(args, "no-concurrent-indexes", !sql, "to plans (a migration file is classified as written)");
+        only_with(args, "allow-hazards", args.count("check") > 0, "with --check");
+        if (args["live-objects"].as<int>() < 0) usage_error("--live-objects must be 0 or more");
         auto allowed = parse_allowed_hazards(args["allow-hazards"].as<std::string>());
         Plan plan;
         if (args.count("sql")) {

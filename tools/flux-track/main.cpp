@@ -15,11 +15,16 @@
 #include "util/cli.h"
 #include "util/document.h"
 #include "util/error.h"
+#include "util/text.h"
 
 using namespace pgflux;
 namespace fs = std::filesystem;
 
 namespace {
+
+// A migration file name is YYYYMMDD_HHMMSS_<label>.sql; file names stay
+// well under the usual 255-byte limit.
+constexpr size_t k_max_label = 100;
 
 std::string utc_now(const char* format) {
     std::time_t t = std::time(nullptr);
@@ -31,7 +36,7 @@ std::string utc_now(const char* format) {
 }
 
 std::string status_line(const StatusEntry& e) {
-    std::string out = e.name + "  ";
+    std::string out = one_line(e.name) + "  ";
     switch (e.state) {
         case FileState::pending: return out + "pending";
         case FileState::applied: return out + "applied " + e.row->applied_at;
@@ -84,6 +89,11 @@ int write_new(const std::string& input, const std::string& dir, const std::strin
         std::cout << "nothing to do: the database already matches the schema; no migration written\n";
         return 0;
     }
+    // A missing migrations directory is created (the first generate of a
+    // project); one that cannot be is a usage error.
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) usage_error("cannot create migrations directory \"" + dir + "\": " + ec.message());
     if (!offline) {
         Connection conn(resolve_conninfo(db));
         std::string pending;
@@ -94,9 +104,6 @@ int write_new(const std::string& input, const std::string& dir, const std::strin
                                      ". Apply them first (pg-flux migrate apply) or remove them; a new migration "
                                      "would repeat their changes.");
     }
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) fail(k_exit_database, "cannot create \"" + dir + "\": " + ec.message());
     std::string stamp = new_migration_stamp(migration_paths(dir), std::time(nullptr));
     std::string path = (fs::path(dir) / migration_file_name(label, stamp)).string();
     if (fs::exists(path)) fail(k_exit_usage, "\"" + path + "\" already exists; wait a second or use another --label");
@@ -174,8 +181,16 @@ int main(int argc, char** argv) {
         std::string command = positional[0];
         std::string dir = args["migrations-dir"].as<std::string>();
         std::string db = args["db"].as<std::string>();
-        if (command == "new") return write_new(positional.size() > 1 ? positional[1] : "-", dir,
-                                               args["label"].as<std::string>(), db, args.count("offline") > 0);
+        only_with(args, "label", command == "new", "to flux-track new");
+        only_with(args, "offline", command == "new", "to flux-track new");
+        only_with(args, "format", command == "status", "to flux-track status");
+        std::string label = args["label"].as<std::string>();
+        if (label.size() > k_max_label)
+            usage_error("--label is " + std::to_string(label.size()) + " bytes long; at most " +
+                        std::to_string(k_max_label) + " (it becomes part of the file name)");
+        if (command == "new" && positional.size() > 2) usage_error("unexpected argument \"" + positional[2] + "\"");
+        if (command == "new") return write_new(positional.size() > 1 ? positional[1] : "-", dir, label, db,
+                                               args.count("offline") > 0);
         if (positional.size() > 1) usage_error("unexpected argument \"" + positional[1] + "\"");
         if (command != "status" && command != "baseline" && command != "repair")
             usage_error("unknown command \"" + command + "\" (status, new, baseline or repair)");

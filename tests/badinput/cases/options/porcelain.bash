@@ -1,0 +1,36 @@
+# pg-flux's own options and commands.
+
+t porcelain-no-command 2 '^usage: pg-flux <command>' 'pg-flux'
+t porcelain-unknown-command 2 '^pg-flux: error: unknown command "deploy"' 'pg-flux --db "$DB" deploy'
+t porcelain-migrate-alone 2 '^pg-flux: error: usage: pg-flux migrate generate\|apply\|status\|baseline\|repair' 'pg-flux --db "$DB" migrate'
+t porcelain-migrate-unknown 2 '^pg-flux: error: unknown migrate command "rollback"' 'pg-flux --db "$DB" migrate rollback'
+t porcelain-migrate-extra 2 '^pg-flux: error: usage: pg-flux migrate' 'pg-flux --db "$DB" migrate apply now'
+t porcelain-drift-extra 2 '^pg-flux: error: drift takes no arguments' 'pg-flux --db "$DB" drift schema'
+t porcelain-verify-extra 2 '^pg-flux: error: verify takes no arguments' 'pg-flux --db "$DB" verify now'
+t porcelain-embedded-unknown 2 '^pg-flux: error: usage: pg-flux embedded start\|stop\|status\|url\|destroy' 'pg-flux embedded restart'
+t porcelain-embedded-alone 2 '^pg-flux: error: usage: pg-flux embedded' 'pg-flux embedded'
+t porcelain-embedded-extra 2 '^pg-flux: error: embedded status takes no arguments' 'pg-flux embedded status now'
+t porcelain-unknown-option 2 '^pg-flux: error: unknown option --dry-run' 'pg-flux --db "$DB" --dry-run migrate apply'
+t porcelain-unknown-option-with-value 2 '^pg-flux: error: unknown option --dbname' 'pg-flux --dbname=x migrate status'
+t porcelain-flag-with-value 2 '^pg-flux: error: unknown option --strict' 'pg-flux --db "$DB" --strict=yes drift'
+t porcelain-short-unknown 2 '^pg-flux: error: unknown option -x' 'pg-flux -x drift'
+t porcelain-db-missing-value 2 '^pg-flux: error: option --db needs a value$' 'pg-flux migrate status --db'
+t porcelain-db-empty 2 '^pg-flux: error: option --db needs a non-empty value' 'pg-flux --db= migrate status'
+t porcelain-db-empty-separate 2 '^pg-flux: error: option --db needs a non-empty value' "pg-flux --db '' migrate status"
+t porcelain-db-takes-option 2 '^pg-flux: error: option --db needs a value \(got the option --strict\)' 'pg-flux --db --strict drift'
+t porcelain-db-twice 2 '^pg-flux: error: option --db is given more than once' 'pg-flux --db "$DB" --db="$DB" migrate status'
+t porcelain-schema-dir-empty 2 '^pg-flux: error: option --schema-dir needs a non-empty value' 'pg-flux --db "$DB" --schema-dir= drift'
+t porcelain-migrations-dir-missing-value 2 '^pg-flux: error: option --migrations-dir needs a value' 'pg-flux --db "$DB" migrate apply --migrations-dir'
+t porcelain-label-twice 2 '^pg-flux: error: option --label is given more than once' 'pg-flux --db "$DB" --label a --label b migrate generate'
+ts porcelain-label-400-generate 2 '^flux-track: error: --label is 400 bytes long; at most 100' "pg-flux --db \"\$DB\" --shadow-db none migrate generate --label $(printf 'y%.0s' {1..400})" <<'SETUP'
+cp -r "$FIX/schema/." schema/
+echo 'CREATE TABLE app.more (id int);' > schema/more.sql
+SETUP
+t porcelain-allow-hazards-unknown 2 '^flux-apply: error: unknown hazard "SOME" in --allow-hazards' 'pg-flux --db "$DB" migrate apply --allow-hazards=SOME'
+t porcelain-owners-bad 2 '^flux-diff: error: --owners must be managed or unmanaged' 'pg-flux --db "$DB" --shadow-db none --schema-dir "$FIX/schema" --owners nobody drift'
+t porcelain-owners-twice 2 '^pg-flux: error: option --owners is given more than once' 'pg-flux --db "$DB" --owners managed --owners unmanaged drift'
+t porcelain-shadow-db-bad 2 '^flux-parse: error: --shadow-db must be none, local, auto, or a connection URL or string' 'pg-flux --db "$DB" --schema-dir "$FIX/schema" --shadow-db sometimes verify'
+t porcelain-db-bad-conninfo 2 '^flux-snapshot: error: invalid connection string or URL' 'pg-flux --db "not a url =" drift'
+t porcelain-db-bad-port 2 '^flux-track: error: invalid connection string or URL: invalid integer value "0x50" for connection option "port"' 'pg-flux --db "postgresql://localhost:0x50/x" migrate status'
+t porcelain-database-url-bad 2 '^flux-apply: error: invalid connection string or URL' 'DATABASE_URL="=x" pg-flux migrate apply'
+t porcelain-default-owner-missing 2 '^pg-flux: error: option --default-owner needs a value' 'pg-flux --db "$DB" drift --default-owner'
