@@ -1,9 +1,14 @@
-// flux-apply's engine. Under a session-level advisory lock, for each pending
-// migration file in name order: refuse if the live state hash differs from
-// the file's baseline (unless forced), refuse blocking hazards not allowed,
-// run the transactional part together with its tracking row in one
-// transaction, then each after-commit statement on its own, counting progress
-// in the tracking row so that a failed run resumes where it stopped.
+// flux-apply's engine. Under a session-level advisory lock (polled from the
+// client, so that a waiter holds nothing a concurrent index build waits for),
+// for each pending migration file in name order and from a clean session:
+// refuse if the live state hash differs from the file's baseline (unless
+// forced), refuse blocking hazards not allowed, run the transactional part
+// together with its tracking row in one transaction, then each after-commit
+// statement (in a transaction with its progress when PostgreSQL allows it),
+// counting progress in the tracking row so that a failed or interrupted run
+// resumes where it stopped, recognising index work an interrupted run left.
+// A signal cancels the running statement; an interruption or a lost
+// connection is reported with the state the file is in (exit 4).
 #pragma once
 
 #include <functional>

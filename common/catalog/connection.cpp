@@ -1,7 +1,15 @@
 // libpq wrappers.
 #include "catalog/connection.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/select.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <regex>
 
 #include "util/error.h"
@@ -26,7 +34,95 @@ std::optional<std::string> result_error(PGconn* conn, PGresult* result) {
     return message;
 }
 
+// Signal state: written by the handler, read by the waiting loops.
+volatile sig_atomic_t g_signal = 0;      // last signal received
+volatile sig_atomic_t g_signal_count = 0;  // signals received so far
+int g_wake[2] = {-1, -1};
+bool g_cancelled_any = false;            // a signal cancelled a statement                // self-pipe: the handler writes a byte
+
+extern "C" void on_interrupt(int signal) {
+    int saved = errno;
+    if (!g_signal) g_signal = signal;  // the first one names the interruption
+    g_signal_count = g_signal_count + 1;
+    if (g_wake[1] >= 0) {
+        char byte = 1;
+        ssize_t ignored = write(g_wake[1], &byte, 1);
+        (void)ignored;
+    }
+    errno = saved;
+}
+
+void drain_wake_pipe() {
+    if (g_wake[0] < 0) return;
+    char buf[64];
+    while (read(g_wake[0], buf, sizeof buf) > 0) {
+    }
+}
+
+// Waits until `fd` is readable (when >= 0) or a signal arrives or `timeout_ms`
+// passes (-1: no timeout). Returns true when fd is readable.
+bool wait_readable(int fd, int timeout_ms) {
+    fd_set set;
+    FD_ZERO(&set);
+    int top = -1;
+    if (fd >= 0) {
+        FD_SET(fd, &set);
+        top = fd;
+    }
+    if (g_wake[0] >= 0) {
+        FD_SET(g_wake[0], &set);
+        top = std::max(top, g_wake[0]);
+    }
+    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    int n = select(top + 1, &set, nullptr, nullptr, timeout_ms < 0 ? nullptr : &tv);
+    if (n <= 0) return false;
+    if (g_wake[0] >= 0 && FD_ISSET(g_wake[0], &set)) drain_wake_pipe();
+    return fd >= 0 && FD_ISSET(fd, &set);
+}
+
 }  // namespace
+
+void install_interrupt_handlers() {
+    if (g_wake[0] < 0 && pipe(g_wake) == 0) {
+        for (int fd : g_wake) {
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+        }
+    }
+    struct sigaction action;
+    std::memset(&action, 0, sizeof action);
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;  // blocking reads elsewhere (child processes) carry on
+    for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaction(signal, &action, nullptr);
+}
+
+int interrupted() { return g_signal; }
+bool interrupt_cancelled_statement() { return g_cancelled_any; }
+
+std::string interrupt_name() {
+    switch (g_signal) {
+        case SIGINT: return "SIGINT";
+        case SIGTERM: return "SIGTERM";
+        case SIGHUP: return "SIGHUP";
+        case 0: return "";
+    }
+    return "signal " + std::to_string(g_signal);
+}
+
+void throw_if_interrupted(const std::string& context) {
+    if (g_signal) fail(k_exit_database, "interrupted by " + interrupt_name() + context);
+}
+
+bool sleep_interruptibly(int ms) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (!g_signal) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()).count();
+        if (left <= 0) return true;
+        wait_readable(-1, static_cast<int>(left));
+    }
+    return false;
+}
 
 int QueryResult::column(const char* name) const {
     int c = PQfnumber(result_.get(), name);
@@ -77,7 +173,7 @@ void check_conninfo(const std::string& conninfo) {
     usage_error("invalid connection string or URL: " + redact_secrets(message, conninfo));
 }
 
-Connection::Connection(const std::string& conninfo) : conn_(nullptr, PQfinish) {
+Connection::Connection(const std::string& conninfo) : conn_(nullptr, PQfinish), conninfo_(conninfo) {
     check_conninfo(conninfo);
     conn_.reset(PQconnectdb(conninfo.c_str()));
     if (!conn_) fail(k_exit_database, "cannot connect: out of memory");
@@ -101,11 +197,66 @@ Connection::Connection(const std::string& conninfo) : conn_(nullptr, PQfinish) {
     exec("SET standard_conforming_strings = on");
 }
 
+bool Connection::in_transaction() const {
+    PGTransactionStatusType status = PQtransactionStatus(conn_.get());
+    return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
+}
+
+PGresult* Connection::run(const std::string& sql, const std::vector<std::string>* params) {
+    PGconn* c = conn_.get();
+    cancelled_ = false;
+    int sent;
+    if (params) {
+        std::vector<const char*> values;
+        for (const auto& p : *params) values.push_back(p.c_str());
+        sent = PQsendQueryParams(c, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                                 nullptr, 0);
+    } else {
+        sent = PQsendQuery(c, sql.c_str());
+    }
+    if (!sent) {
+        sqlstate_ = PQstatus(c) == CONNECTION_BAD ? "08006" : "";
+        return nullptr;  // the caller reports PQerrorMessage
+    }
+    int signals_at_start = g_signal_count;
+    bool consumed = true;
+    while (consumed && PQisBusy(c)) {
+        if (cancel_on_signal_ && g_signal_count != signals_at_start && !cancelled_) {
+            // Outside the handler: PQcancel opens its own connection.
+            if (PGcancel* cancel = PQgetCancel(c)) {
+                char err[256];
+                PQcancel(cancel, err, sizeof err);
+                PQfreeCancel(cancel);
+            }
+            cancelled_ = true;
+            g_cancelled_any = true;
+        }
+        wait_readable(PQsocket(c), 1000);  // readable, a signal, or a second passed
+        consumed = PQconsumeInput(c) != 0;
+    }
+    // Every result of the statements sent; keep the first failure, else the last.
+    PGresult* kept = nullptr;
+    while (PGresult* r = PQgetResult(c)) {
+        if (!kept) {
+            kept = r;
+        } else if (result_error(c, kept)) {
+            PQclear(r);
+        } else {
+            PQclear(kept);
+            kept = r;
+        }
+        if (PQstatus(c) == CONNECTION_BAD) break;
+    }
+    sqlstate_.clear();
+    if (result_error(c, kept)) {
+        const char* state = kept ? PQresultErrorField(kept, PG_DIAG_SQLSTATE) : nullptr;
+        sqlstate_ = state ? state : (PQstatus(c) == CONNECTION_BAD ? "08006" : "");
+    }
+    return kept;
+}
+
 QueryResult Connection::query(const std::string& sql, const std::vector<std::string>& params) {
-    std::vector<const char*> values;
-    for (const auto& p : params) values.push_back(p.c_str());
-    PGresult* raw = PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                 values.data(), nullptr, nullptr, 0);
+    PGresult* raw = run(sql, &params);
     QueryResult result(raw);
     if (auto error = result_error(conn_.get(), raw)) fail(k_exit_database, "database error: " + *error);
     return result;
@@ -116,7 +267,7 @@ void Connection::exec(const std::string& sql) {
 }
 
 std::optional<std::string> Connection::try_exec(const std::string& sql) {
-    PGresult* raw = PQexec(conn_.get(), sql.c_str());
+    PGresult* raw = run(sql, nullptr);
     QueryResult result(raw);
     return result_error(conn_.get(), raw);
 }

@@ -2,8 +2,11 @@
 // cluster), load the parsed model, snapshot, overlay, and always clean up.
 #include "shadow/shadow.h"
 
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <set>
 #include <random>
@@ -38,13 +41,61 @@ bool may_create_database(Connection& conn) {
     return r.rows() == 1 && r.text(0, 0) == "t";
 }
 
+// Shadows are named after the process that made them and its host:
+// pgflux_shadow_<host>_<pid>_<random> (databases), pgflux-shadow-<host>-<pid>-<random>
+// (local cluster directories), <host> a short hash of the host name. A run
+// removes those that a dead process on its own host left behind (a kill -9
+// leaves no chance to clean up): a pid that no longer exists there
+// (kill(pid, 0) fails with ESRCH) cannot be using them.
+std::string host_tag() {
+    char name[256] = {0};
+    gethostname(name, sizeof name - 1);
+    uint32_t hash = 2166136261u;  // FNV-1a
+    for (const char* p = name; *p; ++p) hash = (hash ^ static_cast<unsigned char>(*p)) * 16777619u;
+    char buf[9];
+    snprintf(buf, sizeof buf, "%08x", hash);
+    return buf;
+}
+
+bool process_gone(const std::string& pid_text) {
+    if (pid_text.empty() || pid_text.size() > 9 || pid_text.find_first_not_of("0123456789") != std::string::npos)
+        return false;
+    pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+    return pid > 0 && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+// The pid in "<prefix><host>_<pid>_<random>" when <host> is this host's tag.
+std::string pid_of(const std::string& name, const std::string& prefix, char separator) {
+    std::string head = prefix + host_tag() + separator;
+    if (name.rfind(head, 0) != 0) return "";
+    size_t end = name.find(separator, head.size());
+    return end == std::string::npos ? "" : name.substr(head.size(), end - head.size());
+}
+
+// Drops shadow databases left by dead processes of this host that nobody is
+// connected to (best effort: a failure leaves them for the next run).
+void remove_stale_databases(Connection& admin, const std::string& tool) {
+    QueryResult r = admin.query(
+        "SELECT d.datname FROM pg_catalog.pg_database d WHERE d.datname LIKE $1 "
+        "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.datid = d.oid)",
+        {"pgflux\\_shadow\\_" + host_tag() + "\\_%"});
+    for (int i = 0; i < r.rows(); ++i) {
+        std::string name = r.text(i, 0);
+        if (!process_gone(pid_of(name, "pgflux_shadow_", '_'))) continue;
+        if (!admin.try_exec("DROP DATABASE IF EXISTS " + quote_ident(name)))
+            note(tool, "removed shadow database " + name + " left by a process that no longer exists");
+    }
+}
+
 // A temporary database on a server; dropped when this goes out of scope.
 class ScratchDatabase {
 public:
     // The scratch database copies the encoding and locale of the database
     // `server_conninfo` names, so collations and encodings behave the same.
-    explicit ScratchDatabase(const std::string& server_conninfo) : admin_(server_conninfo) {
-        name_ = "pgflux_shadow_" + std::to_string(getpid()) + "_" + random_suffix();
+    ScratchDatabase(const std::string& server_conninfo, const std::string& tool) : admin_(server_conninfo) {
+        admin_.cancel_on_signal(false);  // its statements are short, and the DROP must run
+        remove_stale_databases(admin_, tool);
+        name_ = "pgflux_shadow_" + host_tag() + "_" + std::to_string(getpid()) + "_" + random_suffix();
         QueryResult r = admin_.query(
             "SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, datctype, datlocprovider, daticulocale "
             "FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()");
@@ -68,10 +119,13 @@ private:
 // A throwaway cluster started with scripts/pgflux-cluster; destroyed after use.
 class LocalCluster {
 public:
-    LocalCluster() {
+    explicit LocalCluster(const std::string& tool) {
         script_ = sibling_path("pgflux-cluster");
         if (script_.empty()) fail(k_exit_database, "pgflux-cluster not found next to the tools or on PATH");
-        dir_ = (fs::temp_directory_path() / ("pgflux-shadow-" + random_suffix())).string();
+        remove_stale_clusters(tool);
+        dir_ = (fs::temp_directory_path() /
+                ("pgflux-shadow-" + host_tag() + "-" + std::to_string(getpid()) + "-" + random_suffix()))
+                   .string();
         ProcessResult r = run_process(script_, {"start", dir_, "--fast"});
         if (r.exit_code != 0) fail(k_exit_database, "cannot start a local shadow cluster: " + r.err);
         url_ = r.out.substr(0, r.out.find('\n'));
@@ -80,6 +134,20 @@ public:
     const std::string& url() const { return url_; }
 
 private:
+    // Destroys throwaway clusters (stopping their server) that dead processes
+    // of this host and user left in the temporary directory.
+    void remove_stale_clusters(const std::string& tool) {
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(fs::temp_directory_path(), ec)) {
+            std::string name = entry.path().filename().string();
+            struct stat st;
+            if (lstat(entry.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) continue;
+            if (!process_gone(pid_of(name, "pgflux-shadow-", '-'))) continue;
+            if (run_process(script_, {"destroy", entry.path().string()}).exit_code == 0)
+                note(tool, "removed local shadow cluster " + entry.path().string() + " left by a process that no longer exists");
+        }
+    }
+
     std::string script_, dir_, url_;
 };
 
@@ -110,11 +178,13 @@ void load(Connection& conn, const Model& parsed) {
         for (size_t i = first; i < last; ++i) script += plan.steps[i].sql + "\n";
         if (!conn.try_exec(script + "COMMIT;")) continue;
         conn.try_exec("ROLLBACK");
+        throw_if_interrupted();
         conn.exec("BEGIN");
         for (size_t i = first; i < last; ++i) {
             const Step& step = plan.steps[i];
             if (auto error = conn.try_exec(step.sql)) {
                 conn.try_exec("ROLLBACK");
+                throw_if_interrupted();
                 const Object* object = parsed.find(step.object);
                 std::string where = object && object->location ? object->location->text() + ": " : "";
                 usage_error(where + step.object.describe() + ": PostgreSQL rejects it: " + *error);
@@ -143,6 +213,7 @@ void check_bodies(Connection& conn, const Model& parsed) {
     for (int i = 0; i < r.rows(); ++i) {
         auto error = conn.try_exec("SELECT " + r.text(i, 2) + "(" + r.text(i, 0) + ")");
         if (!error) continue;
+        throw_if_interrupted();
         auto parsed_def = pq::ParseResult::parse(r.text(i, 1));
         const pq::Msg& node = parsed_def->statements().at(0).node;
         RoutineDefinition d = function_definition(node, catalog_scope());
@@ -191,8 +262,12 @@ void create_named_roles(Connection& conn, const Model& parsed) {
 
 Model with_shadow(const Model& parsed, const std::string& server, const std::string& label,
                   const std::string& tool, bool throwaway_cluster = false) {
-    ScratchDatabase scratch(server);
+    throw_if_interrupted();
+    ScratchDatabase scratch(server, tool);
     Connection conn(scratch.conninfo());
+    // Should this process die (kill -9), its backend stops within a second.
+    conn.try_exec("SET client_connection_check_interval = 1000");
+    throw_if_interrupted();
     note(tool, "loading the schema into a shadow database (" + label + ")");
     if (throwaway_cluster) create_named_roles(conn, parsed);
     load(conn, parsed);
@@ -220,10 +295,23 @@ ShadowChoice shadow_choice(const std::string& option, const std::string& target_
     return c;
 }
 
+Model shadow_model(const Model& parsed, const ShadowChoice& choice, const std::string& tool);
+
 Model apply_shadow(const Model& parsed, const ShadowChoice& choice, const std::string& tool) {
+    try {
+        return shadow_model(parsed, choice, tool);
+    } catch (const Error&) {
+        // The shadow database or cluster is gone by now (destructors).
+        if (interrupted())
+            fail(k_exit_database, "interrupted by " + interrupt_name() + "; the shadow database was removed");
+        throw;
+    }
+}
+
+Model shadow_model(const Model& parsed, const ShadowChoice& choice, const std::string& tool) {
     if (choice.mode == "url") return with_shadow(parsed, choice.url, "temporary database on the given server", tool);
     if (choice.mode == "local") {
-        LocalCluster cluster;
+        LocalCluster cluster(tool);
         return with_shadow(parsed, cluster.url(), "throwaway local cluster", tool, true);
     }
     if (choice.mode == "auto") {
@@ -236,7 +324,7 @@ Model apply_shadow(const Model& parsed, const ShadowChoice& choice, const std::s
         }
         if (on_target) return with_shadow(parsed, choice.target_db, "temporary database on the target server", tool);
         if (have_local_binaries()) {
-            LocalCluster cluster;
+            LocalCluster cluster(tool);
             return with_shadow(parsed, cluster.url(), "throwaway local cluster", tool, true);
         }
         warn(tool, "no shadow database available (the role may not create databases and no local "

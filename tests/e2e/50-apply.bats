@@ -196,7 +196,8 @@ SQL
   pg-flux migrate apply -v --db "$DB" > apply.out 2> apply.err 3>&- &
   apply_pid=$!
   BG_PIDS="$BG_PIDS $apply_pid"
-  wait_for advisory_locks false 1
+  # A waiter polls the lock from the client (it does not queue in the server).
+  wait_for grep -q "waiting for another pg-flux apply" apply.err
   sleep 1
   # Still waiting: nothing applied yet.
   kill -0 "$apply_pid"
@@ -224,7 +225,7 @@ SQL
   pg-flux migrate apply --db "$DB" > apply2.out 2>&1 3>&- &
   pid2=$!
   BG_PIDS="$BG_PIDS $pid1 $pid2"
-  wait_for advisory_locks false 2
+  wait_for eval '[ "$(cat apply1.out apply2.out | grep -c "waiting for another pg-flux apply")" -eq 2 ]'
   release_lock
   rc1=0 rc2=0
   wait "$pid1" || rc1=$?

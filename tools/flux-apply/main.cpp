@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
         apply.dir = args["migrations-dir"].as<std::string>();
         apply.allowed_hazards = parse_allowed_hazards(args["allow-hazards"].as<std::string>());
         apply.force_after_drift = args.count("force-after-drift") > 0;
+        // SIGINT, SIGTERM and SIGHUP cancel the running statement; the run
+        // then stops, says what state the file is in, and exits 4.
+        install_interrupt_handlers();
         Connection conn(resolve_conninfo(args["db"].as<std::string>()));
         // Text: "applied ..." lines are the output. Warnings always go to
         // stderr; other progress only with -v.

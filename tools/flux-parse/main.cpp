@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
             ("paths", "Schema files or directories (default: schema/)", cxxopts::value<std::vector<std::string>>());
         options.parse_positional({"paths"});
         auto args = parse_options(options, argc, argv);
+        // SIGINT, SIGTERM and SIGHUP cancel the shadow's running statement and
+        // remove the shadow database or cluster before exiting (4).
+        install_interrupt_handlers();
         std::vector<std::string> paths = {"schema"};
         if (args.count("paths")) paths = args["paths"].as<std::vector<std::string>>();
         std::string shadow_db = args["shadow-db"].as<std::string>();
