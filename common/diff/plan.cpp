@@ -59,7 +59,7 @@ Plan plan_from_document(const json& document, const std::string& name) {
         plan.steps.push_back(std::move(s));
     }
     if (root.has("notes"))
-        for (const json& n : root["notes"].array()) plan.notes.push_back(n.get<std::string>());
+        for (size_t i = 0; i < root["notes"].array().size(); ++i) plan.notes.push_back(root["notes"][i].string());
     return plan;
 }
 
