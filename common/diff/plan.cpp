@@ -2,6 +2,7 @@
 #include "diff/plan.h"
 
 #include "model/model_json.h"
+#include "sql/parser.h"
 #include "util/document.h"
 
 namespace pgflux {
@@ -29,6 +30,22 @@ json plan_to_document(const Plan& plan, const std::string& tool) {
     return doc;
 }
 
+namespace {
+
+// A step is exactly one statement that parses (flux-hazards classifies and
+// rewrites it from its parse tree).
+void check_step_sql(const JsonField& f) {
+    size_t count = 0;
+    try {
+        count = pq::ParseResult::parse(f.string())->statements().size();
+    } catch (const pq::SqlSyntaxError& e) {
+        f.fail(std::string("not valid SQL: ") + e.what());
+    }
+    if (count != 1) f.fail("expected exactly one SQL statement, found " + std::to_string(count));
+}
+
+}  // namespace
+
 Plan plan_from_document(const json& document, const std::string& name) {
     JsonField root(document, name);
     Plan plan;
@@ -43,6 +60,7 @@ Plan plan_from_document(const json& document, const std::string& name) {
         JsonField f = root["steps"][i];
         Step s;
         s.sql = f["sql"].string();
+        check_step_sql(f["sql"]);
         s.summary = f["summary"].string();
         s.action = f["action"].string();
         s.object = id_from_json(f["object"]);

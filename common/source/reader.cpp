@@ -557,6 +557,11 @@ Model read_source(const std::vector<std::string>& paths) {
         source::SourceFile file;
         file.path = path;
         std::string text = read_file(path);
+        if (size_t bad = invalid_utf8_offset(text); bad != std::string::npos) {
+            auto lc = pq::line_column(text, static_cast<int>(bad));
+            usage_error(path + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) +
+                        ": not UTF-8 (a byte " + std::to_string(static_cast<unsigned char>(text[bad])) + " here)");
+        }
         try {
             file.parsed = pq::ParseResult::parse(text);
             file.lines = std::make_shared<pq::LineIndex>(file.parsed->sql());

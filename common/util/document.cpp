@@ -1,15 +1,28 @@
 // Envelope checks and JSON field access with path-carrying errors.
 #include "util/document.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 
 #include "pgflux/version.h"
 #include "util/error.h"
 #include "util/files.h"
 
 namespace pgflux {
+
+void json_precondition_failed(const char* condition, const char* file, int line) {
+    // The fuzzing harnesses want the stack of the unchecked access.
+    if (std::getenv("PGFLUX_ABORT_ON_JSON_PRECONDITION")) {
+        std::fprintf(stderr, "JSON access without a check: %s at %s:%d\n", condition, file, line);
+        std::abort();
+    }
+    throw std::logic_error(std::string("JSON access without a check (") + condition + " at " + file + ":" +
+                           std::to_string(line) + ")");
+}
 
 json document_envelope(const std::string& format, const std::string& tool) {
     return {{"format", format},

@@ -26,6 +26,13 @@
 
 namespace pgflux::fuzz {
 
+// An access the JSON library itself rejects (util/json.h) aborts where it
+// happens, so the report shows the stack.
+struct AbortOnJsonPrecondition {
+    AbortOnJsonPrecondition() { ::setenv("PGFLUX_ABORT_ON_JSON_PRECONDITION", "1", 1); }
+};
+inline AbortOnJsonPrecondition abort_on_json_precondition;
+
 template <class F>
 void run(F&& body) {
     try {
