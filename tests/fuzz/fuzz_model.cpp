@@ -1,7 +1,8 @@
 // Harness: the pgflux.model document (flux-diff's input), then what flux-diff
 // does with it. One document is diffed against an empty model both ways and
 // against itself; two documents separated by a NUL byte are diffed as
-// CURRENT and DESIRED. The plans go through flux-hazards' rewrites.
+// CURRENT and DESIRED. The plans go, as documents, through flux-hazards'
+// rewrites.
 #include <cstring>
 
 #include "diff/differ.h"
@@ -24,9 +25,22 @@ void diff(const Model& live, const Model& desired, bool verify) {
     options.verify = verify;
     fuzz::run([&] {
         Plan plan = diff_models(live, desired, options);
-        plan_to_document(plan, "fuzz");
+        // flux-hazards reads the plan as a document, which checks its steps.
+        json document = plan_to_document(plan, "flux-diff");
+        try {
+            plan = plan_from_document(document, "flux-diff output");
+        } catch (const Error& e) {
+            // With PGFLUX_FUZZ_STRICT_PLANS set, a model that passed its
+            // checks but makes the differ write a step that is not exactly
+            // one statement is a finding (a string pasted into DDL unchecked).
+            if (std::getenv("PGFLUX_FUZZ_STRICT_PLANS")) {
+                std::fprintf(stderr, "fuzz: finding: the differ wrote an invalid plan: %s\n", e.what());
+                std::abort();
+            }
+            throw;
+        }
         rewrite_and_classify(plan, RewriteOptions{});
-        plan_to_document(plan, "fuzz");
+        plan_to_document(plan, "flux-hazards");
     });
 }
 
