@@ -110,6 +110,11 @@ MigrationFile read_migration(const std::string& path) {
     file.name = fs::path(path).filename().string();
     std::string text = read_file(path);
     file.checksum = sha256_hex(text);
+    if (size_t bad = invalid_utf8_offset(text); bad != std::string::npos) {
+        auto lc = pq::line_column(text, static_cast<int>(bad));
+        usage_error(path + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) + ": not UTF-8 (a byte " +
+                    std::to_string(static_cast<unsigned char>(text[bad])) + " here)");
+    }
     std::string format = header_value(text, "format");
     if (!format.empty() && format != "1")
         usage_error(path + ": unsupported migration file format " + format + " (this pg-flux reads format 1)");

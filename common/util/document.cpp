@@ -38,7 +38,7 @@ json read_document(const std::string& path, const std::string& format) {
     json doc;
     try {
         doc = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for numbers past double
         usage_error(name + ": invalid JSON: " + e.what());
     }
     if (!doc.is_object()) usage_error(name + ": expected a JSON object with a \"format\" field");
