@@ -1,6 +1,9 @@
 // Builders of function, procedure and aggregate attributes from parse nodes.
 #include "canon/routines.h"
 
+#include <cstdint>
+#include <stdexcept>
+
 #include <algorithm>
 #include <cmath>
 
@@ -39,7 +42,13 @@ json parameters(const std::vector<pq::Msg>& params, const NameScope& scope, std:
 
 // A number option (COST, ROWS) as a JSON number: integral values as integers.
 json number_value(const pq::Msg& value) {
-    double v = std::stod(pq::value_text(value));
+    std::string text = pq::value_text(value);
+    double v = 0;
+    try {
+        v = std::stod(text);
+    } catch (const std::logic_error&) {
+        usage_error("not a number PostgreSQL can store: " + text);
+    }
     if (std::floor(v) == v && std::fabs(v) < 1e15) return static_cast<int64_t>(v);
     return v;
 }
@@ -204,9 +213,19 @@ RoutineDefinition aggregate_definition(const pq::Msg& stmt, const NameScope& sco
             std::vector<std::string> names = arg.is("TypeName") ? arg.strings("names") : std::vector<std::string>{text_value(opt)};
             a[name] = scope.routine_name(names);
         } else if (name == "stype" || name == "mstype") {
+            if (!arg.is("TypeName")) usage_error("an aggregate's " + name + " must be a type name, not a string");
             a[name] = canonical_routine_type(arg, scope.type_lookup());
         } else if (name == "sspace" || name == "msspace") {
-            a[name] = std::stoll(pq::value_text(arg));
+            std::string text = pq::value_text(arg);
+            size_t used = 0;
+            long long value = -1;
+            try {
+                value = std::stoll(text, &used);
+            } catch (const std::logic_error&) {
+            }
+            if (value < 0 || value > INT32_MAX || used != text.size())
+                usage_error("an aggregate's " + name + " must be a byte count, not " + text);
+            a[name] = value;
         } else if (name == "initcond" || name == "minitcond") {
             a[name] = pq::value_text(arg);
         } else if (name == "finalfunc_extra" || name == "mfinalfunc_extra") {

@@ -170,7 +170,7 @@ TEST(DdlSequence, RestartOnlyWhenNewBoundsExcludeTheOldStart) {
 }
 
 TEST(DdlIndex, PlainIndex) {
-    Object o(id(Kind::index, "public", "users_email_idx", "users"), index_attrs({element("email")}));
+    Object o(id(Kind::index, "public", "users_email_idx", "users"), index_attrs(json::array({element("email")})));
     EXPECT_EQ(ddl::create_index(o), "CREATE INDEX users_email_idx ON public.users USING btree (email);");
     expect_parses(ddl::create_index(o));
 }
@@ -212,7 +212,7 @@ TEST(DdlIndex, EveryIndexOption) {
 
 TEST(DdlIndex, OtherMethods) {
     Object gin(id(Kind::index, "public", "docs_body_idx", "docs"),
-               index_attrs({element("body", {{"opclass", "jsonb_path_ops"}})}, {{"method", "gin"}}));
+               index_attrs(json::array({element("body", {{"opclass", "jsonb_path_ops"}})}), {{"method", "gin"}}));
     EXPECT_EQ(ddl::create_index(gin), "CREATE INDEX docs_body_idx ON public.docs USING gin (body jsonb_path_ops);");
     expect_parses(ddl::create_index(gin));
 }

@@ -154,6 +154,7 @@ MigrationFile read_migration_text(const std::string& text, const std::string& pa
     file.path = path;
     file.name = fs::path(path).filename().string();
     file.checksum = sha256_hex(text);
+    check_text(path, text);  // read_migration read it checked; the text variant checks here
     auto header = header_fields(text, path);
     std::string format = header.count("format") ? header["format"] : "";
     if (!format.empty() && format != "1")

@@ -144,7 +144,7 @@ TEST_F(DependencyModel, TableDependsOnSchemaTypesCollationsAndSequences) {
 
 TEST_F(DependencyModel, UnqualifiedSequenceInDefaultMeansTheTablesSchema) {
     m.add(Object(id(Kind::table, "app", "t"),
-                 table_attrs({column("id", "integer", {{"default", "nextval('users_id_seq'::regclass)"}})})));
+                 table_attrs(json::array({column("id", "integer", {{"default", "nextval('users_id_seq'::regclass)"}})}))));
     auto deps = dependencies_of(m, *m.find(id(Kind::table, "app", "t")));
     EXPECT_TRUE(contains(deps, id(Kind::sequence, "app", "users_id_seq")));
 }

@@ -432,14 +432,14 @@ TEST(ModelDocumentErrors, NamesAndExpressionsOfForeignObjectsMustBeOneNameOrExpr
     json fdw = {{"kind", "foreign_data_wrapper"}, {"name", "w"},
                 {"attributes", {{"options", json::object()}, {"handler", "f; DROP TABLE victim"}}}};
     ExitCode code = k_exit_ok;
-    std::string message = error_message([&] { model_from_document(minimal_document({fdw}), "m.json"); }, &code);
+    std::string message = error_message([&] { model_from_document(minimal_document(json::array({fdw})), "m.json"); }, &code);
     EXPECT_EQ(code, k_exit_usage);
     EXPECT_NE(message.find("objects[0].attributes.handler: not a name"), std::string::npos) << message;
     json pub = {{"kind", "publication"}, {"name", "p"},
                 {"attributes", {{"all_tables", false}, {"schemas", json::array()}, {"publish", json::array()},
                                 {"via_root", false},
                                 {"tables", {{{"schema", "public"}, {"table", "t"}, {"where", "x > 0); DROP TABLE t; --"}}}}}}};
-    message = error_message([&] { model_from_document(minimal_document({pub}), "m.json"); }, &code);
+    message = error_message([&] { model_from_document(minimal_document(json::array({pub})), "m.json"); }, &code);
     EXPECT_NE(message.find("not a single expression"), std::string::npos) << message;
 }
 

@@ -269,6 +269,7 @@ void Reader::comment(const Stmt& s) {
     // The relation a comment is aimed at (declare() resolved it).
     auto target_table = [&](size_t from_end) -> Object& {
         if (s.table) return finished_table(s, *s.table);
+        if (names.size() < from_end) fail(s, "the name must be qualified with its relation");
         std::string name = names.at(names.size() - from_end);
         fail(s, "relation " + quote_ident(name) + " is not defined in the schema files");
     };

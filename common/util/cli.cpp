@@ -3,7 +3,7 @@
 
 #include <iostream>
 
-#include <nlohmann/json.hpp>
+#include "util/json.h"
 
 #include "pgflux/version.h"
 #include "util/error.h"

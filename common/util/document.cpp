@@ -1,16 +1,29 @@
 // Envelope checks and JSON field access with path-carrying errors.
 #include "util/document.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <regex>
 #include <sstream>
+#include <stdexcept>
 
 #include "pgflux/version.h"
 #include "util/error.h"
 #include "util/files.h"
 
 namespace pgflux {
+
+void json_precondition_failed(const char* condition, const char* file, int line) {
+    // The fuzzing harnesses want the stack of the unchecked access.
+    if (std::getenv("PGFLUX_ABORT_ON_JSON_PRECONDITION")) {
+        std::fprintf(stderr, "JSON access without a check: %s at %s:%d\n", condition, file, line);
+        std::abort();
+    }
+    throw std::logic_error(std::string("JSON access without a check (") + condition + " at " + file + ":" +
+                           std::to_string(line) + ")");
+}
 
 json document_envelope(const std::string& format, const std::string& tool) {
     return {{"format", format},
@@ -35,6 +48,8 @@ json read_document(const std::string& path, const std::string& format) {
         if (std::regex_match(what, m, k_where))
             usage_error(name + ":" + m[1].str() + ":" + m[2].str() + ": invalid JSON: " + m[3].str());
         usage_error(name + ": invalid JSON: " + what);
+    } catch (const json::exception& e) {  // out_of_range: a number past double
+        usage_error(name + ": invalid JSON: " + e.what());
     }
     if (!doc.is_object()) usage_error(name + ": expected a JSON object with a \"format\" field");
     if (!doc.contains("format") || !doc["format"].is_string())

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "util/json.h"
 
 namespace pgflux {
 

@@ -104,4 +104,5 @@ std::string read_file(const std::string& path) {
     return text;
 }
 
+
 }  // namespace pgflux
