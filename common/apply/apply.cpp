@@ -165,6 +165,9 @@ void reset_session(Connection& conn) {
     conn.exec(
         "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DEALLOCATE ALL; UNLISTEN *; "
         "DISCARD PLANS; DISCARD SEQUENCES; DISCARD TEMP");
+    // RESET ALL went back to PGCLIENTENCODING and the database's settings:
+    // files are UTF-8 and their literals standard, as every connection says.
+    conn.exec("SET client_encoding = 'UTF8'; SET standard_conforming_strings = on");
     // Shown in pg_stat_activity (unless the connection names itself).
     conn.exec("SELECT pg_catalog.set_config('application_name', 'pg-flux apply', false) "
               "WHERE pg_catalog.current_setting('application_name') = ''");

@@ -44,11 +44,10 @@ void check_drop_reference(const JsonField& f, const ObjectId& id, const char* ke
     f.fail("not a valid " + kind_words(id.kind) + " identity: " + id.sql_name());
 }
 
-// A name PostgreSQL stores as it is: not empty, at most 63 bytes
+// A name PostgreSQL stores as it is: at most 63 bytes
 // (NAMEDATALEN - 1; a longer one would be truncated, so the object could
 // never match its model), and no NUL byte (which SQL text cannot carry).
 void check_name_length(const JsonField& f, const std::string& name) {
-    if (name.empty()) f.fail("empty name");
     if (name.size() > 63)
         f.fail("name longer than 63 bytes (" + std::to_string(name.size()) +
                "); PostgreSQL would truncate it: " + name.substr(0, 63) + "...");
@@ -69,6 +68,8 @@ ObjectId id_from_json(const JsonField& f) {
     if (f.has("table")) id.table = f["table"].string();
     if (f.has("signature")) id.signature = f["signature"].string();
     if (spec.naming != Naming::cast) check_name_length(f["name"], id.name);  // a cast's name is its clause
+    // Default privileges name their role ("" while it is the applying role's).
+    if (id.name.empty() && spec.naming != Naming::defaults) f["name"].fail("empty name");
     if (f.has("schema")) check_name_length(f["schema"], id.schema);
     if (f.has("table")) check_name_length(f["table"], id.table);
     if (spec.in_schema && id.schema.empty()) f.fail("a " + kind + " needs a \"schema\"");

@@ -308,9 +308,9 @@ comment on column \"a\\b\".\"c\\\" is '\\';" "$seed"
 }
 
 # --- line breaks -------------------------------------------------------------
-# These need safe summary comment lines in migration files (the lead's part of
-# issue 8): until then a name with a line break breaks out of its "-- summary"
-# line and migrate apply fails (or runs what the name carries).
+# A name with a line break must stay inside its "-- summary" comment line
+# (escaped as \n): raw, it would end the comment, and migrate apply would fail
+# or run what the name carries.
 
 @test "line breaks: every kind named with a newline, a carriage return, and a newline carrying SQL: create all / drop all" {
   roundtrip_both linebreaks "$VICTIM" "$VICTIM
