@@ -246,13 +246,6 @@ void check_drift(Connection& conn, const MigrationFile& file, const ApplyOptions
 }
 
 void check_hazards(const MigrationFile& file, int live_objects, const ApplyOptions& options) {
-    for (const MigrationStatement& s : file.statements) {
-        if (s.after_commit) continue;
-        auto parsed = pq::ParseResult::parse(s.sql);
-        for (const pq::Statement& st : parsed->statements())
-            if (forbidden_in_transaction(st.node))
-                usage_error(location(file, s) + ": this statement cannot run inside a transaction; move it after COMMIT");
-    }
     std::vector<Step> steps = steps_of(file);
     classify_steps(steps, live_objects);
     auto blocked = blocking_hazards(steps, options.allowed_hazards);

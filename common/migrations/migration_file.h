@@ -39,8 +39,9 @@ std::string migration_file_name(const std::string& label, const std::string& utc
 // newest stamp among the existing file paths, so that the new file sorts (and
 // applies) after all of them even when made within the same second.
 std::string new_migration_stamp(const std::vector<std::string>& existing_paths, std::time_t now);
-// Reads and splits a file; invalid SQL or misplaced transaction control is an
-// error naming file:line:column.
+// Reads and splits a file; invalid SQL, misplaced transaction control or a
+// statement PostgreSQL refuses inside a transaction (CREATE INDEX
+// CONCURRENTLY ...) before COMMIT is an error naming file:line.
 // The header's hashes must be state hashes and its hazards known codes.
 MigrationFile read_migration(const std::string& path);
 // The same for a file's text; `path` names it in errors.

@@ -191,6 +191,15 @@ TEST(RenderMigration, LineBreaksInCommentsAreEscapedSoNothingBecomesSql) {
     ASSERT_EQ(file.statements.size(), 1u);
 }
 
+TEST(ReadMigration, StatementsForbiddenInATransactionMustFollowCommit) {
+    TempDir dir;
+    EXPECT_THROW(read_migration(dir.write("a.sql", "BEGIN;\nCREATE INDEX CONCURRENTLY i ON t (c);\nCOMMIT;\n")), Error);
+    EXPECT_THROW(read_migration(dir.write("b.sql", "DROP INDEX CONCURRENTLY i;\n")), Error);
+    EXPECT_EQ(read_migration(dir.write("c.sql", "BEGIN;\nCOMMIT;\nCREATE INDEX CONCURRENTLY i ON t (c);\n"))
+                  .statements.size(),
+              1u);
+}
+
 TEST(ReadMigration, HeaderMustBeBelievable) {
     TempDir dir;
     const std::string good = sample_plan().baseline_hash;

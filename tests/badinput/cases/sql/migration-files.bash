@@ -90,3 +90,6 @@ COMMIT;'
 ts hazards-format-99 2 'unsupported migration file format 99' 'flux-hazards --sql m.sql' <<'SETUP'
 printf -- '-- format: 99\nBEGIN;\nCOMMIT;\n' > m.sql
 SETUP
+hs hazards-concurrently-in-transaction '^flux-hazards: error: migrations/20260101_000000_x\.sql:8: this statement cannot run inside a transaction; move it after COMMIT' 'BEGIN;
+CREATE INDEX CONCURRENTLY victim_note_idx ON victim (note);
+COMMIT;'
