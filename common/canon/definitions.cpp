@@ -23,7 +23,10 @@ std::string opclass_name(const std::vector<std::string>& names) {
     return quote_ident(names.back());
 }
 
-json index_element(const pq::Msg& elem, const NameScope& scope) {
+// What an index element and a partition key element (IndexElem,
+// PartitionElem) share: a column or an expression, a collation other than
+// the default, an operator class.
+json key_element(const pq::Msg& elem, const NameScope& scope) {
     json out = json::object();
     pq::Msg expr = elem.get("expr");
     if (expr && expr.is("ColumnRef") && expr.list("fields").size() == 1) {
@@ -40,6 +43,11 @@ json index_element(const pq::Msg& elem, const NameScope& scope) {
     }
     auto opclass = elem.strings("opclass");
     if (!opclass.empty()) out["opclass"] = opclass_name(opclass);
+    return out;
+}
+
+json index_element(const pq::Msg& elem, const NameScope& scope) {
+    json out = key_element(elem, scope);
     auto opclass_options = elem.list("opclassopts");
     if (!opclass_options.empty()) out["opclass_options"] = option_texts(opclass_options);
     std::string ordering = elem.enumeration("ordering");
@@ -261,21 +269,7 @@ json partition_key_attributes(const pq::Msg& spec, const NameScope& scope) {
     if (strategy != "range" && strategy != "list" && strategy != "hash")
         usage_error("unknown partitioning strategy \"" + strategy + "\"");
     json elements = json::array();
-    for (const pq::Msg& elem : spec.list("part_params")) {
-        json out = json::object();
-        pq::Msg expr = elem.get("expr");
-        if (expr && expr.is("ColumnRef") && expr.list("fields").size() == 1) out["column"] = expr.strings("fields")[0];
-        else if (expr) out["expression"] = canonical_expression(expr);
-        else out["column"] = elem.str("name");
-        auto collation = elem.strings("collation");
-        if (!collation.empty()) {
-            std::string c = scope.collation(collation);
-            if (!c.empty()) out["collation"] = c;
-        }
-        auto opclass = elem.strings("opclass");
-        if (!opclass.empty()) out["opclass"] = opclass_name(opclass);
-        elements.push_back(out);
-    }
+    for (const pq::Msg& elem : spec.list("part_params")) elements.push_back(key_element(elem, scope));
     return {{"strategy", strategy}, {"elements", elements}};
 }
 

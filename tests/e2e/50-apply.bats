@@ -7,21 +7,8 @@ load helpers
 setup_file() { pgflux_setup_file; }
 teardown_file() { pgflux_teardown_file; }
 setup() { pgflux_setup; }
-teardown() {
-  # Background helpers started by a test (lock holders, concurrent applies).
-  local pid
-  for pid in ${BG_PIDS:-}; do kill "$pid" 2>/dev/null; done
-  return 0
-}
+teardown() { kill_background; }
 
-k_lock=7396238125113548110
-
-# wait_for CMD...: retries CMD for up to 10 s.
-wait_for() {
-  local i
-  for i in $(seq 1 100); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
 # advisory_locks GRANTED N: true when N advisory locks are granted (t) or waited for (f).
 advisory_locks() {
   [ "$(sql_value "$DB" "select count(*) from pg_locks where locktype = 'advisory' and granted = $1")" -eq "$2" ]
@@ -33,10 +20,10 @@ hold_lock() {
   psql -X -q -v ON_ERROR_STOP=1 "$DB" < lockfifo > lockholder.out 2>&1 3>&- &
   BG_PIDS="${BG_PIDS:-} $!"
   exec 7> lockfifo
-  echo "select pg_advisory_lock($k_lock);" >&7
+  echo "select pg_advisory_lock($k_apply_lock);" >&7
   wait_for advisory_locks true 1
 }
-release_lock() { echo "select pg_advisory_unlock($k_lock);" >&7; exec 7>&-; }
+release_lock() { echo "select pg_advisory_unlock($k_apply_lock);" >&7; exec 7>&-; }
 
 @test "the first apply creates _pgflux.migrations with every documented column and fills the row" {
   write_schema app.sql <<'SQL'

@@ -8,13 +8,7 @@ load helpers
 setup_file() { pgflux_setup_file; }
 teardown_file() { pgflux_teardown_file; }
 setup() { pgflux_setup; }
-teardown() {
-  local pid
-  for pid in ${BG_PIDS:-}; do kill "$pid" 2>/dev/null; done
-  return 0
-}
-
-k_lock=7396238125113548110
+teardown() { kill_background; }
 
 # concurrent_applies N: runs N `pg-flux migrate apply` at once; fails unless
 # every one exits 0 and says at most once that it waits.
@@ -84,7 +78,7 @@ SQL
   psql -X -q "$DB" < lockfifo > /dev/null 2>&1 &
   BG_PIDS="$!"
   exec 7> lockfifo
-  echo "select pg_advisory_lock($k_lock);" >&7
+  echo "select pg_advisory_lock($k_apply_lock);" >&7
   for i in $(seq 1 100); do
     [ "$(sql_value "$DB" "select count(*) from pg_locks where locktype = 'advisory' and granted")" = 1 ] && break
     sleep 0.1
@@ -106,7 +100,7 @@ SQL
   # It says once that it waits, naming the backend that holds the lock.
   assert_equal "$(grep -c 'waiting for another pg-flux apply' apply.err)" 1
   assert_file_contains apply.err 'waiting for another pg-flux apply on this database to finish (backend [0-9][0-9]*'
-  echo "select pg_advisory_unlock($k_lock);" >&7
+  echo "select pg_advisory_unlock($k_apply_lock);" >&7
   exec 7>&-
   wait "$apply_pid"
   assert_file_contains apply.out '^applied 20240101_000000_t.sql'

@@ -11,8 +11,6 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-k_lock=7396238125113548110
-
 setup_file() {
   pgflux_setup_file
   # One migration, generated once against a template database that every
@@ -63,13 +61,6 @@ teardown() {
   return 0
 }
 
-# wait_for CMD...: retries CMD for up to 20 s.
-wait_for() {
-  local i
-  for i in $(seq 1 200); do "$@" && return 0; sleep 0.1; done
-  echo "timed out waiting for: $*" >&2
-  return 1
-}
 admin() { psql -X -qAt "$PGFLUX_ADMIN_URL" -c "$1"; }
 
 # block MODE TABLE: a session (application_name flux_blocker) that holds a
@@ -79,7 +70,7 @@ admin() { psql -X -qAt "$PGFLUX_ADMIN_URL" -c "$1"; }
 block() {
   local what
   case "$1" in
-    advisory) what="select pg_advisory_lock($k_lock);" ;;
+    advisory) what="select pg_advisory_lock($k_apply_lock);" ;;
     writer) what="begin; insert into $2 values (-1, 1);" ;;
     *) what="begin; lock table $2 in ${1#lock:} mode;" ;;
   esac

@@ -74,3 +74,20 @@ tracked() {
 table_exists() { sql_value "${2:-$DB}" "select to_regclass('public.$1') is not null"; }
 # state_hash URL: the live state hash as flux-snapshot computes it.
 state_hash() { flux-snapshot --db "$1" | jq -r .state_hash; }
+
+# The advisory lock key pg-flux migrate apply takes (k_apply_lock_key).
+k_apply_lock=7396238125113548110
+# wait_for CMD...: retries CMD for up to 20 s.
+wait_for() {
+  local i
+  for i in $(seq 1 200); do "$@" && return 0; sleep 0.1; done
+  echo "timed out waiting for: $*" >&2
+  return 1
+}
+# kill_background: stops the background processes a test listed in BG_PIDS
+# (lock holders, concurrent applies); for teardown.
+kill_background() {
+  local pid
+  for pid in ${BG_PIDS:-}; do kill "$pid" 2>/dev/null; done
+  return 0
+}
