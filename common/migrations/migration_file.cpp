@@ -218,6 +218,19 @@ MigrationFile read_migration_text(const std::string& text, const std::string& pa
     return file;
 }
 
+bool is_undo_file_name(const std::string& name) {
+    const std::string suffix = k_undo_suffix;
+    return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string undo_file_name(const std::string& forward_name) {
+    const std::string suffix = k_migration_suffix;
+    std::string stem = forward_name;
+    if (stem.size() > suffix.size() && stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0)
+        stem.resize(stem.size() - suffix.size());
+    return stem + k_undo_suffix;
+}
+
 std::vector<std::string> migration_paths(const std::string& dir) {
     std::vector<std::string> out;
     std::error_code ec;
@@ -228,7 +241,7 @@ std::vector<std::string> migration_paths(const std::string& dir) {
     if (!fs::is_directory(status)) usage_error("migrations directory \"" + dir + "\" is not a directory");
     fs::directory_iterator it(dir, ec);
     for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
-        if (it->path().extension() != k_migration_suffix) continue;
+        if (it->path().extension() != k_migration_suffix || is_undo_file_name(it->path().filename().string())) continue;
         std::error_code entry_ec;
         if (!fs::is_regular_file(it->path(), entry_ec))
             usage_error("\"" + it->path().string() + "\" is not a readable regular file" +

@@ -16,6 +16,11 @@
 namespace pgflux {
 
 inline constexpr const char* k_migration_suffix = ".sql";
+// An undo file sits beside its forward file: NAME.sql -> NAME.undo.sql. It is
+// never a pending migration: only `pg-flux migrate undo` runs it.
+inline constexpr const char* k_undo_suffix = ".undo.sql";
+bool is_undo_file_name(const std::string& name);
+std::string undo_file_name(const std::string& forward_name);
 
 struct MigrationStatement {
     std::string sql;  // without the trailing ';'
@@ -47,7 +52,7 @@ MigrationFile read_migration(const std::string& path);
 // The same for a file's text; `path` names it in errors.
 MigrationFile read_migration_text(const std::string& text, const std::string& path);
 
-// *.sql files of a migrations directory, in name order. A directory that is
+// *.sql files of a migrations directory (not *.undo.sql), in name order. A directory that is
 // missing or unreadable, or a *.sql entry that is not a regular file (a
 // directory, a dangling link): Error(k_exit_usage) naming it and why.
 std::vector<std::string> migration_paths(const std::string& dir);

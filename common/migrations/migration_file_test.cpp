@@ -376,11 +376,19 @@ TEST(MigrationPaths, SqlFilesInNameOrder) {
     dir.write("20260102_000000_b.sql", "");
     dir.write("20260101_000000_a.sql", "");
     dir.write("notes.txt", "");
+    dir.write("20260101_000000_a.undo.sql", "");  // run only by migrate undo
     fs::create_directories(fs::path(dir.path()) / "sub");
     auto paths = migration_paths(dir.path());
     ASSERT_EQ(paths.size(), 2u);
     EXPECT_EQ(fs::path(paths[0]).filename(), "20260101_000000_a.sql");
     EXPECT_EQ(fs::path(paths[1]).filename(), "20260102_000000_b.sql");
+}
+
+TEST(MigrationPaths, UndoFileNames) {
+    EXPECT_EQ(undo_file_name("20260101_000000_a.sql"), "20260101_000000_a.undo.sql");
+    EXPECT_TRUE(is_undo_file_name("20260101_000000_a.undo.sql"));
+    EXPECT_FALSE(is_undo_file_name("20260101_000000_a.sql"));
+    EXPECT_FALSE(is_undo_file_name(".undo.sql"));
 }
 
 // A missing directory, a file given as the directory, and a *.sql entry that

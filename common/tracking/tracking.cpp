@@ -81,8 +81,14 @@ std::vector<StatusEntry> migration_status(Connection& conn, const std::string& d
         else if (row.state == "after_commit_pending") e.state = FileState::incomplete;
         else e.state = FileState::applied;
     }
+    std::string newest_applied;
+    for (const auto& [name, e] : entries)
+        if (e.row) newest_applied = name;  // entries are in name order
     std::vector<StatusEntry> out;
-    for (auto& [name, e] : entries) out.push_back(std::move(e));
+    for (auto& [name, e] : entries) {
+        e.out_of_order = e.state == FileState::pending && name < newest_applied;
+        out.push_back(std::move(e));
+    }
     return out;
 }
 

@@ -44,6 +44,10 @@ struct StatusEntry {
     FileState state = FileState::pending;
     std::optional<TrackingRow> row;
     std::string file_checksum;
+    // A pending file that sorts before the newest applied one (a teammate's
+    // older file merged after newer ones ran): apply refuses it unless
+    // --out-of-order.
+    bool out_of_order = false;
 };
 
 // One entry per file and per tracked row without a file, in name order.
