@@ -437,9 +437,9 @@ AppliedFile apply_file(Connection& conn, const MigrationFile& file, const ApplyO
     conn.exec(k_own_settings);
     conn.query(
         "INSERT INTO _pgflux.migrations (name, checksum, baseline_hash, target_hash, state, after_commit_total, "
-        "duration_ms, tool_version) VALUES ($1, $2, nullif($3, ''), nullif($4, ''), $5, $6, $7, $8)",
+        "duration_ms, tool_version, statements_hash) VALUES ($1, $2, nullif($3, ''), nullif($4, ''), $5, $6, $7, $8, $9)",
         {file.name, file.checksum, file.baseline, file.target, after_total > 0 ? "after_commit_pending" : "applied",
-         std::to_string(after_total), std::to_string(elapsed_ms(start)), PGFLUX_VERSION});
+         std::to_string(after_total), std::to_string(elapsed_ms(start)), PGFLUX_VERSION, statements_hash(file)});
     where.to(Where::committing, &file);
     if (auto error = conn.try_exec("COMMIT")) {
         if (conn.alive() && conn.in_transaction()) conn.try_exec("ROLLBACK");

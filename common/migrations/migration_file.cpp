@@ -255,6 +255,16 @@ std::vector<std::string> migration_paths(const std::string& dir) {
     return out;
 }
 
+std::string statements_hash(const MigrationFile& file) {
+    std::string canonical;
+    for (const MigrationStatement& s : file.statements) {
+        auto parsed = pq::ParseResult::parse(s.sql);
+        canonical += s.after_commit ? "after-commit\n" : "transactional\n";
+        for (const auto& stmt : parsed->statements()) canonical += pq::deparse_statement(stmt.node) + ";\n";
+    }
+    return sha256_hex(canonical);
+}
+
 std::string file_checksum(const std::string& path) { return sha256_hex(read_file(path)); }
 
 }  // namespace pgflux

@@ -35,7 +35,11 @@ void ensure_tracking_table(Connection& conn) {
         " applied_by text NOT NULL DEFAULT current_user,"
         " duration_ms bigint,"
         " tool_version text NOT NULL);"
-        "COMMENT ON TABLE _pgflux.migrations IS 'Migrations applied by pg-flux; see pg-flux(1)'");
+        "COMMENT ON TABLE _pgflux.migrations IS 'Migrations applied by pg-flux; see pg-flux(1)';"
+        // Columns added after the first release: tables made by earlier
+        // versions gain them on first use.
+        "ALTER TABLE _pgflux.migrations ADD COLUMN IF NOT EXISTS statements_hash text,"
+        " ADD COLUMN IF NOT EXISTS note text");
 }
 
 bool tracking_table_exists(Connection& conn) {
@@ -49,7 +53,9 @@ std::vector<TrackingRow> read_tracking(Connection& conn) {
     QueryResult r = conn.query(
         "SELECT name, checksum, state, "
         "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS applied_at, applied_by, "
-        "after_commit_done, after_commit_total FROM _pgflux.migrations ORDER BY name");
+        "after_commit_done, after_commit_total, coalesce(baseline_hash, ''), coalesce(target_hash, ''), "
+        "coalesce(to_jsonb(m) ->> 'statements_hash', ''), coalesce(to_jsonb(m) ->> 'note', '') "
+        "FROM _pgflux.migrations m ORDER BY name");
     for (int i = 0; i < r.rows(); ++i) {
         TrackingRow row;
         row.name = r.text(i, 0);
@@ -59,6 +65,10 @@ std::vector<TrackingRow> read_tracking(Connection& conn) {
         row.applied_by = r.text(i, 4);
         row.after_commit_done = std::stoi(r.text(i, 5));
         row.after_commit_total = std::stoi(r.text(i, 6));
+        row.baseline_hash = r.text(i, 7);
+        row.target_hash = r.text(i, 8);
+        row.statements_hash = r.text(i, 9);  // through to_jsonb: read-only users of an old table
+        row.note = r.text(i, 10);
         rows.push_back(row);
     }
     return rows;

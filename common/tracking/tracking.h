@@ -11,6 +11,9 @@
 //   applied_by         text NOT NULL      current_user of the applying session
 //   duration_ms        bigint             time spent applying the file
 //   tool_version       text NOT NULL      pg-flux version that applied it
+//   statements_hash    text               statements_hash() of the file when applied
+//   note               text               how it was recorded when not run by apply
+//                                         (baseline, applied by hand, repaired)
 //
 // The table is created on first use (migrate apply, migrate baseline).
 #pragma once
@@ -26,6 +29,7 @@ namespace pgflux {
 
 struct TrackingRow {
     std::string name, checksum, state, applied_at, applied_by;
+    std::string baseline_hash, target_hash, statements_hash, note;
     int after_commit_done = 0, after_commit_total = 0;
 };
 

@@ -41,7 +41,7 @@ SQL
 
   run sql_value "$DB" "select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns
     where table_schema = '_pgflux' and table_name = 'migrations'"
-  assert_output "name,checksum,baseline_hash,target_hash,state,after_commit_done,after_commit_total,applied_at,applied_by,duration_ms,tool_version"
+  assert_output "name,checksum,baseline_hash,target_hash,state,after_commit_done,after_commit_total,applied_at,applied_by,duration_ms,tool_version,statements_hash,note"
   run sql_value "$DB" "select checksum from _pgflux.migrations where name = '$name'"
   assert_output "$(sha256sum "$file" | cut -d' ' -f1)"
   run sql_value "$DB" "select baseline_hash || ' ' || target_hash from _pgflux.migrations"
@@ -49,6 +49,8 @@ SQL
   run sql_value "$DB" "select state, after_commit_done, after_commit_total, applied_by, duration_ms >= 0,
     applied_at between now() - interval '2 minutes' and now(), tool_version from _pgflux.migrations"
   assert_output "applied|0|0|postgres|t|t|$(pg-flux --version | cut -d' ' -f2)"
+  run sql_value "$DB" "select length(statements_hash), note is null from _pgflux.migrations"
+  assert_output "64|t"
   # The target hash is the state the database is in now.
   assert_equal "$(state_hash "$DB")" "$(header "$file" target)"
 }

@@ -128,9 +128,10 @@ int baseline(Connection& conn, const std::string& dir) {
     for (const auto& e : migration_status(conn, dir)) {
         if (e.state != FileState::pending) continue;
         MigrationFile file = read_migration((fs::path(dir) / e.name).string());
-        conn.query("INSERT INTO _pgflux.migrations (name, checksum, baseline_hash, target_hash, state, tool_version) "
-                   "VALUES ($1, $2, nullif($3, ''), nullif($4, ''), 'applied', $5)",
-                   {file.name, file.checksum, file.baseline, file.target, PGFLUX_VERSION});
+        conn.query("INSERT INTO _pgflux.migrations (name, checksum, baseline_hash, target_hash, state, tool_version, "
+                   "statements_hash, note) VALUES ($1, $2, nullif($3, ''), nullif($4, ''), 'applied', $5, $6, "
+                   "'baseline: recorded without running it')",
+                   {file.name, file.checksum, file.baseline, file.target, PGFLUX_VERSION, statements_hash(file)});
         std::cout << "recorded " << file.name << " as applied (not run)\n";
         ++recorded;
     }
