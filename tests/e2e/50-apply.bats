@@ -161,7 +161,7 @@ SQL
   assert_equal "$(table_exists orders)" f
   assert_equal "$(tracked "$(basename "$file")")" 0
   run -0 pg-flux migrate status --db "$DB"
-  assert_output "$(basename "$file")  pending"
+  assert_output "$(basename "$file") pending"
 }
 
 @test "--force-after-drift applies a file generated before the database drifted" {
