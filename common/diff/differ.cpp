@@ -9,6 +9,7 @@
 #include "diff/ddl.h"
 #include "diff/order.h"
 #include "diff/privileges.h"
+#include "diff/renames.h"
 #include "kinds/kinds.h"
 #include "model/attributes.h"
 #include "sql/quote.h"
@@ -474,8 +475,21 @@ Plan Differ::run() {
 Plan diff_models(const Model& live, const Model& desired, const DiffOptions& options) {
     DiffOptions resolved = options;
     if (resolved.default_owner.empty()) resolved.default_owner = live.source.value("role", "");
-    Model owned = resolve_owners(live, desired, resolved);
-    return diff::Differ(live, owned, resolved).run();
+    // Declared renames run first; the rest of the plan starts from the
+    // renamed live model.
+    Renaming renamed = resolved.verify ? Renaming{live, {}, {}} : declared_renames(live, desired);
+    Model owned = resolve_owners(renamed.live, desired, resolved);
+    Plan plan = diff::Differ(renamed.live, owned, resolved).run();
+    if (renamed.steps.empty() && renamed.notes.empty() && resolved.verify) return plan;
+    plan.steps.insert(plan.steps.begin(), renamed.steps.begin(), renamed.steps.end());
+    plan.baseline_hash = live.state_hash();
+    plan.live_object_count = live.top_level_count();
+    std::vector<std::string> notes = renamed.notes;
+    if (!resolved.verify)
+        for (const RenameCandidate& c : rename_candidates(live, desired)) notes.push_back(c.note);
+    for (const std::string& n : notes)
+        if (std::find(plan.notes.begin(), plan.notes.end(), n) == plan.notes.end()) plan.notes.push_back(n);
+    return plan;
 }
 
 }  // namespace pgflux

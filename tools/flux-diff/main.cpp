@@ -1,8 +1,13 @@
 // flux-diff: compares a live model with a desired model and writes the plan
 // (or, with --format summary, one line per difference).
+#include <cctype>
+#include <cstdio>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "diff/differ.h"
+#include "diff/renames.h"
 #include "model/model_json.h"
 #include "util/cli.h"
 #include "util/document.h"
@@ -10,6 +15,40 @@
 #include "util/text.h"
 
 using namespace pgflux;
+
+namespace {
+
+// --renames prompt: asks on the terminal about each object or column that
+// looks renamed; a yes declares the rename in `desired`.
+void ask_renames(const Model& live, Model& desired) {
+    auto candidates = rename_candidates(live, desired);
+    if (candidates.empty()) return;
+    std::FILE* tty = std::fopen("/dev/tty", "r+");
+    if (!tty || !isatty(fileno(tty)))
+        usage_error("--renames prompt needs a terminal to ask on (declare renames with \"-- @renamed from=old\" "
+                    "comments instead)");
+    for (const RenameCandidate& c : candidates) {
+        for (;;) {
+            std::fprintf(tty, "%s instead of dropping and creating it? [y/n] ", one_line(c.question).c_str());
+            std::fflush(tty);
+            char line[64];
+            if (!std::fgets(line, sizeof line, tty)) {
+                std::fclose(tty);
+                usage_error("no answer on the terminal");
+            }
+            std::string answer(line);
+            while (!answer.empty() && std::isspace(static_cast<unsigned char>(answer.back()))) answer.pop_back();
+            if (answer == "y" || answer == "yes") {
+                declare_rename(desired, c);
+                break;
+            }
+            if (answer == "n" || answer == "no") break;
+        }
+    }
+    std::fclose(tty);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     return run_tool("flux-diff", [&] {
@@ -29,6 +68,10 @@ int main(int argc, char** argv) {
              cxxopts::value<std::string>()->default_value("managed"))
             ("default-owner", "The role that owns objects the source names no owner for (default: the role "
                               "flux-snapshot connected as)", cxxopts::value<std::string>()->default_value(""))
+            ("renames", "declared (renames declared with \"-- @renamed from=old\"; other objects that look "
+                        "renamed are named in notes) or prompt (also ask on the terminal, /dev/tty, about each "
+                        "object that looks renamed; yes counts as declared)",
+             cxxopts::value<std::string>()->default_value("declared"))
             ("models", "", cxxopts::value<std::vector<std::string>>());
         options.parse_positional({"models"});
         auto args = parse_options(options, argc, argv);
@@ -47,6 +90,9 @@ int main(int argc, char** argv) {
         if (owners != "managed" && owners != "unmanaged") usage_error("--owners must be managed or unmanaged");
         diff_options.owners_unmanaged = owners == "unmanaged";
         diff_options.default_owner = args["default-owner"].as<std::string>();
+        std::string renames = args["renames"].as<std::string>();
+        if (renames != "declared" && renames != "prompt") usage_error("--renames must be declared or prompt");
+        if (renames == "prompt" && !diff_options.verify) ask_renames(live, desired);
         Plan plan = diff_models(live, desired, diff_options);
         check_plan_statements(plan);
 
