@@ -91,6 +91,7 @@ public:
         columns();
         declared({Kind::constraint, Kind::index});
         for (const ObjectId& table : renamed_tables_) carried(table);
+        for (const ObjectId& domain : renamed_domains_) domain_checks(domain);
         return std::move(out_);
     }
 
@@ -203,6 +204,7 @@ private:
             each_string(attrs, [&](std::string& s) { s = replace_name(s, from, to); });
         });
         if (old.kind == Kind::table) renamed_tables_.push_back(ObjectId{Kind::table, old.schema, name});
+        if (old.kind == Kind::domain) renamed_domains_.push_back(ObjectId{Kind::domain, old.schema, name});
     }
 
     // A constraint, index or sequence.
@@ -362,9 +364,39 @@ private:
         }
     }
 
+    // The CHECK constraints of a renamed domain whose names follow the
+    // domain's (pos_check -> positive_check) and whose expression stays.
+    void domain_checks(const ObjectId& domain) {
+        Object* l = live().find(domain);
+        const Object* d = desired_.find(domain);
+        if (!l || !d || !l->attrs.contains("checks") || !d->attrs.contains("checks")) return;
+        const json& desired_checks = d->attrs["checks"];
+        std::vector<std::pair<std::string, std::string>> pairs;
+        for (const auto& [name, expression] : l->attrs["checks"].items()) {
+            if (desired_checks.contains(name)) continue;
+            std::vector<std::string> matches;
+            for (const auto& [other, e] : desired_checks.items())
+                if (!l->attrs["checks"].contains(other) && e == expression) matches.push_back(other);
+            if (matches.size() == 1) pairs.push_back({name, matches[0]});
+        }
+        for (const auto& [old, name] : pairs) {
+            step(domain, "ALTER DOMAIN " + qualified_name(domain.schema, domain.name) + " RENAME CONSTRAINT " +
+                             quote_ident(old) + " TO " + quote_ident(name) + ";",
+                 "RENAME CONSTRAINT " + quote_ident(old) + " ON DOMAIN " + display(domain) + " TO " + quote_ident(name));
+            for (json* attrs : {&l->attrs, &l->ddl}) {
+                if (!attrs->is_object()) continue;
+                for (const char* key : {"checks", "check_comments"}) {
+                    if (!attrs->contains(key) || !(*attrs)[key].contains(old)) continue;
+                    (*attrs)[key][name] = (*attrs)[key][old];
+                    (*attrs)[key].erase(old);
+                }
+            }
+        }
+    }
+
     const Model& desired_;
     Renaming out_;
-    std::vector<ObjectId> renamed_tables_;
+    std::vector<ObjectId> renamed_tables_, renamed_domains_;
 };
 
 }  // namespace
@@ -400,12 +432,13 @@ std::vector<RenameCandidate> rename_candidates(const Model& live_before, const M
     Model live = declared_renames(live_before, desired).live;
     std::vector<RenameCandidate> out;
     // Objects: the same kind, schema, relation and signature; the same
-    // attributes apart from the comment.
+    // attributes apart from the comment. (Not schemas: their definition is
+    // next to nothing, any two look alike.)
     std::vector<const Object*> gone, come;
     for (const auto& [id, l] : live.objects)
-        if (renamable(id.kind) && !desired.find(id)) gone.push_back(&l);
+        if (renamable(id.kind) && id.kind != Kind::schema && !desired.find(id)) gone.push_back(&l);
     for (const auto& [id, d] : desired.objects)
-        if (renamable(id.kind) && !live.find(id)) come.push_back(&d);
+        if (renamable(id.kind) && id.kind != Kind::schema && !live.find(id)) come.push_back(&d);
     auto same = [](const Object* l, const Object* d) {
         return l->id.kind == d->id.kind && l->id.schema == d->id.schema && l->id.table == d->id.table &&
                l->id.signature == d->id.signature &&

@@ -52,19 +52,19 @@ create index members_email_idx on members (email);" \
   assert_output 3
 }
 
-@test "column: RENAME COLUMN, values kept; a rename plus a type change in one migration" {
+@test "column: RENAME COLUMN, values kept; a rename plus a new default in one migration" {
   renamed "create table users (id int primary key, email varchar(10), age int);" \
 "create table users (
   id int primary key,
   -- @renamed from=email
   email_address varchar(10),
   -- @renamed from=age
-  \"Age\" bigint
+  \"Age\" int default 18
 );" \
     "insert into users values (1, 'a@x', 30)"
   assert_file_contains "$file" '^ALTER TABLE public.users RENAME COLUMN email TO email_address;'
   assert_file_contains "$file" '^ALTER TABLE public.users RENAME COLUMN age TO "Age";'
-  assert_file_contains "$file" 'ALTER COLUMN "Age" TYPE bigint'
+  assert_file_contains "$file" 'ALTER COLUMN "Age" SET DEFAULT 18'
   run sql_value "$DB" "select email_address || ' ' || \"Age\" from users"
   assert_output "a@x 30"
 }
@@ -86,7 +86,7 @@ create index t_by_n on t (n);
 create view t_ids as select id from t;
 -- @renamed from=mv
 create materialized view t_ns as select n from t;" \
-    "insert into t values (1, 5)"
+    "insert into t values (1, 5); refresh materialized view mv"
   assert_file_contains "$file" '^ALTER TABLE public.t RENAME CONSTRAINT n_positive TO n_above_zero;'
   assert_file_contains "$file" '^ALTER INDEX public.t_n RENAME TO t_by_n;'
   assert_file_contains "$file" '^ALTER VIEW public.v RENAME TO t_ids;'
@@ -116,6 +116,7 @@ create procedure nothing(x int) language sql as 'select 1';" \
     "insert into t values (1, 'ok', 7)"
   assert_file_contains "$file" '^ALTER TYPE public.mood RENAME TO feeling;'
   assert_file_contains "$file" '^ALTER DOMAIN public.pos RENAME TO positive;'
+  assert_file_contains "$file" '^ALTER DOMAIN public.positive RENAME CONSTRAINT pos_check TO positive_check;'
   assert_file_contains "$file" '^ALTER TYPE public.pair RENAME TO couple;'
   assert_file_contains "$file" '^ALTER FUNCTION public.add_one(integer, text) RENAME TO plus_one;'
   assert_file_contains "$file" '^ALTER PROCEDURE public.noop(integer) RENAME TO nothing;'
@@ -196,7 +197,7 @@ create table t (
 SQL
   run --separate-stderr flux-parse schema
   assert_failure 2
-  [[ "$stderr" == *"schema/app.sql:3:19: malformed @renamed comment: unterminated quoted identifier"* ]]
+  [[ "$stderr" == *"schema/app.sql:3:20: malformed @renamed comment: unterminated quoted identifier"* ]]
 
   write_schema app.sql <<'SQL'
 -- @renamed to=x
