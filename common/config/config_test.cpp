@@ -108,7 +108,7 @@ TEST(ReadConfig, WrongTypesNameLineAndColumn) {
     path = f.write("\nauto_not_valid = \"no\"\n");
     EXPECT_EQ(error_of(path), path + ":2:18: auto_not_valid must be true or false (got a string)");
     path = f.write("allow_hazards = [\"DATA_LOSS\", \"OOPS\"]\n");
-    EXPECT_NE(error_of(path).find(":1:30: allow_hazards names an unknown hazard \"OOPS\""), std::string::npos);
+    EXPECT_NE(error_of(path).find(":1:31: allow_hazards names an unknown hazard \"OOPS\""), std::string::npos);
     path = f.write("lock_timeout = \"5 seconds\"\n");
     EXPECT_NE(error_of(path).find("lock_timeout must be a duration"), std::string::npos);
     path = f.write("owners = \"mine\"\n");

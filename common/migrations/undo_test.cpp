@@ -7,6 +7,7 @@
 
 #include "migrations/migration_file.h"
 #include "migrations/plan_text.h"
+#include "util/error.h"
 
 namespace pgflux {
 namespace {

@@ -74,10 +74,10 @@ EOF
 create table users (id bigint primary key, email text not null check (email <> ''));
 SQL
   run -0 pg-flux plan </dev/null
-  refute_output --partial "NOT VALID"
+  refute_output --partial "CHECK (email <> '') NOT VALID;"
   assert_output --partial "hazard CONSTRAINT_SCAN"
   run -0 pg-flux plan --auto-not-valid </dev/null
-  assert_output --partial "NOT VALID"
+  assert_output --partial "CHECK (email <> '') NOT VALID;"
   refute_output --partial "hazard CONSTRAINT_SCAN"
 
   # allow_hazards: apply accepts what the file allows, and a flag replaces it.

@@ -9,6 +9,8 @@ setup_file() { pgflux_setup_file; }
 teardown_file() { pgflux_teardown_file; }
 setup() { pgflux_setup; }
 
+# forward_migration: the newest migration file that is not an undo file.
+forward_migration() { ls migrations/*.sql | grep -v '\.undo\.sql$' | sort | tail -n 1; }
 # undo_of FILE: the undo file of migration FILE.
 undo_of() { printf '%s' "${1%.sql}.undo.sql"; }
 
@@ -30,7 +32,7 @@ create index users_email_idx on users (email);
 create table notes (id int primary key, body text);
 SQL
   run -0 pg-flux migrate generate --db "$DB" --label more --generate-undo
-  file=$(latest_migration)
+  file=$(forward_migration)
   undo=$(undo_of "$file")
   assert_line --index 0 --regexp "^wrote $file \\([0-9]+ statements; hazards: none\\)$"
   assert_line --index 1 --regexp "^wrote $undo \\(the undo: [0-9]+ statements; hazards: .*DATA_LOSS.*\\)$"
@@ -66,7 +68,7 @@ SQL
 create table users (id bigint primary key);
 SQL
   run -0 pg-flux migrate generate --db "$DB" --label drop --generate-undo
-  file=$(latest_migration)
+  file=$(forward_migration)
   undo=$(undo_of "$file")
   assert_line --index 1 --partial "IRREVERSIBLE"
   assert_equal "$(header "$undo" hazards)" "IRREVERSIBLE"
@@ -117,7 +119,7 @@ create type mood as enum ('ok', 'happy');
 create table users (id bigint primary key, mood mood);
 SQL
   run -0 pg-flux migrate generate --db "$DB" --label happy --generate-undo
-  file=$(latest_migration)
+  file=$(forward_migration)
   undo=$(undo_of "$file")
   assert_file_contains "$undo" '^-- IRREVERSIBLE: PostgreSQL cannot drop an enum value'
   pg-flux migrate apply --db "$DB" >/dev/null
