@@ -492,4 +492,18 @@ Plan diff_models(const Model& live, const Model& desired, const DiffOptions& opt
     return plan;
 }
 
+Plan diff_models_reverse(const Model& live, const Model& desired, const DiffOptions& options) {
+    DiffOptions resolved = options;
+    if (resolved.default_owner.empty()) resolved.default_owner = live.source.value("role", "");
+    // The state the forward plan reaches (its target hash): the desired model
+    // with owners resolved and unpinned extensions at their live version.
+    Model reached = resolve_owners(live, desired, resolved);
+    for (auto& [id, d] : reached.objects) {
+        const Object* l = live.find(id);
+        if (id.kind == Kind::extension && l && !version_pinned(d) && l->attrs.contains("version"))
+            d.attrs["version"] = l->attrs["version"];
+    }
+    return diff::Differ(reached, live, resolved).run();
+}
+
 }  // namespace pgflux

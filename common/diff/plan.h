@@ -14,8 +14,12 @@ inline constexpr const char* k_phase_transactional = "transactional";
 inline constexpr const char* k_phase_after_commit = "after-commit";
 
 // Every hazard code (see hazards/hazards.h for what each means).
+// IRREVERSIBLE only marks undo files (NAME.undo.sql): a step of the undo that
+// cannot bring back what the forward migration destroyed (see
+// migrations/undo.h); no statement is classified as it.
 inline const std::vector<std::string> k_hazard_codes = {"DATA_LOSS",       "COLUMN_TYPE_CHANGE", "MASS_DROP",
-                                                        "CONSTRAINT_SCAN", "PARTITION_CHANGE",   "UNCLASSIFIABLE"};
+                                                        "CONSTRAINT_SCAN", "PARTITION_CHANGE",   "UNCLASSIFIABLE",
+                                                        "IRREVERSIBLE"};
 
 struct Hazard {
     std::string code;     // DATA_LOSS, COLUMN_TYPE_CHANGE, MASS_DROP, CONSTRAINT_SCAN, PARTITION_CHANGE

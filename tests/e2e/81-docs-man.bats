@@ -12,7 +12,7 @@ teardown_file() { pgflux_teardown_file; }
 
 MAN="$PGFLUX_SOURCE/man"
 PAGES=(pg-flux.1 flux-parse.1 flux-snapshot.1 flux-diff.1 flux-hazards.1 flux-apply.1 flux-track.1
-       pgflux-cluster.1 pgflux-formats.5)
+       pgflux-cluster.1 pgflux-formats.5 pgflux.toml.5)
 
 setup() {
   pgflux_setup
@@ -164,6 +164,18 @@ help_documented() {
 
 @test "the examples of pg-flux(1) run" {
   run_examples pg-flux.1
+}
+
+@test "the examples of pgflux.toml(5) run" {
+  run_examples pgflux.toml.5
+}
+
+@test "every key of pgflux.toml is in pgflux.toml(5)" {
+  local keys
+  mapfile -t keys < <(sed -n '/^const std::vector<std::string> k_config_keys = {/,/};/p' \
+    "$PGFLUX_SOURCE/common/config/config.cpp" | grep -oE '"[a-z_]+"' | tr -d '"')
+  [ "${#keys[@]}" -ge 10 ] || fail "cannot read the keys from config.cpp"
+  documents pgflux.toml.5 "${keys[@]}" schemas tracking_schema
 }
 
 @test "the examples of flux-parse(1) run" {
