@@ -170,12 +170,12 @@ SQL
   run -1 pg-flux verify --db "$DB"
   run -0 pg-flux migrate generate --db "$DB" --label b_orders
   run -0 pg-flux migrate status --db "$DB"
-  assert_line --index 0 --regexp '_a_init\.sql  applied '
-  assert_line --index 1 --regexp '_b_orders\.sql  pending$'
+  assert_line --index 0 --regexp '_a_init\.sql applied '
+  assert_line --index 1 --regexp '_b_orders\.sql pending$'
   run -0 pg-flux migrate apply --db "$DB"
   assert_output --regexp 'applied [0-9]{8}_[0-9]{6}_b_orders\.sql'
   run -0 pg-flux migrate status --db "$DB"
-  assert_line --index 1 --regexp '_b_orders\.sql  applied '
+  assert_line --index 1 --regexp '_b_orders\.sql applied '
   run -0 pg-flux drift --db "$DB"
   run -0 pg-flux verify --db "$DB"
   run sql_value "$DB" "select name from users"
