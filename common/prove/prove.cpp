@@ -198,8 +198,12 @@ ProofResult prove_plan(const Plan& plan, const Model& live, const Model& desired
             }
             lines += "\n  " + one_line(s.summary);
         }
-        fail(k_exit_internal, "the plan does not reach the schema: after its " + std::to_string(result.statements) +
-                                  " statements ran in a shadow database loaded with the live schema, " +
+        std::string ran = plan.steps.empty()
+                              ? "the plan has no statements, but "
+                              : "after the plan's " + std::to_string(result.statements) +
+                                    (result.statements == 1 ? " statement ran" : " statements ran") +
+                                    " in a shadow database loaded with the live schema, ";
+        fail(k_exit_internal, "the plan does not reach the schema: " + ran +
                                   std::to_string(remaining.steps.size()) +
                                   (remaining.steps.size() == 1 ? " difference remains:" : " differences remain:") +
                                   lines + "\n" + k_bug);

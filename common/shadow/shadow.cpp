@@ -253,25 +253,6 @@ Model overlay(const Model& parsed, const Model& shadow, const std::string& tool)
     return out;
 }
 
-Model with_shadow(const Model& parsed, const std::string& server, const std::string& label,
-                  const std::string& tool, bool throwaway_cluster = false) {
-    throw_if_interrupted();
-    ScratchDatabase scratch(server, tool);
-    Connection conn(scratch.conninfo());
-    // Should this process die (kill -9), its backend stops within a second.
-    conn.try_exec("SET client_connection_check_interval = 1000");
-    throw_if_interrupted();
-    note(tool, "loading the schema into a shadow database (" + label + ")");
-    if (throwaway_cluster) create_named_roles(conn, parsed);
-    load_parsed(conn, parsed);
-    check_bodies(conn, parsed);
-    Model shadow = read_catalog(conn);
-    Model out = overlay(parsed, shadow, tool);
-    out.source["canonical"] = "shadow";
-    out.source["shadow"] = label;
-    return out;
-}
-
 }  // namespace
 
 ShadowChoice shadow_choice(const std::string& option, const std::string& target_conninfo) {
@@ -286,19 +267,6 @@ ShadowChoice shadow_choice(const std::string& option, const std::string& target_
         c.url = option;
     }
     return c;
-}
-
-Model shadow_model(const Model& parsed, const ShadowChoice& choice, const std::string& tool);
-
-Model apply_shadow(const Model& parsed, const ShadowChoice& choice, const std::string& tool) {
-    try {
-        return shadow_model(parsed, choice, tool);
-    } catch (const Error&) {
-        // The shadow database or cluster is gone by now (destructors).
-        if (interrupted())
-            fail(k_exit_database, "interrupted by " + interrupt_name() + "; the shadow database was removed");
-        throw;
-    }
 }
 
 namespace {
@@ -334,12 +302,41 @@ bool on_shadow_server(const ShadowChoice& choice, const std::string& tool,
     return true;
 }
 
+// A session on a scratch database of the chosen server, dropped afterwards
+// (also when a signal interrupts the work). False when the choice is none.
+bool scratch_session(const ShadowChoice& choice, const std::string& tool,
+                     const std::function<void(Connection&, const std::string& label, bool throwaway)>& work) {
+    try {
+        return on_shadow_server(choice, tool, [&](const std::string& server, const std::string& label, bool throwaway) {
+            throw_if_interrupted();
+            ScratchDatabase scratch(server, tool);
+            Connection conn(scratch.conninfo());
+            // Should this process die (kill -9), its backend stops within a second.
+            conn.try_exec("SET client_connection_check_interval = 1000");
+            throw_if_interrupted();
+            work(conn, label, throwaway);
+        });
+    } catch (const Error&) {
+        // The shadow database or cluster is gone by now (destructors).
+        if (interrupted())
+            fail(k_exit_database, "interrupted by " + interrupt_name() + "; the shadow database was removed");
+        throw;
+    }
+}
+
 }  // namespace
 
-Model shadow_model(const Model& parsed, const ShadowChoice& choice, const std::string& tool) {
+Model apply_shadow(const Model& parsed, const ShadowChoice& choice, const std::string& tool) {
     std::optional<Model> out;
-    bool used = on_shadow_server(choice, tool, [&](const std::string& server, const std::string& label, bool throwaway) {
-        out = with_shadow(parsed, server, label, tool, throwaway);
+    bool used = scratch_session(choice, tool, [&](Connection& conn, const std::string& label, bool throwaway) {
+        note(tool, "loading the schema into a shadow database (" + label + ")");
+        if (throwaway) create_named_roles(conn, parsed);
+        load_parsed(conn, parsed);
+        check_bodies(conn, parsed);
+        Model shadow = read_catalog(conn);
+        out = overlay(parsed, shadow, tool);
+        out->source["canonical"] = "shadow";
+        out->source["shadow"] = label;
     });
     if (used) return *out;
     if (choice.mode == "auto")
@@ -352,24 +349,22 @@ Model shadow_model(const Model& parsed, const ShadowChoice& choice, const std::s
 
 bool with_scratch_database(const ShadowChoice& choice, const std::string& tool,
                            const std::function<void(Connection& conn, bool throwaway_cluster)>& work) {
-    try {
-        return on_shadow_server(choice, tool, [&](const std::string& server, const std::string& label, bool throwaway) {
-            throw_if_interrupted();
-            ScratchDatabase scratch(server, tool);
-            Connection conn(scratch.conninfo());
-            conn.try_exec("SET client_connection_check_interval = 1000");
-            throw_if_interrupted();
-            note(tool, "using a shadow database (" + label + ")");
-            work(conn, throwaway);
-        });
-    } catch (const Error&) {
-        if (interrupted())
-            fail(k_exit_database, "interrupted by " + interrupt_name() + "; the shadow database was removed");
-        throw;
-    }
+    return scratch_session(choice, tool, [&](Connection& conn, const std::string& label, bool throwaway) {
+        note(tool, "using a shadow database (" + label + ")");
+        work(conn, throwaway);
+    });
 }
 
 void load_model(Connection& conn, const Model& model) { load_parsed(conn, model); }
+
+void check_shadow_option(const std::string& option) {
+    if (option == "none" || option == "local" || option == "auto") return;
+    // Else a server: a URL or a key=value connection string.
+    if (option.rfind("postgres://", 0) != 0 && option.rfind("postgresql://", 0) != 0 &&
+        option.find('=') == std::string::npos)
+        usage_error("--shadow-db must be none, local, auto, or a connection URL or string");
+    check_conninfo(option);
+}
 
 // The roles the schema names (policies; owners and grantees are not loaded):
 // a throwaway cluster has none of the target's, so they are created there,

@@ -18,6 +18,9 @@ struct ShadowChoice {
     std::string target_db;  // mode auto: the target server's conninfo
 };
 
+// A --shadow-db value that is none of none, local, auto or a connection
+// string or URL is a usage error.
+void check_shadow_option(const std::string& option);
 // Resolves --shadow-db VALUE (with --db for auto).
 ShadowChoice shadow_choice(const std::string& option, const std::string& target_conninfo);
 

@@ -23,6 +23,16 @@ SQL
   cp -r A/schema A/migrations B/
 }
 
+# b_adds_name URL: B adds the column users.name and generates add_name
+# against URL ($B_FILE).
+b_adds_name() {
+  cat > B/schema/users.sql <<'SQL'
+create table users (id bigint primary key, email text not null, name text);
+SQL
+  run -0 as B pg-flux migrate generate --db "$1" --label add_name
+  B_FILE=$(basename "$(cd B && latest_migration)")
+}
+
 # A adds a table and generates; B (one second later) adds a column and
 # generates; A applies; B pulls A's file and schema.
 teammate_first() {
@@ -32,11 +42,7 @@ SQL
   run -0 as A pg-flux migrate generate --db "$DB" --label add_orders
   A_FILE=$(basename "$(cd A && latest_migration)")
   sleep 1
-  cat > B/schema/users.sql <<'SQL'
-create table users (id bigint primary key, email text not null, name text);
-SQL
-  run -0 as B pg-flux migrate generate --db "$DB" --label add_name
-  B_FILE=$(basename "$(cd B && latest_migration)")
+  b_adds_name "$DB"
   run -0 as A pg-flux migrate apply --db "$DB"
   cp "A/migrations/$A_FILE" B/migrations/
   cp A/schema/orders.sql B/schema/
@@ -92,10 +98,7 @@ check_rebased() {
 
 @test "rebase: a pending file that starts from the current state is left alone" {
   two_clones
-  cat > B/schema/users.sql <<'SQL'
-create table users (id bigint primary key, email text not null, name text);
-SQL
-  run -0 as B pg-flux migrate generate --db "$DB" --label add_name
+  b_adds_name "$DB"
   before=$(ls B/migrations)
   run -0 as B pg-flux migrate rebase --db "$DB"
   assert_output "nothing to rebase: every pending migration in migrations starts from the current database state"
@@ -109,11 +112,8 @@ SQL
   # B works against a database of their own: two files, each applied there.
   DB_B=$(new_db "b${BATS_SUITE_TEST_NUMBER}")
   run -0 as B pg-flux migrate apply --db "$DB_B"
-  cat > B/schema/users.sql <<'SQL'
-create table users (id bigint primary key, email text not null, name text);
-SQL
-  run -0 as B pg-flux migrate generate --db "$DB_B" --label add_name
-  B1=$(basename "$(cd B && latest_migration)")
+  b_adds_name "$DB_B"
+  B1=$B_FILE
   run -0 as B pg-flux migrate apply --db "$DB_B"
   sleep 1
   cat > B/schema/users.sql <<'SQL'

@@ -66,12 +66,7 @@ int main(int argc, char** argv) {
         std::string db = args["db"].as<std::string>();
         if (!db.empty()) check_conninfo(db);
         std::string shadow_db = args["shadow-db"].as<std::string>();
-        if (shadow_db != "none" && shadow_db != "local" && shadow_db != "auto") {
-            if (shadow_db.rfind("postgres://", 0) != 0 && shadow_db.rfind("postgresql://", 0) != 0 &&
-                shadow_db.find('=') == std::string::npos)
-                usage_error("--shadow-db must be none, local, auto, or a connection URL or string");
-            check_conninfo(shadow_db);
-        }
+        check_shadow_option(shadow_db);
         Model live = read_model(live_path);
 
         if (command == "pending") {
