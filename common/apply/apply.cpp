@@ -224,9 +224,10 @@ private:
 };
 
 void check_drift(Connection& conn, const MigrationFile& file, const ApplyOptions& options, int& live_objects,
-                 const std::function<void(const std::string&)>& progress) {
+                 LiveFacts& facts, const std::function<void(const std::string&)>& progress) {
     Model live = read_catalog(conn);
     live_objects = live.top_level_count();
+    facts = live_facts(live);
     if (file.baseline.empty()) {
         progress("warning: " + file.name + " has no baseline hash; skipping the drift check");
         return;
@@ -245,9 +246,9 @@ void check_drift(Connection& conn, const MigrationFile& file, const ApplyOptions
                              "apply it anyway.");
 }
 
-void check_hazards(const MigrationFile& file, int live_objects, const ApplyOptions& options) {
+void check_hazards(const MigrationFile& file, int live_objects, const LiveFacts& facts, const ApplyOptions& options) {
     std::vector<Step> steps = steps_of(file);
-    classify_steps(steps, live_objects);
+    classify_steps(steps, live_objects, facts);
     auto blocked = blocking_hazards(steps, options.allowed_hazards);
     if (!blocked.empty()) fail(k_exit_refused, refusal_message(blocked, file.path));
 }
@@ -412,8 +413,9 @@ AppliedFile apply_file(Connection& conn, const MigrationFile& file, const ApplyO
     auto start = Clock::now();
     int live_objects = 0;
     where.to(Where::checking, &file);
-    check_drift(conn, file, options, live_objects, progress);
-    check_hazards(file, live_objects, options);
+    LiveFacts facts;
+    check_drift(conn, file, options, live_objects, facts, progress);
+    check_hazards(file, live_objects, facts, options);
     check_secrets(file);
     int after_total = static_cast<int>(file.statements.size() - file.transactional_count());
     int transactional = static_cast<int>(file.transactional_count());

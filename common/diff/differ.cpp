@@ -103,6 +103,9 @@ std::string display(const ObjectId& id) {
         std::transform(objects.begin(), objects.end(), objects.begin(), [](unsigned char c) { return std::toupper(c); });
         return id.sql_name() + " ON " + objects;
     }
+    // An index's name is unique in its schema: it is named alone (qualified
+    // outside public), like a table; other objects of a relation need it.
+    if (id.kind == Kind::index) return display_name(id.schema, id.name);
     if (spec.on_relation) return quote_ident(id.name) + " ON " + display_name(id.schema, id.table);
     if (spec.naming == Naming::cast) return id.name;
     if (spec.naming == Naming::operator_)
@@ -475,7 +478,15 @@ Plan diff_models(const Model& live, const Model& desired, const DiffOptions& opt
     DiffOptions resolved = options;
     if (resolved.default_owner.empty()) resolved.default_owner = live.source.value("role", "");
     Model owned = resolve_owners(live, desired, resolved);
-    return diff::Differ(live, owned, resolved).run();
+    Plan plan = diff::Differ(live, owned, resolved).run();
+    // The live facts of the tables the plan changes, for the hazard classifier.
+    std::set<std::string> tables;
+    for (const Step& s : plan.steps) {
+        if (s.object.kind == Kind::table) tables.insert(qualified_name(s.object.schema, s.object.name));
+        else if (!s.object.table.empty()) tables.insert(qualified_name(s.object.schema, s.object.table));
+    }
+    if (!tables.empty()) plan.live = live_facts(live, tables);
+    return plan;
 }
 
 }  // namespace pgflux
