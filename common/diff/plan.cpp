@@ -58,6 +58,19 @@ void check_step(const Step& s, const JsonField& f) {
         f["action"].fail("expected create, drop, alter or comment");
 }
 
+// A step's optional list of {code, message} with codes from `codes`.
+std::vector<Hazard> hazard_list(const JsonField& step, const char* key, const std::vector<std::string>& codes,
+                                const char* unknown) {
+    std::vector<Hazard> out;
+    if (!step.has(key)) return out;
+    for (size_t i = 0; i < step[key].array().size(); ++i) {
+        JsonField code = step[key][i]["code"];
+        if (std::find(codes.begin(), codes.end(), code.string()) == codes.end()) code.fail(unknown);
+        out.push_back({code.string(), step[key][i]["message"].string()});
+    }
+    return out;
+}
+
 }  // namespace
 
 json plan_to_document(const Plan& plan, const std::string& tool) {
@@ -126,24 +139,8 @@ Plan plan_from_document(const json& document, const std::string& name) {
         }
         if (f.has("lock_on")) s.lock_on = f["lock_on"].string();
         if (f.has("partitioned_table")) s.partitioned_table = f["partitioned_table"].boolean();
-        if (f.has("hazards")) {
-            const json& hs = f["hazards"].array();
-            for (size_t h = 0; h < hs.size(); ++h) {
-                JsonField code = f["hazards"][h]["code"];
-                if (std::find(k_hazard_codes.begin(), k_hazard_codes.end(), code.string()) == k_hazard_codes.end())
-                    code.fail("unknown hazard code");
-                s.hazards.push_back({code.string(), f["hazards"][h]["message"].string()});
-            }
-        }
-        if (f.has("warnings")) {
-            const json& ws = f["warnings"].array();
-            for (size_t w = 0; w < ws.size(); ++w) {
-                JsonField code = f["warnings"][w]["code"];
-                if (std::find(k_warning_codes.begin(), k_warning_codes.end(), code.string()) == k_warning_codes.end())
-                    code.fail("unknown warning code");
-                s.warnings.push_back({code.string(), f["warnings"][w]["message"].string()});
-            }
-        }
+        s.hazards = hazard_list(f, "hazards", k_hazard_codes, "unknown hazard code");
+        s.warnings = hazard_list(f, "warnings", k_warning_codes, "unknown warning code");
         check_step(s, f);
         plan.steps.push_back(std::move(s));
     }

@@ -32,10 +32,10 @@ CREATE INDEX orders_note ON orders (note);
 SQL
   run -0 pg-flux migrate generate --db "$DB" --label widen
   file=$(latest_migration)
-  assert_file_contains "$file" '^ALTER TABLE public.orders ALTER COLUMN note TYPE character varying\(20\)'
+  assert_file_contains "$file" '^ALTER TABLE public.orders ALTER COLUMN note TYPE character varying(20)'
   assert_file_contains "$file" '^-- hazards: none$'
   assert_file_contains "$file" '^-- warnings: ACCESS_EXCLUSIVE$'
-  assert_file_contains "$file" '^--   warning ACCESS_EXCLUSIVE: ALTER COLUMN orders.note TYPE varchar\(20\): changes the type of public.orders.note without rewriting the table \(character varying\(10\) to character varying\(20\) is binary-coercible\)'
+  assert_file_contains "$file" '^--   warning ACCESS_EXCLUSIVE: ALTER COLUMN orders.note TYPE varchar(20): changes the type of public.orders.note without rewriting the table (character varying(10) to character varying(20) is binary-coercible)'
   assert_file_contains "$file" '^--   ACCESS EXCLUSIVE on public.orders: ALTER COLUMN orders.code TYPE text$'
   run -0 pg-flux migrate apply --db "$DB"
   assert_equal "$(col_type orders note)" "character varying(20)"
@@ -115,7 +115,7 @@ SQL
   file=$(latest_migration)
   assert_file_contains "$file" '^-- hazards: none$'
   assert_file_contains "$file" '^-- warnings: ACCESS_EXCLUSIVE, AUTHZ_UPDATE, INDEX_BUILD, INDEX_DROPPED, NOT_TRANSACTIONAL$'
-  assert_file_contains "$file" '^--   warning INDEX_BUILD: CREATE INDEX orders_note: builds index orders_note on public.orders concurrently \(after the commit\): writes go on, the build takes longer \(public.orders: ~[0-9.]+ kB, ~5,000 rows\)$'
+  assert_file_contains "$file" '^--   warning INDEX_BUILD: CREATE INDEX orders_note: builds index orders_note on public.orders concurrently (after the commit): writes go on, the build takes longer (public.orders: ~[0-9.]* kB, ~5,000 rows)$'
   assert_file_contains "$file" '^--   warning INDEX_DROPPED: DROP INDEX idx_orphan: drops index public.idx_orphan: queries that used it may get slower$'
   assert_file_contains "$file" '^--   warning NOT_TRANSACTIONAL: CREATE INDEX orders_note: runs after COMMIT'
   assert_file_contains "$file" '^--   warning AUTHZ_UPDATE: .*grants privileges'
@@ -182,14 +182,14 @@ after ALTER TABLE public.users DROP CONSTRAINT IF EXISTS email__pgflux_not_null;
 CREATE INDEX idx_orphan ON users (name);'
   write_schema 01.sql <<'SQL'
 CREATE TABLE users (id int PRIMARY KEY, name varchar(40), last_login timestamptz, seen time with time zone,
-  tag character(2), at timestamp(3));
+  tag character(2), seen_at timestamp(3));
 SQL
   run -1 pg-flux drift --db "$DB"
   assert_line 'DROP INDEX idx_orphan'
   assert_line 'ADD COLUMN users.last_login timestamptz'
   assert_line 'ADD COLUMN users.seen timetz'
   assert_line 'ADD COLUMN users.tag char(2)'
-  assert_line 'ADD COLUMN users.at timestamp(3)'
+  assert_line 'ADD COLUMN users.seen_at timestamp(3)'
   assert_line 'ALTER COLUMN users.name TYPE varchar(40)'
   # Only in summaries: the SQL keeps PostgreSQL's canonical form.
   run -0 pg-flux migrate generate --db "$DB" --label types
