@@ -104,6 +104,9 @@ std::string display(const ObjectId& id) {
         std::transform(objects.begin(), objects.end(), objects.begin(), [](unsigned char c) { return std::toupper(c); });
         return id.sql_name() + " ON " + objects;
     }
+    // An index's name is unique in its schema: it is named alone (qualified
+    // outside public), like a table; other objects of a relation need it.
+    if (id.kind == Kind::index) return display_name(id.schema, id.name);
     if (spec.on_relation) return quote_ident(id.name) + " ON " + display_name(id.schema, id.table);
     if (spec.naming == Naming::cast) return id.name;
     if (spec.naming == Naming::operator_)
@@ -489,6 +492,13 @@ Plan diff_models(const Model& live, const Model& desired, const DiffOptions& opt
         for (const RenameCandidate& c : rename_candidates(live, desired)) notes.push_back(c.note);
     for (const std::string& n : notes)
         if (std::find(plan.notes.begin(), plan.notes.end(), n) == plan.notes.end()) plan.notes.push_back(n);
+    // The live facts of the tables the plan changes, for the hazard classifier.
+    std::set<std::string> tables;
+    for (const Step& s : plan.steps) {
+        if (s.object.kind == Kind::table) tables.insert(qualified_name(s.object.schema, s.object.name));
+        else if (!s.object.table.empty()) tables.insert(qualified_name(s.object.schema, s.object.table));
+    }
+    if (!tables.empty()) plan.live = live_facts(live, tables);
     return plan;
 }
 

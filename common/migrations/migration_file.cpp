@@ -112,12 +112,18 @@ std::string render_migration(const Plan& plan, const std::string& generated_at, 
     if (undo && !undo->irreversible.empty()) codes.insert(k_hazard_irreversible);
     std::string hazards;
     for (const auto& c : codes) hazards += (hazards.empty() ? "" : ", ") + c;
+    std::set<std::string> warning_codes;
+    for (const Step& s : plan.steps)
+        for (const Hazard& h : s.warnings) warning_codes.insert(h.code);
+    std::string warnings;
+    for (const auto& c : warning_codes) warnings += (warnings.empty() ? "" : ", ") + c;
     std::ostringstream out;
     out << (undo ? "-- pg-flux undo migration\n" : "-- pg-flux migration\n") << "-- format: 1\n";
     if (undo) out << "-- undo-of: " << one_line(undo->forward_name) << "\n";
     out << "-- baseline: " << one_line(plan.baseline_hash) << "\n"
         << "-- target: " << one_line(plan.target_hash) << "\n"
         << "-- hazards: " << (hazards.empty() ? "none" : one_line(hazards)) << "\n"
+        << "-- warnings: " << (warnings.empty() ? "none" : one_line(warnings)) << "\n"
         << "-- generated: " << one_line(generated_at) << " by pg-flux " << PGFLUX_VERSION << "\n"
         << "--\n";
     if (undo)
@@ -135,6 +141,18 @@ std::string render_migration(const Plan& plan, const std::string& generated_at, 
                 << "\n";
     if (undo)
         for (const auto& line : undo->irreversible) out << "--   " << k_hazard_irreversible << ": " << one_line(line) << "\n";
+    // Warnings never block apply; they say what a DBA should know.
+    for (const Step& s : plan.steps)
+        for (const Hazard& h : s.warnings)
+            out << "--   warning " << one_line(h.code) << ": " << one_line(s.summary) << ": " << one_line(h.message)
+                << "\n";
+    // The lock each statement takes, and on what.
+    bool locks = std::any_of(plan.steps.begin(), plan.steps.end(), [](const Step& s) { return !s.lock.empty(); });
+    if (locks) out << "-- locks:\n";
+    for (const Step& s : plan.steps)
+        if (!s.lock.empty())
+            out << "--   " << one_line(s.lock) << (s.lock_on.empty() ? "" : " on " + one_line(s.lock_on)) << ": "
+                << one_line(s.summary) << "\n";
     out << "\nBEGIN;\n";
     // Like pg_dump: a function body may name what the file creates after it.
     bool creates_routines = std::any_of(plan.steps.begin(), plan.steps.end(), [](const Step& s) {

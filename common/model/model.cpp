@@ -219,6 +219,7 @@ json object_to_json(const Object& object, bool full) {
     for (const auto& d : object.depends_on) deps.push_back(dependency_to_json(d));
     out["depends_on"] = deps;
     if (!object.ddl.is_null()) out["ddl"] = object.ddl;
+    if (object.size) out["size"] = {{"bytes", object.size->bytes}, {"rows", object.size->rows}};
     if (object.location) {
         out["location"] = {{"file", object.location->file},
                            {"line", object.location->line},

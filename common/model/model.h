@@ -143,6 +143,13 @@ struct Object {
     // name. Not part of the state hash.
     std::string renamed_from;
     std::map<std::string, std::string> renamed_columns;
+    // A live table's size as the catalog estimates it (pg_class.relpages in
+    // bytes, pg_class.reltuples): it changes as rows come and go, so it is
+    // not part of the state hash; the hazard messages quote it.
+    struct Size {
+        double bytes = 0, rows = 0;
+    };
+    std::optional<Size> size;
 
     // Adds a dependency, merging it with one on the same object: column lists
     // are joined (a known list wins over an unknown one), hard wins over soft.

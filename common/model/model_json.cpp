@@ -146,6 +146,14 @@ Model model_from_document(const json& document, const std::string& name) {
             check_attributes(object.id.kind, f["ddl"]);
             object.ddl = f["ddl"].object();
         }
+        if (f.has("size")) {
+            if (object.id.kind != Kind::table) f["size"].fail("only a table has a size");
+            auto number = [](const JsonField& v) {
+                if (!v.value().is_number() || v.value().get<double>() < 0) v.fail("expected a number, 0 or more");
+                return v.value().get<double>();
+            };
+            object.size = Object::Size{number(f["size"]["bytes"]), number(f["size"]["rows"])};
+        }
         if (f.has("depends_on")) {
             const json& deps = f["depends_on"].array();
             for (size_t d = 0; d < deps.size(); ++d) object.depends_on.push_back(dependency_from(f["depends_on"][d]));
