@@ -15,6 +15,7 @@
 #include "canon/definitions.h"
 #include "canon/scope.h"
 #include "catalog/catalog.h"
+#include "diff/live_facts.h"
 #include "hazards/hazards.h"
 #include "migrations/migration_file.h"
 #include "pgflux/version.h"
@@ -400,9 +401,9 @@ void check_drift(const std::string& hash, const MigrationFile& file, const Apply
                          "apply anyway.");
 }
 
-void check_hazards(const MigrationFile& file, int live_objects, const ApplyOptions& options) {
+void check_hazards(const MigrationFile& file, int live_objects, const LiveFacts& facts, const ApplyOptions& options) {
     std::vector<Step> steps = steps_of(file);
-    classify_steps(steps, live_objects);
+    classify_steps(steps, live_objects, facts);
     auto blocked = blocking_hazards(steps, options.allowed_hazards);
     if (blocked.empty()) return;
     ApplyFailure f = failure("hazards", file.name);
@@ -727,7 +728,7 @@ AppliedFile apply_file(Connection& conn, const MigrationFile& file, const ApplyO
         return {file.name, "recorded", statements, after_total, elapsed_ms(start), false, k_by_hand_note};
     }
     check_drift(hash, file, options, progress);
-    check_hazards(file, live.top_level_count(), options);
+    check_hazards(file, live.top_level_count(), live_facts(live), options);
     check_secrets(file);
     run_transaction(
         conn, file, options, where, progress,
@@ -932,7 +933,7 @@ void undo_migration(Connection& conn, const ApplyOptions& options, const std::st
             return;
         }
         check_drift(hash, undo, options, progress, name);
-        check_hazards(undo, live.top_level_count(), options);
+        check_hazards(undo, live.top_level_count(), live_facts(live), options);
         check_secrets(undo);
         reset_session(conn, options);
         run_transaction(conn, undo, options, where, progress, delete_row,

@@ -5,6 +5,10 @@
 #include <filesystem>
 #include <map>
 
+#include "sql/parser.h"
+#include "sql/quote.h"
+#include "util/error.h"
+
 namespace fs = std::filesystem;
 
 namespace pgflux {
@@ -98,6 +102,97 @@ std::vector<StatusEntry> migration_status(Connection& conn, const std::string& d
     for (auto& [name, e] : entries) {
         e.out_of_order = e.state == FileState::pending && name < newest_applied;
         out.push_back(std::move(e));
+    }
+    return out;
+}
+
+void assess_files(std::vector<StatusEntry>& entries, const std::string& dir, const std::string& live_hash) {
+    // The state a pending file may start from besides the live one: the
+    // target of the pending or incomplete file before it (applied first).
+    std::string previous_target;
+    for (StatusEntry& e : entries) {
+        if (e.file_checksum.empty()) continue;
+        try {
+            MigrationFile file = read_migration((fs::path(dir) / e.name).string());
+            e.baseline = file.baseline;
+            e.target = file.target;
+        } catch (const Error& error) {
+            e.file_error = error.what();
+        }
+        if (e.state == FileState::incomplete) previous_target = e.target;
+        if (e.state != FileState::pending) continue;
+        if (!live_hash.empty() && e.file_error.empty()) {
+            e.applied_by_hand = !e.target.empty() && e.target == live_hash && e.baseline != live_hash;
+            e.stale = !e.applied_by_hand && !e.baseline.empty() && e.baseline != live_hash &&
+                      e.baseline != previous_target;
+        }
+        previous_target = e.target;
+    }
+}
+
+namespace {
+
+// (schema, index) of each CREATE INDEX CONCURRENTLY among the after-commit
+// statements an incomplete file has still to run: resuming it (the next
+// migrate apply) drops such an index when it is invalid and builds it again.
+std::map<std::pair<std::string, std::string>, std::string> indexes_to_resume(Connection& conn,
+                                                                             const std::vector<StatusEntry>& entries,
+                                                                             const std::string& dir) {
+    std::map<std::pair<std::string, std::string>, std::string> out;
+    for (const StatusEntry& e : entries) {
+        if (e.state != FileState::incomplete || !e.file_error.empty()) continue;
+        MigrationFile file = read_migration((fs::path(dir) / e.name).string());
+        int after_commit = 0;
+        for (const MigrationStatement& s : file.statements) {
+            if (!s.after_commit || after_commit++ < e.row->after_commit_done) continue;
+            auto parsed = pq::ParseResult::parse(s.sql);
+            for (const auto& st : parsed->statements()) {
+                if (!st.node.is("IndexStmt") || !st.node.flag("concurrent") || st.node.str("idxname").empty()) continue;
+                pq::Msg relation = st.node.get("relation");
+                std::string schema = relation.str("schemaname");
+                std::string table = schema.empty() ? quote_ident(relation.str("relname"))
+                                                   : qualified_name(schema, relation.str("relname"));
+                QueryResult r = conn.query(
+                    "SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE c.oid = pg_catalog.to_regclass($1)",
+                    {table});
+                if (r.rows() == 1) out[{r.text(0, 0), st.node.str("idxname")}] = e.name;
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<InvalidIndex> invalid_indexes(Connection& conn, const std::vector<StatusEntry>& entries,
+                                          const std::string& dir) {
+    // Partitioned indexes (relkind 'I') are invalid until every partition
+    // has its index: not a build that was interrupted.
+    QueryResult r = conn.query(
+        "SELECT n.nspname, i.relname, tn.nspname, t.relname, "
+        " coalesce((SELECT p.pid::text FROM pg_catalog.pg_stat_progress_create_index p "
+        "           WHERE p.index_relid = i.oid AND p.pid <> pg_catalog.pg_backend_pid() LIMIT 1), '') "
+        "FROM pg_catalog.pg_index x "
+        "JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid JOIN pg_catalog.pg_namespace n ON n.oid = i.relnamespace "
+        "JOIN pg_catalog.pg_class t ON t.oid = x.indrelid JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace "
+        "WHERE NOT x.indisvalid AND i.relkind = 'i' "
+        "AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', '_pgflux') "
+        "AND n.nspname !~ '^pg_(toast_)?temp_' "
+        "ORDER BY n.nspname COLLATE \"C\", i.relname COLLATE \"C\"");
+    std::vector<InvalidIndex> out;
+    if (r.rows() == 0) return out;
+    auto resumed = indexes_to_resume(conn, entries, dir);
+    for (int i = 0; i < r.rows(); ++i) {
+        InvalidIndex index;
+        index.schema = r.text(i, 0);
+        index.name = r.text(i, 1);
+        index.table_schema = r.text(i, 2);
+        index.table = r.text(i, 3);
+        index.building_pid = r.text(i, 4);
+        auto it = resumed.find({index.schema, index.name});
+        if (it != resumed.end()) index.incomplete_file = it->second;
+        out.push_back(index);
     }
     return out;
 }

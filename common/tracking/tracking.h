@@ -52,9 +52,39 @@ struct StatusEntry {
     // older file merged after newer ones ran): apply refuses it unless
     // --out-of-order.
     bool out_of_order = false;
+    // Filled in by assess_files: the file's header hashes ("" when absent or
+    // when there is no file) and, when the file cannot be read as a migration
+    // file, why (apply would refuse it).
+    std::string baseline, target, file_error;
+    // A pending file whose target is the live state hash (and its baseline is
+    // not): it was run by hand (psql -f); migrate apply records it.
+    bool applied_by_hand = false;
+    // A pending file whose baseline is neither the live state hash nor the
+    // target of the pending (or incomplete) file before it: generated against
+    // another database state; `pg-flux migrate rebase` regenerates it.
+    bool stale = false;
 };
 
 // One entry per file and per tracked row without a file, in name order.
 std::vector<StatusEntry> migration_status(Connection& conn, const std::string& dir);
+
+// Reads the header of every file of `entries` (in `dir`) and, given the live
+// state hash ("" when unknown: then nothing is flagged), sets
+// applied_by_hand and stale of the pending files.
+void assess_files(std::vector<StatusEntry>& entries, const std::string& dir, const std::string& live_hash);
+
+// An index PostgreSQL marks invalid (pg_index.indisvalid false), outside the
+// system schemas and _pgflux: left by an interrupted CREATE INDEX
+// CONCURRENTLY (or REINDEX CONCURRENTLY), or being built right now.
+struct InvalidIndex {
+    std::string schema, name, table_schema, table;
+    // The incomplete file whose resumed after-commit part (the next migrate
+    // apply) drops and builds it again; "" when none does.
+    std::string incomplete_file;
+    // The backend still building it ("" when none).
+    std::string building_pid;
+};
+std::vector<InvalidIndex> invalid_indexes(Connection& conn, const std::vector<StatusEntry>& entries,
+                                          const std::string& dir);
 
 }  // namespace pgflux

@@ -160,8 +160,9 @@ SQL
   assert_output --partial "--force-after-drift"
   assert_equal "$(table_exists orders)" f
   assert_equal "$(tracked "$(basename "$file")")" 0
-  run -0 pg-flux migrate status --db "$DB"
-  assert_output "$(basename "$file")  pending"
+  # status flags it: generated against another database state.
+  run -1 pg-flux migrate status --db "$DB"
+  assert_output "$(basename "$file") pending  STALE: generated against another database state; run \`pg-flux migrate rebase\`"
 }
 
 @test "--force-after-drift applies a file generated before the database drifted" {
