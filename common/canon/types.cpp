@@ -185,4 +185,39 @@ std::string element_type(const std::string& canonical) {
     return canonical;
 }
 
+std::string short_type_name(const std::string& canonical) {
+    std::string base = canonical, dims;
+    while (base.size() > 2 && base.compare(base.size() - 2, 2, "[]") == 0) {
+        base.resize(base.size() - 2);
+        dims += "[]";
+    }
+    auto strip = [&](const std::string& suffix) {
+        if (base.size() <= suffix.size() || base.compare(base.size() - suffix.size(), suffix.size(), suffix) != 0)
+            return false;
+        base.resize(base.size() - suffix.size());
+        return true;
+    };
+    // "name" or "name(n)" exactly: the modifier, or "" when absent; nullopt otherwise.
+    auto modifier = [&](const std::string& name) -> std::optional<std::string> {
+        if (base == name) return std::string();
+        if (base.size() > name.size() + 2 && base.compare(0, name.size() + 1, name + "(") == 0 && base.back() == ')' &&
+            base.find_first_not_of("0123456789", name.size() + 1) == base.size() - 1)
+            return base.substr(name.size());
+        return std::nullopt;
+    };
+    std::string original = base;
+    if (strip(" with time zone")) {
+        if (auto m = modifier("timestamp")) return "timestamptz" + *m + dims;
+        if (auto m = modifier("time")) return "timetz" + *m + dims;
+    } else if (strip(" without time zone")) {
+        if (auto m = modifier("timestamp")) return "timestamp" + *m + dims;
+        if (auto m = modifier("time")) return "time" + *m + dims;
+    }
+    base = original;
+    if (auto m = modifier("character varying")) return "varchar" + *m + dims;
+    if (auto m = modifier("character")) return "char" + *m + dims;
+    if (auto m = modifier("bit varying")) return "varbit" + *m + dims;
+    return canonical;
+}
+
 }  // namespace pgflux

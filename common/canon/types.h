@@ -26,5 +26,12 @@ std::string canonical_type_text(const std::string& text, const TypeLookup& looku
 bool is_builtin_type(const std::string& name);
 // "public.mood[]" -> "public.mood"
 std::string element_type(const std::string& canonical);
+// A canonical built-in type as a user writes it, for summaries (drift
+// lines), never for SQL: timestamp with time zone -> timestamptz,
+// timestamp(3) without time zone -> timestamp(3), time with time zone ->
+// timetz, character varying(20) -> varchar(20), character(2) -> char(2),
+// bit varying(5) -> varbit(5); arrays keep their []; everything else
+// (integer, boolean, double precision, numeric(10,2), user types) as it is.
+std::string short_type_name(const std::string& canonical);
 
 }  // namespace pgflux

@@ -226,5 +226,21 @@ TEST(ElementType, StripsOneArraySuffix) {
     EXPECT_EQ(element_type("[]"), "[]");
 }
 
+TEST(ShortTypeName, AsAUserWritesIt) {
+    EXPECT_EQ(short_type_name("timestamp with time zone"), "timestamptz");
+    EXPECT_EQ(short_type_name("timestamp(3) with time zone"), "timestamptz(3)");
+    EXPECT_EQ(short_type_name("timestamp without time zone"), "timestamp");
+    EXPECT_EQ(short_type_name("time with time zone"), "timetz");
+    EXPECT_EQ(short_type_name("time(2) without time zone"), "time(2)");
+    EXPECT_EQ(short_type_name("character varying(20)"), "varchar(20)");
+    EXPECT_EQ(short_type_name("character varying"), "varchar");
+    EXPECT_EQ(short_type_name("character(2)[]"), "char(2)[]");
+    EXPECT_EQ(short_type_name("bit varying(5)"), "varbit(5)");
+    EXPECT_EQ(short_type_name("timestamp with time zone[]"), "timestamptz[]");
+    for (const char* same : {"integer", "boolean", "double precision", "numeric(10,2)", "text", "public.mood",
+                             "public.\"character varying\"", "bit(4)", "interval"})
+        EXPECT_EQ(short_type_name(same), same);
+}
+
 }  // namespace
 }  // namespace pgflux

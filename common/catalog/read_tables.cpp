@@ -22,6 +22,8 @@ const char* k_columns_query = R"SQL(
 SELECT c.oid, c.reltype, n.nspname, c.relname, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
        pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
        pg_catalog.array_to_json(c.reloptions) AS options, c.relreplident,
+       CASE WHEN c.reltuples >= 0 THEN c.relpages::float8 * pg_catalog.current_setting('block_size')::float8 END AS size_bytes,
+       CASE WHEN c.reltuples >= 0 THEN c.reltuples::float8 END AS size_rows,
        (SELECT i.relname FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
          WHERE x.indrelid = c.oid AND x.indisreplident) AS replica_index,
        CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key,
@@ -108,7 +110,8 @@ void read_tables(Snapshot& s) {
         force_row_security = r.column("relforcerowsecurity"), comment = r.column("comment"),
         columns = r.column("columns"), options = r.column("options"), replica = r.column("relreplident"),
         replica_index = r.column("replica_index"), partition_key = r.column("partition_key"),
-        bound = r.column("bound"), parents = r.column("parents");
+        bound = r.column("bound"), parents = r.column("parents"), size_bytes = r.column("size_bytes"),
+        size_rows = r.column("size_rows");
     // The default storage of the types of columns whose storage is not the
     // default: what SET STORAGE goes back to (the model's source, not its attributes).
     json type_storage = s.model.source.value("type_storage", json::object());
@@ -150,7 +153,10 @@ void read_tables(Snapshot& s) {
         } else if (!parent_list.empty()) {
             attrs["inherits"] = parent_list;
         }
-        s.add(Object(id, attrs), "pg_class", r.text(i, oid));
+        Object& table = s.add(Object(id, attrs), "pg_class", r.text(i, oid));
+        // Estimates (not hashed): known once the table was vacuumed or analyzed.
+        if (!r.is_null(i, size_rows))
+            table.size = Object::Size{std::stod(r.text(i, size_bytes)), std::stod(r.text(i, size_rows))};
         s.register_row("pg_type", r.text(i, row_type), id);
     }
     if (!type_storage.empty()) s.model.source["type_storage"] = type_storage;

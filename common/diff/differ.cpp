@@ -9,6 +9,7 @@
 #include "diff/ddl.h"
 #include "diff/order.h"
 #include "diff/privileges.h"
+#include "diff/renames.h"
 #include "kinds/kinds.h"
 #include "model/attributes.h"
 #include "sql/quote.h"
@@ -103,6 +104,9 @@ std::string display(const ObjectId& id) {
         std::transform(objects.begin(), objects.end(), objects.begin(), [](unsigned char c) { return std::toupper(c); });
         return id.sql_name() + " ON " + objects;
     }
+    // An index's name is unique in its schema: it is named alone (qualified
+    // outside public), like a table; other objects of a relation need it.
+    if (id.kind == Kind::index) return display_name(id.schema, id.name);
     if (spec.on_relation) return quote_ident(id.name) + " ON " + display_name(id.schema, id.table);
     if (spec.naming == Naming::cast) return id.name;
     if (spec.naming == Naming::operator_)
@@ -474,8 +478,42 @@ Plan Differ::run() {
 Plan diff_models(const Model& live, const Model& desired, const DiffOptions& options) {
     DiffOptions resolved = options;
     if (resolved.default_owner.empty()) resolved.default_owner = live.source.value("role", "");
-    Model owned = resolve_owners(live, desired, resolved);
-    return diff::Differ(live, owned, resolved).run();
+    // Declared renames run first; the rest of the plan starts from the
+    // renamed live model.
+    Renaming renamed = resolved.verify ? Renaming{live, {}, {}} : declared_renames(live, desired);
+    Model owned = resolve_owners(renamed.live, desired, resolved);
+    Plan plan = diff::Differ(renamed.live, owned, resolved).run();
+    if (renamed.steps.empty() && renamed.notes.empty() && resolved.verify) return plan;
+    plan.steps.insert(plan.steps.begin(), renamed.steps.begin(), renamed.steps.end());
+    plan.baseline_hash = live.state_hash();
+    plan.live_object_count = live.top_level_count();
+    std::vector<std::string> notes = renamed.notes;
+    if (!resolved.verify)
+        for (const RenameCandidate& c : rename_candidates(live, desired)) notes.push_back(c.note);
+    for (const std::string& n : notes)
+        if (std::find(plan.notes.begin(), plan.notes.end(), n) == plan.notes.end()) plan.notes.push_back(n);
+    // The live facts of the tables the plan changes, for the hazard classifier.
+    std::set<std::string> tables;
+    for (const Step& s : plan.steps) {
+        if (s.object.kind == Kind::table) tables.insert(qualified_name(s.object.schema, s.object.name));
+        else if (!s.object.table.empty()) tables.insert(qualified_name(s.object.schema, s.object.table));
+    }
+    if (!tables.empty()) plan.live = live_facts(live, tables);
+    return plan;
+}
+
+Plan diff_models_reverse(const Model& live, const Model& desired, const DiffOptions& options) {
+    DiffOptions resolved = options;
+    if (resolved.default_owner.empty()) resolved.default_owner = live.source.value("role", "");
+    // The state the forward plan reaches (its target hash): the desired model
+    // with owners resolved and unpinned extensions at their live version.
+    Model reached = resolve_owners(live, desired, resolved);
+    for (auto& [id, d] : reached.objects) {
+        const Object* l = live.find(id);
+        if (id.kind == Kind::extension && l && !version_pinned(d) && l->attrs.contains("version"))
+            d.attrs["version"] = l->attrs["version"];
+    }
+    return diff::Differ(reached, live, resolved).run();
 }
 
 }  // namespace pgflux

@@ -26,6 +26,12 @@ struct DiffOptions {
 
 Plan diff_models(const Model& live, const Model& desired, const DiffOptions& options = {});
 
+// The reverse of diff_models(live, desired): the steps from the desired state
+// (owners resolved as the forward diff resolves them) back to the live one,
+// for undo files. Its baseline is the forward plan's target (unpinned
+// extensions at their live version) and its target the forward plan's baseline.
+Plan diff_models_reverse(const Model& live, const Model& desired, const DiffOptions& options = {});
+
 // Whether the source pins an extension's version (else any version will do).
 bool version_pinned(const Object& extension);
 

@@ -577,3 +577,22 @@ TEST(Differ, IsDeterministic) {
 
 }  // namespace
 }  // namespace pgflux
+
+namespace pgflux {
+namespace {
+
+TEST(DifferReverse, TheUndoOfAPlanSwapsItsHashesAndItsSteps) {
+    Model live = model_of("CREATE TABLE t (id int, nickname text);\n");
+    Model desired = model_of("CREATE TABLE t (id int, age int);\nCREATE TABLE notes (id int);\n");
+    Plan forward = diff_models(live, desired);
+    Plan undo = diff_models_reverse(live, desired);
+    EXPECT_EQ(undo.baseline_hash, forward.target_hash);
+    EXPECT_EQ(undo.target_hash, forward.baseline_hash);
+    EXPECT_EQ(position(undo, "DROP TABLE public.notes"), position(undo, "DROP TABLE"));
+    EXPECT_EQ(count_containing(undo, "ADD COLUMN nickname text"), 1);
+    EXPECT_EQ(count_containing(undo, "DROP COLUMN age"), 1);
+    EXPECT_EQ(undo.steps.size(), 3u) << dump(undo);
+}
+
+}  // namespace
+}  // namespace pgflux

@@ -58,6 +58,19 @@ void check_step(const Step& s, const JsonField& f) {
         f["action"].fail("expected create, drop, alter or comment");
 }
 
+// A step's optional list of {code, message} with codes from `codes`.
+std::vector<Hazard> hazard_list(const JsonField& step, const char* key, const std::vector<std::string>& codes,
+                                const char* unknown) {
+    std::vector<Hazard> out;
+    if (!step.has(key)) return out;
+    for (size_t i = 0; i < step[key].array().size(); ++i) {
+        JsonField code = step[key][i]["code"];
+        if (std::find(codes.begin(), codes.end(), code.string()) == codes.end()) code.fail(unknown);
+        out.push_back({code.string(), step[key][i]["message"].string()});
+    }
+    return out;
+}
+
 }  // namespace
 
 json plan_to_document(const Plan& plan, const std::string& tool) {
@@ -68,13 +81,17 @@ json plan_to_document(const Plan& plan, const std::string& tool) {
     doc["to"] = plan.to;
     doc["live_object_count"] = plan.live_object_count;
     doc["classified"] = plan.classified;
+    if (plan.live.known) doc["live"] = live_facts_to_json(plan.live);
     json steps = json::array();
     for (const Step& s : plan.steps) {
-        json hazards = json::array();
+        json hazards = json::array(), warnings = json::array();
         for (const Hazard& h : s.hazards) hazards.push_back({{"code", h.code}, {"message", h.message}});
+        for (const Hazard& h : s.warnings) warnings.push_back({{"code", h.code}, {"message", h.message}});
         json step = {{"sql", s.sql},       {"summary", s.summary}, {"action", s.action},
                      {"object", id_to_json(s.object)}, {"phase", s.phase}, {"hazards", hazards}};
         if (!s.lock.empty()) step["lock"] = s.lock;
+        if (!s.lock_on.empty()) step["lock_on"] = s.lock_on;
+        if (!s.warnings.empty()) step["warnings"] = warnings;
         if (s.partitioned_table) step["partitioned_table"] = true;
         steps.push_back(step);
     }
@@ -101,6 +118,7 @@ Plan plan_from_document(const json& document, const std::string& name) {
     if (root.has("to")) plan.to = root["to"].object();
     if (root.has("live_object_count")) plan.live_object_count = static_cast<int>(root["live_object_count"].integer());
     if (root.has("classified")) plan.classified = root["classified"].boolean();
+    if (root.has("live")) plan.live = live_facts_from_json(root["live"]);
     const json& steps = root["steps"].array();
     for (size_t i = 0; i < steps.size(); ++i) {
         JsonField f = root["steps"][i];
@@ -119,16 +137,10 @@ Plan plan_from_document(const json& document, const std::string& name) {
                                                           "EXCLUSIVE", "ACCESS EXCLUSIVE"};
             if (!k_locks.count(s.lock)) f["lock"].fail("not a table lock mode");
         }
+        if (f.has("lock_on")) s.lock_on = f["lock_on"].string();
         if (f.has("partitioned_table")) s.partitioned_table = f["partitioned_table"].boolean();
-        if (f.has("hazards")) {
-            const json& hs = f["hazards"].array();
-            for (size_t h = 0; h < hs.size(); ++h) {
-                JsonField code = f["hazards"][h]["code"];
-                if (std::find(k_hazard_codes.begin(), k_hazard_codes.end(), code.string()) == k_hazard_codes.end())
-                    code.fail("unknown hazard code");
-                s.hazards.push_back({code.string(), f["hazards"][h]["message"].string()});
-            }
-        }
+        s.hazards = hazard_list(f, "hazards", k_hazard_codes, "unknown hazard code");
+        s.warnings = hazard_list(f, "warnings", k_warning_codes, "unknown warning code");
         check_step(s, f);
         plan.steps.push_back(std::move(s));
     }

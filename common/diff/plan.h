@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "diff/live_facts.h"
 #include "model/model.h"
 
 namespace pgflux {
@@ -13,9 +14,16 @@ namespace pgflux {
 inline constexpr const char* k_phase_transactional = "transactional";
 inline constexpr const char* k_phase_after_commit = "after-commit";
 
-// Every hazard code (see hazards/hazards.h for what each means).
+// Every blocking hazard code (see hazards/hazards.h for what each means):
+// apply refuses them unless allowed. IRREVERSIBLE only marks undo files
+// (NAME.undo.sql): a step of the undo that cannot bring back what the forward
+// migration destroyed (see migrations/undo.h); no statement is classified as it.
 inline const std::vector<std::string> k_hazard_codes = {"DATA_LOSS",       "COLUMN_TYPE_CHANGE", "MASS_DROP",
-                                                        "CONSTRAINT_SCAN", "PARTITION_CHANGE",   "UNCLASSIFIABLE"};
+                                                        "CONSTRAINT_SCAN", "PARTITION_CHANGE",   "UNCLASSIFIABLE",
+                                                        "IRREVERSIBLE"};
+// Every warning code: shown in plans and file headers, never blocking.
+inline const std::vector<std::string> k_warning_codes = {"ACCESS_EXCLUSIVE", "INDEX_BUILD", "INDEX_DROPPED",
+                                                         "NOT_TRANSACTIONAL", "AUTHZ_UPDATE"};
 
 struct Hazard {
     std::string code;     // DATA_LOSS, COLUMN_TYPE_CHANGE, MASS_DROP, CONSTRAINT_SCAN, PARTITION_CHANGE
@@ -29,7 +37,9 @@ struct Step {
     ObjectId object;
     std::string phase = k_phase_transactional;
     std::string lock;      // strongest lock the statement takes, set by flux-hazards
-    std::vector<Hazard> hazards;
+    std::string lock_on;   // what it takes it on: "public.orders" ("" when not a relation's lock)
+    std::vector<Hazard> hazards;   // blocking (k_hazard_codes)
+    std::vector<Hazard> warnings;  // warning level (k_warning_codes), set by flux-hazards
     // The statement's table is partitioned: PostgreSQL builds its indexes
     // only in one go (no CONCURRENTLY) and refuses NOT VALID foreign keys
     // on it, so flux-hazards leaves the statement as it is.
@@ -41,6 +51,7 @@ struct Plan {
     std::string target_hash;    // state hash of the desired model
     json from = json::object(), to = json::object();  // provenance of both models
     int live_object_count = 0;  // top-level live objects (for MASS_DROP)
+    LiveFacts live;             // what the classifier knows of the live tables the plan touches
     std::vector<Step> steps;
     std::vector<std::string> notes;     // differences compared loosely or not acted on
     bool classified = false;            // flux-hazards has run

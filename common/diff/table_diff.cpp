@@ -274,7 +274,7 @@ private:
         if (dc_sql_.contains("collation")) clause += " COLLATE " + dc_sql_["collation"].get<std::string>();
         // A generated column is computed again: PostgreSQL refuses a USING.
         if (!dc_.contains("generated")) clause += " USING " + quote_ident(name_) + via + "::" + type;
-        PlannedStep& p = alter(clause, "TYPE " + type);
+        PlannedStep& p = alter(clause, "TYPE " + short_type_name(dc_["type"].get<std::string>()));
         json live_type = without(lc_, {"default", "generated"}), desired_type = without(dc_, {"default", "generated"});
         p.requires = column_dependencies(d_.desired(), d_.desired_index(), table_.schema, desired_type);
         p.releases = ids_of(column_dependencies(d_.live(), d_.live_index(), table_.schema, live_type));
@@ -593,7 +593,7 @@ private:
         std::string name = dc["name"];
         std::string if_not_exists = re_added_.count(name) ? "IF NOT EXISTS " : "";
         PlannedStep& p = alter("ADD COLUMN " + if_not_exists + ddl::column_definition(sql_column(dc), o_.id.schema),
-                               "ADD COLUMN " + display_column(o_.id, name) + " " + dc["type"].get<std::string>());
+                               "ADD COLUMN " + display_column(o_.id, name) + " " + short_type_name(dc["type"].get<std::string>()));
         p.requires = column_dependencies(d_.desired(), d_.desired_index(), o_.id.schema, dc);
         p.structural = true;
         for (const ObjectId& parent : kept_) p.requires.push_back(Dependency{parent});

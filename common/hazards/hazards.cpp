@@ -7,10 +7,12 @@
 #include <sstream>
 
 #include "canon/names.h"
+#include "canon/types.h"
 #include "sql/parser.h"
 #include "sql/references.h"
 #include "sql/quote.h"
 #include "util/error.h"
+#include "util/sha256.h"
 #include "util/text.h"
 
 namespace pgflux {
@@ -24,13 +26,129 @@ bool forbidden_in_transaction(const pq::Msg& node) {
     return false;
 }
 
+// ---- Column type changes ---------------------------------------------------
+
+namespace {
+
+struct TypeParts {
+    std::string name;       // varchar, text, bpchar, numeric, timestamp, timestamptz, time, timetz, bit, varbit, ...
+    std::vector<int> mods;  // empty: unconstrained
+    bool array = false;
+    std::string text;       // the canonical text
+};
+
+TypeParts type_parts(const std::string& canonical) {
+    TypeParts t;
+    t.text = canonical;
+    std::string s = canonical;
+    while (s.size() > 2 && s.compare(s.size() - 2, 2, "[]") == 0) {
+        s.resize(s.size() - 2);
+        t.array = true;
+    }
+    std::string zone;
+    for (const char* suffix : {" with time zone", " without time zone"}) {
+        std::string x = suffix;
+        if (s.size() > x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0) {
+            zone = x;
+            s.resize(s.size() - x.size());
+        }
+    }
+    if (!s.empty() && s.back() == ')' && s.find('(') != std::string::npos && s[0] != '"') {
+        size_t open = s.rfind('(');
+        std::string inside = s.substr(open + 1, s.size() - open - 2);
+        std::stringstream in(inside);
+        bool ok = true;
+        std::vector<int> mods;
+        for (std::string item; std::getline(in, item, ',');) {
+            if (item.empty() || item.find_first_not_of("-0123456789") != std::string::npos) ok = false;
+            else mods.push_back(std::stoi(item));
+        }
+        if (ok) {
+            t.mods = mods;
+            s.resize(open);
+        }
+    }
+    if (s == "character varying") s = "varchar";
+    else if (s == "character") s = "bpchar";
+    else if (s == "bit varying") s = "varbit";
+    else if (s == "timestamp") s = zone == " with time zone" ? "timestamptz" : "timestamp";
+    else if (s == "time") s = zone == " with time zone" ? "timetz" : "time";
+    t.name = s;
+    return t;
+}
+
+const LiveDomain* domain_of(const std::string& canonical, const std::map<std::string, LiveDomain>& domains) {
+    auto it = domains.find(canonical);
+    return it == domains.end() ? nullptr : &it->second;
+}
+
+// A length coercion from typmod `from` to `to` of the same type that the
+// type's support function turns into a relabeling (no rewrite).
+bool widening(const TypeParts& from, const TypeParts& to) {
+    const std::string& n = from.name;
+    if (to.mods.empty()) return n != "bit" && n != "bpchar";  // unconstrained target (bit, char: no support function)
+    if (from.mods.empty() && !(n == "timestamp" || n == "timestamptz" || n == "time" || n == "timetz")) return false;
+    if (n == "varchar" || n == "varbit") return to.mods[0] >= from.mods[0];
+    if (n == "numeric")
+        return from.mods.size() == 2 && to.mods.size() == 2 && from.mods[1] == to.mods[1] && to.mods[0] >= from.mods[0];
+    if (n == "timestamp" || n == "timestamptz" || n == "time" || n == "timetz")
+        return to.mods[0] == 6 || (!from.mods.empty() && to.mods[0] >= from.mods[0]);
+    return false;
+}
+
+}  // namespace
+
+bool type_change_rewrites(const std::string& from, const std::string& to, const std::map<std::string, LiveDomain>& domains) {
+    if (from == to) return false;
+    if (const LiveDomain* d = domain_of(to, domains)) return d->constrained || type_change_rewrites(from, d->base, domains);
+    if (const LiveDomain* d = domain_of(from, domains)) return d->base != to;  // a relabeling only to its own base type
+    TypeParts f = type_parts(from), t = type_parts(to);
+    if (f.array || t.array) return true;
+    if (f.name == t.name) return !widening(f, t);
+    // Binary-coercible casts (pg_cast castmethod 'b') to an unconstrained target.
+    static const std::set<std::pair<std::string, std::string>> k_binary = {
+        {"varchar", "text"}, {"text", "varchar"}, {"cidr", "inet"}, {"bit", "varbit"}};
+    if (!k_binary.count({f.name, t.name})) return true;
+    return !t.mods.empty();
+}
+
+bool type_change_keeps_opclass(const std::string& from, const std::string& to, const std::map<std::string, LiveDomain>& domains) {
+    auto base = [&](const std::string& t) {
+        const LiveDomain* d = domain_of(t, domains);
+        return type_parts(d ? d->base : t).name;
+    };
+    std::string f = base(from), t = base(to);
+    // varchar uses text_ops, cidr inet_ops; bit and varbit have operator classes of their own.
+    auto family = [](const std::string& n) { return n == "varchar" ? std::string("text") : n == "cidr" ? std::string("inet") : n; };
+    return family(f) == family(t);
+}
+
+std::string not_null_helper_name(const std::string& column) {
+    const std::string suffix = "__pgflux_not_null";
+    if (column.size() + suffix.size() <= k_max_identifier_bytes) return column + suffix;
+    std::string digest = sha256_hex(column).substr(0, 8);
+    return column.substr(0, clip_length(column, k_max_identifier_bytes - suffix.size() - 9)) + "_" + digest + suffix;
+}
+
 namespace {
 
 struct Context {
+    const LiveFacts* live = nullptr;
     std::set<std::string> new_tables;    // qualified names created earlier in the same file/plan
     std::set<std::string> renamed_types; // names types were renamed to earlier (enum recreation)
     std::set<std::string> created;       // "OBJECT_VIEW:name" of what the file creates anywhere
     int dropped_objects = 0;
+    std::set<std::string> index_names;   // indexes the file creates or renames to, anywhere in it
+    std::map<std::string, std::string> not_null_checks;  // table + "\n" + constraint -> column: CHECK (col IS NOT NULL)
+    std::set<std::string> proven_not_null;               // table + "\n" + column: such a CHECK is valid
+
+    const LiveTable* table(const std::string& name) const { return live ? live->table(name) : nullptr; }
+    // " (public.orders: ~1.2 GB, ~3,400,000 rows)" when the live size is known.
+    std::string size(const std::string& name) const {
+        const LiveTable* t = table(name);
+        std::string text = t ? size_text(*t) : "";
+        return text.empty() ? "" : " (" + name + ": " + text + ")";
+    }
 };
 
 std::string relation_key(const pq::Msg& range_var) {
@@ -50,6 +168,16 @@ void add_hazard(Step& step, const std::string& code, const std::string& message)
     for (const Hazard& h : step.hazards)
         if (h.code == code && h.message == message) return;
     step.hazards.push_back({code, message});
+}
+
+void add_warning(Step& step, const std::string& code, const std::string& message) {
+    for (const Hazard& h : step.warnings)
+        if (h.code == code && h.message == message) return;
+    step.warnings.push_back({code, message});
+}
+
+bool has_warning(const Step& step, const std::string& code) {
+    return std::any_of(step.warnings.begin(), step.warnings.end(), [&](const Hazard& h) { return h.code == code; });
 }
 
 void stronger_lock(Step& step, const std::string& lock) {
@@ -125,7 +253,17 @@ void classify_drop(const pq::Msg& node, Step& step, Context& ctx) {
     if (type == "OBJECT_TABLE" || type == "OBJECT_SEQUENCE" || type == "OBJECT_EXTENSION")
         add_hazard(step, "DATA_LOSS", "drops the " + what + " and everything stored in it");
     if (cascade) add_hazard(step, "DATA_LOSS", "DROP ... CASCADE also drops every dependent object");
+    if (type == "OBJECT_POLICY")
+        add_warning(step, "AUTHZ_UPDATE", "drops a row security policy: who sees or changes which rows changes");
     if (type == "OBJECT_INDEX") {
+        for (const pq::Msg& object : node.list("objects")) {
+            std::vector<std::string> names = object.strings("items");
+            if (names.empty()) continue;
+            std::string index = names.size() == 2 ? qualified_name(names[0], names[1]) : quote_ident(names.back());
+            if (step.lock_on.empty()) step.lock_on = index;
+            if (!ctx.index_names.count(names.back()))
+                add_warning(step, "INDEX_DROPPED", "drops index " + index + ": queries that used it may get slower");
+        }
         bool concurrent = node.flag("concurrent");
         stronger_lock(step, concurrent ? "SHARE UPDATE EXCLUSIVE" : "ACCESS EXCLUSIVE");
         if (concurrent) step.phase = k_phase_after_commit;
@@ -207,6 +345,85 @@ void classify_alter_domain(const pq::Msg& node, Step& step) {
     }
 }
 
+// The column of CHECK (col IS NOT NULL), or "".
+std::string not_null_check_column(const pq::Msg& constraint) {
+    if (!constraint.is("Constraint") || constraint.enumeration("contype") != "CONSTR_CHECK") return "";
+    pq::Msg test = constraint.get("raw_expr");
+    if (!test || !test.is("NullTest") || test.enumeration("nulltesttype") != "IS_NOT_NULL") return "";
+    pq::Msg ref = test.get("arg");
+    if (!ref || !ref.is("ColumnRef") || ref.list("fields").size() != 1 || !ref.list("fields")[0].is("String")) return "";
+    return pq::value_text(ref.list("fields")[0]);
+}
+
+// Is `expr` (a USING expression) the column itself, or the column cast to `target`?
+bool plain_using(const pq::Msg& expr, const std::string& column, const std::string& target) {
+    auto is_column = [&](const pq::Msg& n) {
+        return n && n.is("ColumnRef") && n.list("fields").size() == 1 && n.list("fields")[0].is("String") &&
+               pq::value_text(n.list("fields")[0]) == column;
+    };
+    if (is_column(expr)) return true;
+    if (!expr.is("TypeCast") || !is_column(expr.get("arg"))) return false;
+    try {
+        return canonical_type(expr.get("type_name"), nullptr) == target;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+bool uses_column(const std::vector<std::string>& columns, const std::string& column) {
+    return std::find(columns.begin(), columns.end(), column) != columns.end() ||
+           std::find(columns.begin(), columns.end(), "*") != columns.end();
+}
+
+// ALTER COLUMN TYPE on an existing table, judged against the live catalog.
+void classify_column_type_change(const pq::Msg& cmd, const std::string& table, Context& ctx, Step& step) {
+    std::string column = cmd.str("name");
+    std::string what = table + "." + quote_ident(column);
+    std::string size = ctx.size(table);
+    auto rewrite = [&](const std::string& why) {
+        add_hazard(step, "COLUMN_TYPE_CHANGE", "changes the type of " + what +
+                                                   ": rewrites the table under an ACCESS EXCLUSIVE lock" + why + size);
+    };
+    const LiveTable* facts = ctx.table(table);
+    auto live_column = facts ? facts->columns.find(column) : std::map<std::string, LiveColumn>::const_iterator();
+    if (!facts || live_column == facts->columns.end()) return rewrite("");
+    const LiveColumn& live = live_column->second;
+    pq::Msg def = cmd.get("def");
+    std::string target;
+    try {
+        target = canonical_type(def.get("type_name"), nullptr);
+    } catch (const std::exception&) {
+        return rewrite("");
+    }
+    if (live.generated) return rewrite(" (a generated column is computed again)");
+    if (pq::Msg using_expr = def.get("raw_default"); using_expr && !plain_using(using_expr, column, target))
+        return rewrite(" (its USING expression computes every value again)");
+    if (type_change_rewrites(live.type, target, ctx.live->domains))
+        return rewrite(" (" + live.type + " to " + target + " is not binary-coercible)");
+    std::string collation;
+    if (pq::Msg clause = def.get("coll_clause")) {
+        auto names = clause.strings("collname");
+        if (!names.empty() && !(names.size() == 1 && names[0] == "default"))
+            collation = qualified_name(names.size() == 2 ? names[0] : "pg_catalog", names.back());
+    }
+    bool rebuilds_all = collation != live.collation || !type_change_keeps_opclass(live.type, target, ctx.live->domains);
+    std::string rebuilt;
+    for (const LiveIndex& index : facts->indexes)
+        if (uses_column(index.columns, column) && (rebuilds_all || index.expression_or_partial))
+            rebuilt += (rebuilt.empty() ? "" : ", ") + quote_ident(index.name);
+    if (!rebuilt.empty())
+        add_hazard(step, "COLUMN_TYPE_CHANGE", "changes the type of " + what + " without rewriting the table, but " +
+                                                   "rebuilds index " + rebuilt + " under an ACCESS EXCLUSIVE lock" + size);
+    for (const LiveCheck& check : facts->checks)
+        if (uses_column(check.columns, column))
+            add_hazard(step, "CONSTRAINT_SCAN", "changing the type of " + what + " checks CHECK constraint " +
+                                                    quote_ident(check.name) + " again: scans all of " + table +
+                                                    " under an ACCESS EXCLUSIVE lock" + size);
+    add_warning(step, "ACCESS_EXCLUSIVE", "changes the type of " + what + " without rewriting the table (" + live.type +
+                                              " to " + target + " is binary-coercible): a brief ACCESS EXCLUSIVE lock on " +
+                                              table);
+}
+
 void classify_alter_table(const pq::Msg& node, Step& step, Context& ctx) {
     if (node.enumeration("objtype") == "OBJECT_TYPE") return classify_alter_composite_type(node, step);
     std::string table = relation_key(node.get("relation"));
@@ -221,25 +438,54 @@ void classify_alter_table(const pq::Msg& node, Step& step, Context& ctx) {
         if (type == "AT_DropColumn" && existing) {
             add_hazard(step, "DATA_LOSS", "drops column " + quote_ident(column) + " of " + table + " and its data");
         } else if (type == "AT_AlterColumnType" && existing) {
-            add_hazard(step, "COLUMN_TYPE_CHANGE", "changes the type of " + table + "." + quote_ident(column) +
-                                                       ": rewrites the table under an ACCESS EXCLUSIVE lock");
+            classify_column_type_change(cmd, table, ctx, step);
         } else if (type == "AT_AddColumn" && existing) {
             pq::Msg def = cmd.get("def");
             std::string reason = rewrite_reason(def);
             if (!reason.empty())
                 add_hazard(step, "COLUMN_TYPE_CHANGE", "adds column " + quote_ident(def.str("colname")) + " to " +
                                                            table + ": " + reason +
-                                                           ", rewriting the table under an ACCESS EXCLUSIVE lock");
+                                                           ", rewriting the table under an ACCESS EXCLUSIVE lock" +
+                                                           ctx.size(table));
         } else if (type == "AT_SetNotNull" && existing) {
-            add_hazard(step, "CONSTRAINT_SCAN", "SET NOT NULL scans all of " + table + " under an ACCESS EXCLUSIVE lock");
+            // A valid CHECK (col IS NOT NULL) proves it: PostgreSQL skips the scan.
+            if (!ctx.proven_not_null.count(table + "\n" + column))
+                add_hazard(step, "CONSTRAINT_SCAN",
+                           "SET NOT NULL scans all of " + table + " under an ACCESS EXCLUSIVE lock" + ctx.size(table));
         } else if (type == "AT_AddConstraint" && existing) {
             pq::Msg c = cmd.get("def");
             std::string contype = c.enumeration("contype");
             if ((contype == "CONSTR_FOREIGN" || contype == "CONSTR_CHECK") && !c.flag("skip_validation"))
                 add_hazard(step, "CONSTRAINT_SCAN",
                            std::string(contype == "CONSTR_FOREIGN" ? "FOREIGN KEY" : "CHECK") +
-                               " without NOT VALID scans all of " + table + " while holding its lock");
+                               " without NOT VALID scans all of " + table + " while holding its lock" + ctx.size(table));
+            if ((contype == "CONSTR_PRIMARY" || contype == "CONSTR_UNIQUE" || contype == "CONSTR_EXCLUSION") &&
+                c.str("indexname").empty())
+                add_warning(step, "INDEX_BUILD", "builds the index of constraint " + quote_ident(c.str("conname")) +
+                                                     " on " + table + " under an ACCESS EXCLUSIVE lock" + ctx.size(table));
+        } else if (type == "AT_DropConstraint" && existing) {
+            if (const LiveTable* t = ctx.table(table))
+                for (const LiveIndex& index : t->indexes)
+                    if (index.name == column && !ctx.index_names.count(column))
+                        add_warning(step, "INDEX_DROPPED", "drops constraint " + quote_ident(column) + " and its index on " +
+                                                               table + ": queries that used it may get slower");
         }
+        if (type == "AT_AddConstraint") {
+            pq::Msg c = cmd.get("def");
+            if (std::string col = not_null_check_column(c); !col.empty()) {
+                ctx.not_null_checks[table + "\n" + c.str("conname")] = col;
+                if (!c.flag("skip_validation")) ctx.proven_not_null.insert(table + "\n" + col);
+            }
+        }
+        if (type == "AT_ValidateConstraint") {
+            auto it = ctx.not_null_checks.find(table + "\n" + column);
+            if (it != ctx.not_null_checks.end()) ctx.proven_not_null.insert(table + "\n" + it->second);
+        }
+        if (type == "AT_EnableRowSecurity" || type == "AT_DisableRowSecurity" || type == "AT_ForceRowSecurity" ||
+            type == "AT_NoForceRowSecurity")
+            add_warning(step, "AUTHZ_UPDATE", "changes row security on " + table + ": who sees or changes which rows changes");
+        if (type == "AT_ChangeOwner")
+            add_warning(step, "AUTHZ_UPDATE", "changes the owner of " + table + ": the new owner may do anything with it");
         if (type == "AT_DetachPartition") {
             add_hazard(step, "PARTITION_CHANGE",
                        "detaches partition " + relation_key(cmd.get("def").get("name")) + " from " + table +
@@ -257,6 +503,7 @@ void classify_alter_table(const pq::Msg& node, Step& step, Context& ctx) {
         else stronger_lock(step, "ACCESS EXCLUSIVE");
     }
     if (only_validate) step.phase = k_phase_after_commit;
+    step.lock_on = table;
 }
 
 void classify_statement(const pq::Msg& node, Step& step, Context& ctx) {
@@ -271,8 +518,16 @@ void classify_statement(const pq::Msg& node, Step& step, Context& ctx) {
         classify_alter_domain(node, step);
     } else if (type == "IndexStmt") {
         bool concurrent = node.flag("concurrent");
-        bool existing = ctx.new_tables.count(relation_key(node.get("relation"))) == 0;
+        std::string table = relation_key(node.get("relation"));
+        bool existing = ctx.new_tables.count(table) == 0;
         if (existing) stronger_lock(step, concurrent ? "SHARE UPDATE EXCLUSIVE" : "SHARE");
+        if (existing) step.lock_on = table;
+        if (existing)
+            add_warning(step, "INDEX_BUILD",
+                        "builds index " + quote_ident(node.str("idxname")) + " on " + table +
+                            (concurrent ? " concurrently (after the commit): writes go on, the build takes longer"
+                                        : " under a SHARE lock: writes to the table wait until it is built") +
+                            ctx.size(table));
         if (concurrent) step.phase = k_phase_after_commit;
     } else if (type == "TruncateStmt") {
         add_hazard(step, "DATA_LOSS", "TRUNCATE deletes every row");
@@ -282,6 +537,7 @@ void classify_statement(const pq::Msg& node, Step& step, Context& ctx) {
         stronger_lock(step, "ROW EXCLUSIVE");
     } else if (type == "RenameStmt") {
         std::string renamed = node.enumeration("rename_type");
+        if (pq::Msg relation = node.get("relation")) step.lock_on = relation_key(relation);
         if (renamed == "OBJECT_TYPE" || renamed == "OBJECT_DOMAIN") ctx.renamed_types.insert(node.str("newname"));
         stronger_lock(step, "ACCESS EXCLUSIVE");
     } else if (forbidden_in_transaction(node)) {
@@ -290,10 +546,28 @@ void classify_statement(const pq::Msg& node, Step& step, Context& ctx) {
         stronger_lock(step, "SHARE UPDATE EXCLUSIVE");
     } else if (type == "CreateTrigStmt") {
         stronger_lock(step, "SHARE ROW EXCLUSIVE");
+        step.lock_on = relation_key(node.get("relation"));
     } else if (type == "CreatePolicyStmt" || type == "AlterPolicyStmt" || type == "RuleStmt" ||
                type == "RefreshMatViewStmt" || (type == "ViewStmt" && node.flag("replace"))) {
         stronger_lock(step, "ACCESS EXCLUSIVE");
+        pq::Msg relation = node.get(type == "CreatePolicyStmt" || type == "AlterPolicyStmt" ? "table"
+                                    : type == "ViewStmt"                                     ? "view"
+                                                                                             : "relation");
+        if (relation && relation.is("RangeVar")) step.lock_on = relation_key(relation);
+        if (type == "CreatePolicyStmt" || type == "AlterPolicyStmt")
+            add_warning(step, "AUTHZ_UPDATE", std::string(type == "CreatePolicyStmt" ? "creates" : "changes") +
+                                                  " row security policy " + quote_ident(node.str("policy_name")) +
+                                                  ": who sees or changes which rows changes");
     }
+    if (type == "GrantStmt")
+        add_warning(step, "AUTHZ_UPDATE", std::string(node.flag("is_grant") ? "grants" : "revokes") +
+                                              " privileges: who may do what changes");
+    else if (type == "GrantRoleStmt")
+        add_warning(step, "AUTHZ_UPDATE", "changes role membership: who may do what changes");
+    else if (type == "AlterDefaultPrivilegesStmt")
+        add_warning(step, "AUTHZ_UPDATE", "changes default privileges: who may use objects created later changes");
+    else if (type == "AlterOwnerStmt")
+        add_warning(step, "AUTHZ_UPDATE", "changes an owner: the new owner may do anything with the object");
 }
 
 // ---- Code pg-flux cannot see into ------------------------------------------
@@ -451,14 +725,35 @@ std::vector<std::string> added_enum_literals(const pq::Msg& node) {
 
 }  // namespace
 
-void classify_steps(std::vector<Step>& steps, int live_objects) {
+namespace {
+
+// What runs after COMMIT is not rolled back with the rest.
+void phase_warnings(std::vector<Step>& steps) {
+    for (Step& step : steps) {
+        step.warnings.erase(std::remove_if(step.warnings.begin(), step.warnings.end(),
+                                           [](const Hazard& h) { return h.code == "NOT_TRANSACTIONAL"; }),
+                            step.warnings.end());
+        if (step.phase == k_phase_after_commit)
+            add_warning(step, "NOT_TRANSACTIONAL",
+                        "runs after COMMIT, on its own: if it fails, what committed before it stays applied "
+                        "(pg-flux migrate apply resumes from this statement)");
+    }
+}
+
+}  // namespace
+
+void classify_steps(std::vector<Step>& steps, int live_objects, const LiveFacts& live) {
     Context ctx;
+    if (live.known) ctx.live = &live;
     OpaqueRoutines opaque;
     std::vector<std::shared_ptr<const pq::ParseResult>> parsed_steps;
     for (const Step& step : steps) {
         parsed_steps.push_back(pq::ParseResult::parse(step.sql));
         for (const pq::Statement& st : parsed_steps.back()->statements()) {
             if (std::string key = created_key(st.node); !key.empty()) ctx.created.insert(key);
+            if (st.node.is("IndexStmt")) ctx.index_names.insert(st.node.str("idxname"));
+            if (st.node.is("RenameStmt") && st.node.enumeration("rename_type") == "OBJECT_INDEX")
+                ctx.index_names.insert(st.node.str("newname"));
             if (st.node.is("CreateFunctionStmt"))
                 if (std::string reason = opaque_body_reason(st.node, std::string(st.text)); !reason.empty())
                     opaque[st.node.strings("funcname").back()] = reason;
@@ -478,8 +773,18 @@ void classify_steps(std::vector<Step>& steps, int live_objects) {
                            step.hazards.end());
         const auto& parsed = parsed_steps[i];
         bool adds_value = false, depends_on_moved = false;
+        step.warnings.clear();
+        step.lock_on.clear();
         for (const pq::Statement& st : parsed->statements()) {
+            bool was_new = !created_relation(st.node).empty();
             classify_statement(st.node, step, ctx);
+            // Readers and writers of an existing relation wait behind an ACCESS EXCLUSIVE lock.
+            if (!was_new && step.lock == "ACCESS EXCLUSIVE" && !step.lock_on.empty() &&
+                !ctx.new_tables.count(step.lock_on) && !has_warning(step, "ACCESS_EXCLUSIVE") &&
+                !(st.node.is("DropStmt") && st.node.enumeration("remove_type") != "OBJECT_INDEX"))
+                add_warning(step, "ACCESS_EXCLUSIVE", "takes an ACCESS EXCLUSIVE lock on " + step.lock_on +
+                                                          ": its readers and writers wait while the statement waits "
+                                                          "for the lock and runs" + ctx.size(step.lock_on));
             classify_unclassifiable(st.node, step, opaque);
             for (const auto& lit : added_enum_literals(st.node)) new_enum_values.push_back(lit);
             adds_value = adds_value || st.node.is("AlterEnumStmt");
@@ -508,6 +813,7 @@ void classify_steps(std::vector<Step>& steps, int live_objects) {
                 if (st.node.is("DropStmt") && is_top_level_drop(st.node.enumeration("remove_type")))
                     add_hazard(steps[i], "MASS_DROP", message);
     }
+    phase_warnings(steps);
 }
 
 namespace {
@@ -574,6 +880,8 @@ private:
         // transaction: built after the commit, the table would go without it.
         if (options_.concurrent_indexes && existing && node.is("AlterTableStmt") && drop == out_.end())
             done = unique_constraint_concurrently(i, step, node, table);
+        if (options_.auto_not_valid && existing && node.is("AlterTableStmt") && !done)
+            done = safe_set_not_null(step, node, table);
         if (!done) out_.push_back(step);
         if (options_.auto_not_valid && existing && node.is("AlterTableStmt")) not_valid_then_validate(step, node, table);
     }
@@ -705,6 +1013,39 @@ private:
         return true;
     }
 
+    // SET NOT NULL on an existing table scans it under an ACCESS EXCLUSIVE
+    // lock. Instead: a CHECK (col IS NOT NULL) NOT VALID in the transaction
+    // (a brief lock), then after the commit VALIDATE it (a scan under SHARE
+    // UPDATE EXCLUSIVE: writes go on), SET NOT NULL (PostgreSQL 12+ sees the
+    // valid CHECK and skips its scan) and drop the helper constraint. Its
+    // name is deterministic; the DROP says IF EXISTS, so that a resumed run
+    // never stumbles on it.
+    bool safe_set_not_null(const Step& step, const pq::Msg& alter, const std::string& table) {
+        auto cmds = alter.list("cmds");
+        if (cmds.size() != 1 || cmds[0].enumeration("subtype") != "AT_SetNotNull") return false;
+        if (alter.enumeration("objtype") != "OBJECT_TABLE") return false;
+        std::string column = cmds[0].str("name");
+        std::string helper = quote_ident(not_null_helper_name(column));
+        std::string head = "ALTER TABLE " + table + " ";
+        Step check = step, validate = step, set = step, drop = step;
+        check.sql = head + "ADD CONSTRAINT " + helper + " CHECK (" + quote_ident(column) + " IS NOT NULL) NOT VALID;";
+        check.summary = step.summary + ": add CHECK (" + quote_ident(column) + " IS NOT NULL) NOT VALID";
+        validate.sql = head + "VALIDATE CONSTRAINT " + helper + ";";
+        validate.summary = step.summary + ": validate the CHECK (scans the table; writes go on)";
+        set.sql = step.sql;
+        set.summary = step.summary + ": without a scan (the valid CHECK proves it)";
+        drop.sql = head + "DROP CONSTRAINT IF EXISTS " + helper + ";";
+        drop.summary = step.summary + ": drop the helper CHECK";
+        for (Step* s : {&validate, &set, &drop}) s->phase = k_phase_after_commit;
+        check_rewrite(check.sql, [](const pq::Msg& n) {
+            return n.is("AlterTableStmt") && n.list("cmds").at(0).get("def").flag("skip_validation");
+        });
+        for (const std::string* sql : {&validate.sql, &drop.sql})
+            check_rewrite(*sql, [](const pq::Msg& n) { return n.is("AlterTableStmt") && n.list("cmds").size() == 1; });
+        out_.insert(out_.end(), {check, validate, set, drop});
+        return true;
+    }
+
     // ADD FOREIGN KEY / CHECK on an existing table (the step just emitted):
     // NOT VALID, then VALIDATE CONSTRAINT after the commit.
     void not_valid_then_validate(const Step& step, const pq::Msg& alter, const std::string& table) {
@@ -736,7 +1077,7 @@ private:
 
 void rewrite_and_classify(Plan& plan, const RewriteOptions& options) {
     std::vector<Step> out = Rewriter(plan, options).run(plan);
-    classify_steps(out, plan.live_object_count);
+    classify_steps(out, plan.live_object_count, plan.live);
     // What follows an object's creation after the commit (its comment) waits too.
     std::vector<ObjectId> created_after_commit;
     for (Step& step : out) {
@@ -747,6 +1088,7 @@ void rewrite_and_classify(Plan& plan, const RewriteOptions& options) {
     }
     // After-commit steps move to the end, in their order.
     std::stable_partition(out.begin(), out.end(), [](const Step& s) { return s.phase == k_phase_transactional; });
+    phase_warnings(out);
     plan.steps = std::move(out);
     plan.classified = true;
 }
@@ -763,6 +1105,8 @@ std::set<std::string> parse_allowed_hazards(const std::string& value) {
             out.insert(k_hazard_codes.begin(), k_hazard_codes.end());
             continue;
         }
+        if (std::find(k_warning_codes.begin(), k_warning_codes.end(), item) != k_warning_codes.end())
+            continue;  // a warning never blocks: allowing it changes nothing
         if (std::find(k_hazard_codes.begin(), k_hazard_codes.end(), item) == k_hazard_codes.end())
             usage_error("unknown hazard \"" + item + "\" in --allow-hazards (known: DATA_LOSS, COLUMN_TYPE_CHANGE, "
                         "MASS_DROP, CONSTRAINT_SCAN, PARTITION_CHANGE, UNCLASSIFIABLE, all)");

@@ -13,8 +13,23 @@
 // UNCLASSIFIABLE (a DO block, CALL, EXECUTE, or a call of a routine the same
 // file creates or replaces whose body may change the database: dynamic SQL,
 // DML or DDL in it, or a language pg-flux cannot read).
+//
+// ALTER COLUMN TYPE is judged against the live catalog (LiveFacts): a change
+// PostgreSQL makes without a rewrite (ATColumnChangeRequiresRewrite after
+// the planner's length-coercion simplification: varchar widening,
+// varchar -> text, numeric precision increases, ...) is no
+// COLUMN_TYPE_CHANGE, unless an index on the column is rebuilt anyway (an
+// expression or partial index, a collation or operator class change); a
+// CHECK constraint on the column is checked again (CONSTRAINT_SCAN).
+// Without live facts every type change counts as a rewrite.
+//
+// Warnings (Step::warnings, never blocking): ACCESS_EXCLUSIVE (the statement
+// takes an ACCESS EXCLUSIVE lock on an existing relation), INDEX_BUILD (an
+// index built on an existing table), INDEX_DROPPED, NOT_TRANSACTIONAL (runs
+// after COMMIT), AUTHZ_UPDATE (GRANT/REVOKE, owners, policies, row security).
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -28,10 +43,23 @@ namespace pgflux {
 // Classifies every step of `steps` in order (tables created by earlier steps
 // count as new); sets lock, phase requirements and hazards. `live_objects`
 // is the live top-level object count for MASS_DROP (0: unknown, not checked).
-void classify_steps(std::vector<Step>& steps, int live_objects);
+void classify_steps(std::vector<Step>& steps, int live_objects, const LiveFacts& live = {});
+
+// Does PostgreSQL rewrite a table to change a column from canonical type
+// `from` to `to` (see ATColumnChangeRequiresRewrite and the length coercion
+// support functions varchar_support, numeric_support, TemporalSimplify,
+// varbit_support)? timestamp <-> timestamptz counts as a rewrite (it is
+// not one only when the session's time zone is UTC).
+bool type_change_rewrites(const std::string& from, const std::string& to,
+                          const std::map<std::string, LiveDomain>& domains = {});
+// Does an index on the column keep its operator class across that change
+// (else PostgreSQL rebuilds it)?
+bool type_change_keeps_opclass(const std::string& from, const std::string& to,
+                               const std::map<std::string, LiveDomain>& domains = {});
 
 struct RewriteOptions {
-    bool auto_not_valid = true;       // FK/CHECK on existing tables: NOT VALID + VALIDATE after commit
+    bool auto_not_valid = true;       // FK/CHECK on existing tables: NOT VALID + VALIDATE after commit;
+                                      // SET NOT NULL: through a validated CHECK (col IS NOT NULL)
     bool concurrent_indexes = true;   // CREATE INDEX, ADD PRIMARY KEY/UNIQUE on existing tables: concurrently after commit
 };
 // Applies the safe rewrites to a generated plan, then classifies it.
@@ -41,7 +69,12 @@ void rewrite_and_classify(Plan& plan, const RewriteOptions& options);
 // INDEX CONCURRENTLY, REINDEX CONCURRENTLY, VACUUM).
 bool forbidden_in_transaction(const pq::Msg& statement);
 
-// --allow-hazards value: "DATA_LOSS,COLUMN_TYPE_CHANGE" or "all".
+// The helper CHECK constraint of a safe SET NOT NULL: deterministic, at most
+// 63 bytes ("email__pgflux_not_null").
+std::string not_null_helper_name(const std::string& column);
+
+// --allow-hazards value: "DATA_LOSS,COLUMN_TYPE_CHANGE" or "all". Warning
+// codes are accepted and change nothing (warnings never block).
 std::set<std::string> parse_allowed_hazards(const std::string& value);
 
 struct BlockedStep {

@@ -680,5 +680,200 @@ TEST(RefusalMessage, LongAndMultiLineStatementsAreShortened) {
     EXPECT_EQ(message.substr(message.rfind('\n') + 1), "to accept them: --allow-hazards=DATA_LOSS");
 }
 
+// ---- Column type changes judged against the live catalog --------------------
+
+TEST(TypeChangeRewrites, BinaryCoercibleChangesAsPostgreSQLDecides) {
+    // varchar_support: widening or dropping the limit relabels.
+    EXPECT_FALSE(type_change_rewrites("character varying(10)", "character varying(20)"));
+    EXPECT_FALSE(type_change_rewrites("character varying(10)", "character varying(10)"));
+    EXPECT_FALSE(type_change_rewrites("character varying(10)", "character varying"));
+    EXPECT_TRUE(type_change_rewrites("character varying(20)", "character varying(10)"));
+    EXPECT_TRUE(type_change_rewrites("character varying", "character varying(10)"));
+    // varchar <-> text are binary-coercible; a length limit needs a coercion.
+    EXPECT_FALSE(type_change_rewrites("character varying(10)", "text"));
+    EXPECT_FALSE(type_change_rewrites("text", "character varying"));
+    EXPECT_TRUE(type_change_rewrites("text", "character varying(10)"));
+    // character(n): no support function.
+    EXPECT_TRUE(type_change_rewrites("character(2)", "character(4)"));
+    EXPECT_TRUE(type_change_rewrites("character varying(10)", "character(10)"));
+    // numeric_support: same scale, precision not decreasing; or unconstrained.
+    EXPECT_FALSE(type_change_rewrites("numeric(10,2)", "numeric(12,2)"));
+    EXPECT_FALSE(type_change_rewrites("numeric(10,2)", "numeric"));
+    EXPECT_TRUE(type_change_rewrites("numeric(10,2)", "numeric(12,3)"));
+    EXPECT_TRUE(type_change_rewrites("numeric(10,2)", "numeric(8,2)"));
+    EXPECT_TRUE(type_change_rewrites("numeric", "numeric(10,2)"));
+    // TemporalSimplify: precision up, to unconstrained, or to the maximum (6).
+    EXPECT_FALSE(type_change_rewrites("timestamp(3) with time zone", "timestamp(6) with time zone"));
+    EXPECT_FALSE(type_change_rewrites("timestamp(3) without time zone", "timestamp without time zone"));
+    EXPECT_FALSE(type_change_rewrites("timestamp without time zone", "timestamp(6) without time zone"));
+    EXPECT_TRUE(type_change_rewrites("timestamp without time zone", "timestamp(3) without time zone"));
+    EXPECT_TRUE(type_change_rewrites("timestamp(3) with time zone", "timestamp(0) with time zone"));
+    EXPECT_FALSE(type_change_rewrites("time(2) without time zone", "time(4) without time zone"));
+    // timestamp <-> timestamptz depends on the session's time zone: a rewrite.
+    EXPECT_TRUE(type_change_rewrites("timestamp without time zone", "timestamp with time zone"));
+    // varbit_support; bit -> varbit is binary-coercible without a limit.
+    EXPECT_FALSE(type_change_rewrites("bit varying(5)", "bit varying(8)"));
+    EXPECT_TRUE(type_change_rewrites("bit varying(8)", "bit varying(5)"));
+    EXPECT_FALSE(type_change_rewrites("bit(4)", "bit varying"));
+    EXPECT_TRUE(type_change_rewrites("bit(4)", "bit varying(8)"));
+    EXPECT_TRUE(type_change_rewrites("bit(4)", "bit(8)"));
+    // cidr -> inet is binary-coercible, not the other way.
+    EXPECT_FALSE(type_change_rewrites("cidr", "inet"));
+    EXPECT_TRUE(type_change_rewrites("inet", "cidr"));
+    // Arrays go through an element coercion; other changes convert values.
+    EXPECT_TRUE(type_change_rewrites("character varying(10)[]", "character varying(20)[]"));
+    EXPECT_TRUE(type_change_rewrites("integer", "bigint"));
+    EXPECT_TRUE(type_change_rewrites("integer", "text"));
+    EXPECT_TRUE(type_change_rewrites("interval day", "interval"));
+    EXPECT_FALSE(type_change_rewrites("interval(3)", "interval"));
+}
+
+TEST(TypeChangeRewrites, Domains) {
+    std::map<std::string, LiveDomain> domains = {{"public.code", {"character varying(30)", false}},
+                                                 {"public.positive", {"integer", true}}};
+    EXPECT_FALSE(type_change_rewrites("character varying(10)", "public.code", domains));
+    EXPECT_FALSE(type_change_rewrites("public.code", "character varying(30)", domains));
+    EXPECT_TRUE(type_change_rewrites("public.code", "text", domains));
+    EXPECT_TRUE(type_change_rewrites("integer", "public.positive", domains));  // its CHECK is evaluated
+    EXPECT_TRUE(type_change_rewrites("integer", "public.unknown", domains));
+    EXPECT_TRUE(type_change_keeps_opclass("character varying(10)", "public.code", domains));
+    EXPECT_TRUE(type_change_keeps_opclass("character varying(10)", "text"));
+    EXPECT_TRUE(type_change_keeps_opclass("cidr", "inet"));
+    EXPECT_FALSE(type_change_keeps_opclass("bit(4)", "bit varying"));
+}
+
+LiveFacts orders_facts() {
+    LiveFacts facts;
+    facts.known = true;
+    LiveTable& t = facts.tables["public.orders"];
+    t.columns["note"] = {"character varying(10)", "", false};
+    t.columns["code"] = {"character varying(10)", "", false};
+    t.columns["amount"] = {"numeric(10,2)", "", false};
+    t.columns["tag"] = {"character varying(10)", "pg_catalog.\"C\"", false};
+    t.indexes.push_back({"orders_code_lower", {"code"}, true});
+    t.indexes.push_back({"orders_tag", {"tag"}, false});
+    t.checks.push_back({"orders_amount_check", {"amount"}});
+    t.bytes = 1.2 * 1024 * 1024 * 1024;
+    t.rows = 3400000;
+    return facts;
+}
+
+Step classified_with(const std::string& sql, const LiveFacts& facts) {
+    std::vector<Step> steps = {step(sql)};
+    classify_steps(steps, 0, facts);
+    return steps[0];
+}
+
+bool warns(const Step& s, const std::string& code) {
+    return std::any_of(s.warnings.begin(), s.warnings.end(), [&](const Hazard& h) { return h.code == code; });
+}
+
+TEST(ClassifyColumnType, WideningWithLiveFactsIsNoRewrite) {
+    LiveFacts facts = orders_facts();
+    Step s = classified_with("ALTER TABLE public.orders ALTER COLUMN note TYPE character varying(20) USING note::character varying(20);", facts);
+    EXPECT_TRUE(s.hazards.empty());
+    EXPECT_EQ(s.lock, "ACCESS EXCLUSIVE");
+    EXPECT_EQ(s.lock_on, "public.orders");
+    EXPECT_TRUE(warns(s, "ACCESS_EXCLUSIVE"));
+    EXPECT_TRUE(classified_with("ALTER TABLE public.orders ALTER COLUMN note TYPE text;", facts).hazards.empty());
+    // Narrowing, a USING that computes, or no facts: a rewrite.
+    Step narrow = classified_with("ALTER TABLE public.orders ALTER COLUMN note TYPE varchar(5);", facts);
+    EXPECT_TRUE(has(narrow, "COLUMN_TYPE_CHANGE"));
+    EXPECT_NE(narrow.hazards[0].message.find("~1.2 GB, ~3,400,000 rows"), std::string::npos) << narrow.hazards[0].message;
+    EXPECT_TRUE(has(classified_with("ALTER TABLE public.orders ALTER COLUMN note TYPE varchar(20) USING upper(note);", facts),
+                    "COLUMN_TYPE_CHANGE"));
+    EXPECT_TRUE(has(classified("ALTER TABLE public.orders ALTER COLUMN note TYPE varchar(20);"), "COLUMN_TYPE_CHANGE"));
+}
+
+TEST(ClassifyColumnType, IndexRebuildsAndCheckScansStayHazards) {
+    LiveFacts facts = orders_facts();
+    // An expression index on the column is rebuilt.
+    Step code = classified_with("ALTER TABLE public.orders ALTER COLUMN code TYPE varchar(20);", facts);
+    ASSERT_TRUE(has(code, "COLUMN_TYPE_CHANGE"));
+    EXPECT_NE(code.hazards[0].message.find("rebuilds index orders_code_lower"), std::string::npos);
+    // A collation change rebuilds every index on the column.
+    Step tag = classified_with("ALTER TABLE public.orders ALTER COLUMN tag TYPE varchar(20);", facts);
+    EXPECT_TRUE(has(tag, "COLUMN_TYPE_CHANGE"));
+    EXPECT_TRUE(classified_with("ALTER TABLE public.orders ALTER COLUMN tag TYPE varchar(20) COLLATE pg_catalog.\"C\";", facts)
+                    .hazards.empty());
+    // A CHECK on the column is checked again.
+    Step amount = classified_with("ALTER TABLE public.orders ALTER COLUMN amount TYPE numeric(12,2);", facts);
+    EXPECT_EQ(codes(amount), std::vector<std::string>{"CONSTRAINT_SCAN"});
+}
+
+TEST(Warnings, IndexBuildDropAuthzAndNotTransactional) {
+    LiveFacts facts = orders_facts();
+    std::vector<Step> steps = {step("CREATE INDEX CONCURRENTLY orders_x ON public.orders (note);"),
+                               step("DROP INDEX public.orders_old;"),
+                               step("GRANT SELECT ON public.orders TO reporting;"),
+                               step("CREATE TABLE public.fresh (id int);"),
+                               step("CREATE INDEX fresh_id ON public.fresh (id);"),
+                               step("ALTER TABLE public.orders ENABLE ROW LEVEL SECURITY;")};
+    steps[0].phase = k_phase_after_commit;
+    classify_steps(steps, 0, facts);
+    EXPECT_TRUE(warns(steps[0], "INDEX_BUILD"));
+    EXPECT_NE(steps[0].warnings[0].message.find("concurrently"), std::string::npos);
+    EXPECT_NE(steps[0].warnings[0].message.find("~3,400,000 rows"), std::string::npos);
+    EXPECT_TRUE(warns(steps[0], "NOT_TRANSACTIONAL"));
+    EXPECT_EQ(steps[0].lock_on, "public.orders");
+    EXPECT_TRUE(warns(steps[1], "INDEX_DROPPED"));
+    EXPECT_TRUE(warns(steps[2], "AUTHZ_UPDATE"));
+    EXPECT_TRUE(steps[3].warnings.empty());
+    EXPECT_TRUE(steps[4].warnings.empty());  // a new table's index
+    EXPECT_TRUE(warns(steps[5], "AUTHZ_UPDATE"));
+    EXPECT_TRUE(warns(steps[5], "ACCESS_EXCLUSIVE"));
+    for (const Step& s : steps) EXPECT_TRUE(s.hazards.empty()) << s.sql;
+    // Warnings never block, and --allow-hazards accepts their codes as no-ops.
+    EXPECT_TRUE(blocking_hazards(steps, {}).empty());
+    EXPECT_TRUE(parse_allowed_hazards("INDEX_BUILD,access_exclusive").empty());
+}
+
+TEST(Warnings, ReplacedIndexIsNotDropped) {
+    std::vector<Step> steps = {step("DROP INDEX public.i;"), step("CREATE INDEX i ON public.t (a, b);")};
+    classify_steps(steps, 0);
+    EXPECT_FALSE(warns(steps[0], "INDEX_DROPPED"));
+}
+
+TEST(RewriteSetNotNull, CheckNotValidValidateSetNotNullDrop) {
+    Plan p = plan_of({"ALTER TABLE public.users ALTER COLUMN email SET NOT NULL;"});
+    p.steps[0].summary = "ALTER COLUMN users.email SET NOT NULL";
+    rewrite_and_classify(p, {});
+    EXPECT_EQ(sqls(p), (std::vector<std::string>{
+                           "ALTER TABLE public.users ADD CONSTRAINT email__pgflux_not_null CHECK (email IS NOT NULL) NOT VALID;",
+                           "ALTER TABLE public.users VALIDATE CONSTRAINT email__pgflux_not_null;",
+                           "ALTER TABLE public.users ALTER COLUMN email SET NOT NULL;",
+                           "ALTER TABLE public.users DROP CONSTRAINT IF EXISTS email__pgflux_not_null;"}));
+    EXPECT_EQ(p.steps[0].phase, k_phase_transactional);
+    for (size_t i = 1; i < 4; ++i) EXPECT_EQ(p.steps[i].phase, k_phase_after_commit);
+    EXPECT_TRUE(blocking_hazards(p.steps, {}).empty());
+    // Off with the NOT VALID rewrites; a table created in the plan needs none.
+    RewriteOptions off;
+    off.auto_not_valid = false;
+    Plan q = plan_of({"ALTER TABLE public.users ALTER COLUMN email SET NOT NULL;"});
+    rewrite_and_classify(q, off);
+    EXPECT_TRUE(has(q.steps.at(0), "CONSTRAINT_SCAN"));
+    Plan n = plan_of({"CREATE TABLE public.n (a int);", "ALTER TABLE public.n ALTER COLUMN a SET NOT NULL;"});
+    rewrite_and_classify(n, {});
+    EXPECT_EQ(n.steps.size(), 2u);
+    // The file as written is classified the same way: no scan once the CHECK is valid.
+    std::vector<Step> file = {step("ALTER TABLE public.users ADD CONSTRAINT c CHECK (email IS NOT NULL) NOT VALID;"),
+                              step("ALTER TABLE public.users VALIDATE CONSTRAINT c;"),
+                              step("ALTER TABLE public.users ALTER COLUMN email SET NOT NULL;")};
+    classify_steps(file, 0);
+    EXPECT_TRUE(blocking_hazards(file, {}).empty());
+    std::vector<Step> unproven = {step("ALTER TABLE public.users ADD CONSTRAINT c CHECK (email IS NOT NULL) NOT VALID;"),
+                                  step("ALTER TABLE public.users ALTER COLUMN email SET NOT NULL;")};
+    classify_steps(unproven, 0);
+    EXPECT_TRUE(has(unproven[1], "CONSTRAINT_SCAN"));
+}
+
+TEST(RewriteSetNotNull, HelperNameIsDeterministicAndFits) {
+    EXPECT_EQ(not_null_helper_name("email"), "email__pgflux_not_null");
+    std::string long_a(60, 'a'), long_b = std::string(59, 'a') + "b";
+    EXPECT_LE(not_null_helper_name(long_a).size(), 63u);
+    EXPECT_EQ(not_null_helper_name(long_a), not_null_helper_name(long_a));
+    EXPECT_NE(not_null_helper_name(long_a), not_null_helper_name(long_b));
+}
+
 }  // namespace
 }  // namespace pgflux

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "hazards/hazards.h"
+#include "migrations/undo.h"
 #include "pgflux/version.h"
 #include "util/error.h"
 #include "util/files.h"
@@ -33,7 +34,7 @@ std::map<std::string, std::string> header_fields(const std::string& text, const 
         size_t colon = line.find(": ");
         if (line.rfind("-- ", 0) != 0 || colon == std::string::npos) continue;
         std::string key = line.substr(3, colon - 3);
-        if (key != "format" && key != "baseline" && key != "target" && key != "hazards") continue;
+        if (key != "format" && key != "baseline" && key != "target" && key != "hazards" && key != "undo-of") continue;
         if (line.size() == colon + 2) continue;  // "-- baseline: " with nothing: absent
         if (out.count(key))
             usage_error(path + ":" + std::to_string(number) + ": the header gives \"" + key +
@@ -104,27 +105,54 @@ void check_reads_back(const std::string& text, const Plan& plan) {
 
 }  // namespace
 
-std::string render_migration(const Plan& plan, const std::string& generated_at) {
+std::string render_migration(const Plan& plan, const std::string& generated_at, const UndoHeader* undo) {
     std::set<std::string> codes;
     for (const Step& s : plan.steps)
         for (const Hazard& h : s.hazards) codes.insert(h.code);
+    if (undo && !undo->irreversible.empty()) codes.insert(k_hazard_irreversible);
     std::string hazards;
     for (const auto& c : codes) hazards += (hazards.empty() ? "" : ", ") + c;
+    std::set<std::string> warning_codes;
+    for (const Step& s : plan.steps)
+        for (const Hazard& h : s.warnings) warning_codes.insert(h.code);
+    std::string warnings;
+    for (const auto& c : warning_codes) warnings += (warnings.empty() ? "" : ", ") + c;
     std::ostringstream out;
-    out << "-- pg-flux migration\n"
-        << "-- format: 1\n"
-        << "-- baseline: " << one_line(plan.baseline_hash) << "\n"
+    out << (undo ? "-- pg-flux undo migration\n" : "-- pg-flux migration\n") << "-- format: 1\n";
+    if (undo) out << "-- undo-of: " << one_line(undo->forward_name) << "\n";
+    out << "-- baseline: " << one_line(plan.baseline_hash) << "\n"
         << "-- target: " << one_line(plan.target_hash) << "\n"
         << "-- hazards: " << (hazards.empty() ? "none" : one_line(hazards)) << "\n"
+        << "-- warnings: " << (warnings.empty() ? "none" : one_line(warnings)) << "\n"
         << "-- generated: " << one_line(generated_at) << " by pg-flux " << PGFLUX_VERSION << "\n"
-        << "--\n"
-        << "-- Review it, then run: pg-flux migrate apply\n"
-        << "-- The statements between BEGIN and COMMIT run in one transaction; those\n"
+        << "--\n";
+    if (undo)
+        out << "-- The best-effort reverse of " << one_line(undo->forward_name)
+            << ": from its target state back to its baseline.\n"
+            << "-- Review it; run it with: pg-flux migrate undo " << one_line(undo->forward_name)
+            << " (migrate apply never runs it).\n";
+    else
+        out << "-- Review it, then run: pg-flux migrate apply\n";
+    out << "-- The statements between BEGIN and COMMIT run in one transaction; those\n"
         << "-- after COMMIT run one at a time once it has committed (psql -f runs it the same way).\n";
     for (const Step& s : plan.steps)
         for (const Hazard& h : s.hazards)
             out << "--   " << one_line(h.code) << ": " << one_line(s.summary) << ": " << one_line(h.message)
                 << "\n";
+    if (undo)
+        for (const auto& line : undo->irreversible) out << "--   " << k_hazard_irreversible << ": " << one_line(line) << "\n";
+    // Warnings never block apply; they say what a DBA should know.
+    for (const Step& s : plan.steps)
+        for (const Hazard& h : s.warnings)
+            out << "--   warning " << one_line(h.code) << ": " << one_line(s.summary) << ": " << one_line(h.message)
+                << "\n";
+    // The lock each statement takes, and on what.
+    bool locks = std::any_of(plan.steps.begin(), plan.steps.end(), [](const Step& s) { return !s.lock.empty(); });
+    if (locks) out << "-- locks:\n";
+    for (const Step& s : plan.steps)
+        if (!s.lock.empty())
+            out << "--   " << one_line(s.lock) << (s.lock_on.empty() ? "" : " on " + one_line(s.lock_on)) << ": "
+                << one_line(s.summary) << "\n";
     out << "\nBEGIN;\n";
     // Like pg_dump: a function body may name what the file creates after it.
     bool creates_routines = std::any_of(plan.steps.begin(), plan.steps.end(), [](const Step& s) {
@@ -140,7 +168,10 @@ std::string render_migration(const Plan& plan, const std::string& generated_at) 
             out << "\nCOMMIT;\n\n-- after-commit: PostgreSQL runs these outside a transaction block\n";
             after = true;
         }
-        out << "\n-- " << one_line(s.summary) << "\n" << s.sql << "\n";
+        out << "\n-- " << one_line(s.summary) << "\n";
+        for (const Hazard& h : s.hazards)
+            if (h.code == k_hazard_irreversible) out << "-- " << k_hazard_irreversible << ": " << one_line(h.message) << "\n";
+        out << s.sql << "\n";
     }
     if (!after) out << "\nCOMMIT;\n";
     std::string text = out.str();
@@ -162,6 +193,13 @@ MigrationFile read_migration_text(const std::string& text, const std::string& pa
         usage_error(path + ": unsupported migration file format " + format + " (this pg-flux reads format 1)");
     file.baseline = header.count("baseline") ? header["baseline"] : "";
     file.target = header.count("target") ? header["target"] : "";
+    file.undo_of = header.count("undo-of") ? header["undo-of"] : "";
+    if (!file.undo_of.empty() &&
+        (file.undo_of.find('/') != std::string::npos || is_undo_file_name(file.undo_of) ||
+         file.undo_of.size() <= std::string(k_migration_suffix).size() ||
+         file.undo_of.compare(file.undo_of.size() - 4, 4, k_migration_suffix) != 0))
+        usage_error(path + ": the header's undo-of is not a migration file name (NAME.sql); restore the line as "
+                    "pg-flux wrote it");
     for (const char* key : {"baseline", "target"})
         if (header.count(key) && !is_state_hash(header[key]))
             usage_error(path + ": the header's " + key + " is not a state hash (sha256: and 64 hex digits); "

@@ -28,16 +28,21 @@ struct MigrationStatement {
     bool after_commit = false;
 };
 
+struct UndoHeader;
+
 struct MigrationFile {
     std::string path, name;        // name: file name only
+    std::string undo_of;           // an undo file: the forward file's name ("-- undo-of:"), else ""
     std::string checksum;          // sha256 of the file's bytes
     std::string baseline, target;  // state hashes from the header ("" when absent)
     std::vector<MigrationStatement> statements;
     size_t transactional_count() const;
 };
 
-// The text of a new migration file for a classified plan.
-std::string render_migration(const Plan& plan, const std::string& generated_at);
+// The text of a new migration file for a classified plan; with `undo`, the
+// undo file of undo->forward_name (see migrations/undo.h): its header says so
+// ("-- undo-of: NAME") and lists what it cannot bring back.
+std::string render_migration(const Plan& plan, const std::string& generated_at, const UndoHeader* undo = nullptr);
 // Name for a new file: 20261126_101500_add_users.sql (UTC time).
 std::string migration_file_name(const std::string& label, const std::string& utc_stamp);
 // The UTC stamp (YYYYMMDD_HHMMSS) of a new file at time `now`, moved past the

@@ -111,7 +111,8 @@ TEST(RenderMigration, HeaderLines) {
     EXPECT_EQ(lines[2], "-- baseline: sha256:1111111111111111111111111111111111111111111111111111111111111111");
     EXPECT_EQ(lines[3], "-- target: sha256:2222222222222222222222222222222222222222222222222222222222222222");
     EXPECT_EQ(lines[4], "-- hazards: COLUMN_TYPE_CHANGE, DATA_LOSS");
-    EXPECT_EQ(lines[5].rfind("-- generated: 2026-11-26T10:15:00Z by pg-flux ", 0), 0u) << lines[5];
+    EXPECT_EQ(lines[5], "-- warnings: none");
+    EXPECT_EQ(lines[6].rfind("-- generated: 2026-11-26T10:15:00Z by pg-flux ", 0), 0u) << lines[6];
     EXPECT_NE(line_of(lines, "--   DATA_LOSS: DROP COLUMN users.nickname: drops column nickname of public.users and its data"), -1);
     EXPECT_NE(line_of(lines, "--   COLUMN_TYPE_CHANGE: ALTER COLUMN users.age TYPE bigint: changes the type"), -1);
 }

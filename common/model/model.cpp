@@ -27,6 +27,23 @@ std::optional<Kind> kind_from_name(const std::string& name) {
 
 int kind_rank(Kind kind) { return static_cast<int>(kind); }
 
+bool renamable(Kind kind) {
+    switch (kind) {
+        case Kind::schema:
+        case Kind::enumeration:
+        case Kind::domain:
+        case Kind::composite_type:
+        case Kind::function:
+        case Kind::procedure:
+        case Kind::table:
+        case Kind::view:
+        case Kind::materialized_view:
+        case Kind::constraint:
+        case Kind::index: return true;
+        default: return false;
+    }
+}
+
 bool is_relation(Kind kind) {
     return kind == Kind::table || kind == Kind::foreign_table || kind == Kind::view || kind == Kind::materialized_view;
 }
@@ -202,11 +219,14 @@ json object_to_json(const Object& object, bool full) {
     for (const auto& d : object.depends_on) deps.push_back(dependency_to_json(d));
     out["depends_on"] = deps;
     if (!object.ddl.is_null()) out["ddl"] = object.ddl;
+    if (object.size) out["size"] = {{"bytes", object.size->bytes}, {"rows", object.size->rows}};
     if (object.location) {
         out["location"] = {{"file", object.location->file},
                            {"line", object.location->line},
                            {"column", object.location->column}};
     }
+    if (!object.renamed_from.empty()) out["renamed_from"] = object.renamed_from;
+    if (!object.renamed_columns.empty()) out["renamed_columns"] = object.renamed_columns;
     return out;
 }
 

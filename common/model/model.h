@@ -64,6 +64,8 @@ const char* kind_name(Kind kind);
 std::string kind_words(Kind kind);
 std::optional<Kind> kind_from_name(const std::string& name);
 int kind_rank(Kind kind);
+// Kinds a "-- @renamed from=old" declaration may rename.
+bool renamable(Kind kind);
 
 struct ObjectId {
     ObjectId() = default;
@@ -134,6 +136,20 @@ struct Object {
     // the state hash.
     std::vector<Dependency> depends_on;
     std::optional<SourceLocation> location;
+    // Declared renames (a "-- @renamed from=old" comment in the source): the
+    // name the object had before (same kind, schema, table and signature),
+    // and for a table, its columns' former names (new name -> old name).
+    // flux-diff renames the live object or column when it still has the old
+    // name. Not part of the state hash.
+    std::string renamed_from;
+    std::map<std::string, std::string> renamed_columns;
+    // A live table's size as the catalog estimates it (pg_class.relpages in
+    // bytes, pg_class.reltuples): it changes as rows come and go, so it is
+    // not part of the state hash; the hazard messages quote it.
+    struct Size {
+        double bytes = 0, rows = 0;
+    };
+    std::optional<Size> size;
 
     // Adds a dependency, merging it with one on the same object: column lists
     // are joined (a known list wins over an unknown one), hard wins over soft.
@@ -167,8 +183,8 @@ public:
     int top_level_count() const;
 };
 
-// JSON of one object; `full` adds its dependencies, location and DDL form
-// (none of them part of the state hash).
+// JSON of one object; `full` adds its dependencies, location, DDL form and
+// declared renames (none of them part of the state hash).
 json object_to_json(const Object& object, bool full = true);
 // The attributes DDL is generated from: the source form when there is one.
 const json& ddl_attributes(const Object& object);

@@ -3,8 +3,10 @@
 
 #include "kinds/kinds.h"
 #include "model/attribute_checks.h"
+#include "model/attributes.h"
 #include "privileges/privileges.h"
 #include "sql/parser.h"
+#include "sql/quote.h"
 #include "util/document.h"
 #include "util/error.h"
 
@@ -52,6 +54,32 @@ void check_name_length(const JsonField& f, const std::string& name) {
         f.fail("name longer than 63 bytes (" + std::to_string(name.size()) +
                "); PostgreSQL would truncate it: " + name.substr(0, 63) + "...");
     if (name.find('\0') != std::string::npos) f.fail("name contains a NUL byte");
+}
+
+// Declared renames: names checked as identities are, on kinds that can be
+// renamed; a table's renamed columns name its own columns.
+void read_renames(const JsonField& f, Object& object) {
+    if (f.has("renamed_from")) {
+        if (!renamable(object.id.kind)) f["renamed_from"].fail("a " + kind_words(object.id.kind) + " cannot be declared renamed");
+        object.renamed_from = f["renamed_from"].string();
+        check_name_length(f["renamed_from"], object.renamed_from);
+        if (object.renamed_from.empty()) f["renamed_from"].fail("empty name");
+        if (object.renamed_from == object.id.name) f["renamed_from"].fail("renamed from its own name");
+    }
+    if (!f.has("renamed_columns")) return;
+    JsonField columns = f["renamed_columns"];
+    if (object.id.kind != Kind::table) columns.fail("only a table has renamed columns");
+    for (const auto& [name, old] : columns.object().items()) {
+        JsonField entry = columns[name];
+        std::string old_name = entry.string();
+        check_name_length(entry, old_name);
+        if (old_name.empty()) entry.fail("empty name");
+        if (old_name == name) entry.fail("renamed from its own name");
+        if (column_index(object.attrs, name) < 0) entry.fail("the table has no column " + quote_ident(name));
+        if (column_index(object.attrs, old_name) >= 0)
+            entry.fail("the table still has a column " + quote_ident(old_name));
+        object.renamed_columns[name] = old_name;
+    }
 }
 
 }  // namespace
@@ -118,6 +146,14 @@ Model model_from_document(const json& document, const std::string& name) {
             check_attributes(object.id.kind, f["ddl"]);
             object.ddl = f["ddl"].object();
         }
+        if (f.has("size")) {
+            if (object.id.kind != Kind::table) f["size"].fail("only a table has a size");
+            auto number = [](const JsonField& v) {
+                if (!v.value().is_number() || v.value().get<double>() < 0) v.fail("expected a number, 0 or more");
+                return v.value().get<double>();
+            };
+            object.size = Object::Size{number(f["size"]["bytes"]), number(f["size"]["rows"])};
+        }
         if (f.has("depends_on")) {
             const json& deps = f["depends_on"].array();
             for (size_t d = 0; d < deps.size(); ++d) object.depends_on.push_back(dependency_from(f["depends_on"][d]));
@@ -127,6 +163,7 @@ Model model_from_document(const json& document, const std::string& name) {
             object.location = SourceLocation{loc["file"].string(), static_cast<int>(loc["line"].integer()),
                                              static_cast<int>(loc["column"].integer())};
         }
+        read_renames(f, object);
         if (model.find(object.id)) f.fail("duplicate " + object.id.describe());
         model.add(std::move(object));
     }

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <set>
+#include <optional>
 #include <random>
 
 #include "canon/routines.h"
@@ -165,7 +166,7 @@ bool have_local_binaries() {
 // for a large schema would exhaust the server's lock table). When a chunk
 // fails, its statements run one at a time to name the object and source
 // location PostgreSQL rejects.
-void load(Connection& conn, const Model& parsed) {
+void load_parsed(Connection& conn, const Model& parsed) {
     constexpr size_t k_chunk = 200;
     conn.exec("SET check_function_bodies = off");  // bodies may name what comes later, as in migrations
     Model empty;
@@ -228,7 +229,7 @@ void check_bodies(Connection& conn, const Model& parsed) {
 Model overlay(const Model& parsed, const Model& shadow, const std::string& tool) {
     Model out = parsed;
     for (auto& [id, object] : out.objects) {
-        if (id.kind == Kind::default_privilege) continue;  // not loaded (see load)
+        if (id.kind == Kind::default_privilege) continue;  // not loaded (see load_parsed)
         const Object* s = shadow.find(id);
         if (!s) {
             warn(tool, "the shadow database has no " + id.describe() + "; keeping the parsed form");
@@ -252,33 +253,6 @@ Model overlay(const Model& parsed, const Model& shadow, const std::string& tool)
     return out;
 }
 
-// The roles the schema names (policies; owners and grantees are not loaded):
-// a throwaway cluster has none of the target's, so they are created there,
-// without login. (On a real server roles are cluster-wide and never created.)
-void create_named_roles(Connection& conn, const Model& parsed) {
-    for (const auto& [role, object] : roles_named(parsed))
-        conn.try_exec("CREATE ROLE " + quote_ident(role) + " NOLOGIN");
-}
-
-Model with_shadow(const Model& parsed, const std::string& server, const std::string& label,
-                  const std::string& tool, bool throwaway_cluster = false) {
-    throw_if_interrupted();
-    ScratchDatabase scratch(server, tool);
-    Connection conn(scratch.conninfo());
-    // Should this process die (kill -9), its backend stops within a second.
-    conn.try_exec("SET client_connection_check_interval = 1000");
-    throw_if_interrupted();
-    note(tool, "loading the schema into a shadow database (" + label + ")");
-    if (throwaway_cluster) create_named_roles(conn, parsed);
-    load(conn, parsed);
-    check_bodies(conn, parsed);
-    Model shadow = read_catalog(conn);
-    Model out = overlay(parsed, shadow, tool);
-    out.source["canonical"] = "shadow";
-    out.source["shadow"] = label;
-    return out;
-}
-
 }  // namespace
 
 ShadowChoice shadow_choice(const std::string& option, const std::string& target_conninfo) {
@@ -295,11 +269,53 @@ ShadowChoice shadow_choice(const std::string& option, const std::string& target_
     return c;
 }
 
-Model shadow_model(const Model& parsed, const ShadowChoice& choice, const std::string& tool);
+namespace {
 
-Model apply_shadow(const Model& parsed, const ShadowChoice& choice, const std::string& tool) {
+// Runs `work` with the server the choice resolves to: its conninfo, the words
+// for it, and whether it is a throwaway local cluster. False when none.
+bool on_shadow_server(const ShadowChoice& choice, const std::string& tool,
+                      const std::function<void(const std::string&, const std::string&, bool)>& work) {
+    if (choice.mode == "url") {
+        work(choice.url, "temporary database on the given server", false);
+        return true;
+    }
+    if (choice.mode == "local") {
+        LocalCluster cluster(tool);
+        work(cluster.url(), "throwaway local cluster", true);
+        return true;
+    }
+    if (choice.mode != "auto") return false;
+    bool on_target = false;
     try {
-        return shadow_model(parsed, choice, tool);
+        Connection conn(choice.target_db);
+        on_target = may_create_database(conn);
+    } catch (const Error&) {
+        on_target = false;
+    }
+    if (on_target) {
+        work(choice.target_db, "temporary database on the target server", false);
+        return true;
+    }
+    if (!have_local_binaries()) return false;
+    LocalCluster cluster(tool);
+    work(cluster.url(), "throwaway local cluster", true);
+    return true;
+}
+
+// A session on a scratch database of the chosen server, dropped afterwards
+// (also when a signal interrupts the work). False when the choice is none.
+bool scratch_session(const ShadowChoice& choice, const std::string& tool,
+                     const std::function<void(Connection&, const std::string& label, bool throwaway)>& work) {
+    try {
+        return on_shadow_server(choice, tool, [&](const std::string& server, const std::string& label, bool throwaway) {
+            throw_if_interrupted();
+            ScratchDatabase scratch(server, tool);
+            Connection conn(scratch.conninfo());
+            // Should this process die (kill -9), its backend stops within a second.
+            conn.try_exec("SET client_connection_check_interval = 1000");
+            throw_if_interrupted();
+            work(conn, label, throwaway);
+        });
     } catch (const Error&) {
         // The shadow database or cluster is gone by now (destructors).
         if (interrupted())
@@ -308,31 +324,54 @@ Model apply_shadow(const Model& parsed, const ShadowChoice& choice, const std::s
     }
 }
 
-Model shadow_model(const Model& parsed, const ShadowChoice& choice, const std::string& tool) {
-    if (choice.mode == "url") return with_shadow(parsed, choice.url, "temporary database on the given server", tool);
-    if (choice.mode == "local") {
-        LocalCluster cluster(tool);
-        return with_shadow(parsed, cluster.url(), "throwaway local cluster", tool, true);
-    }
-    if (choice.mode == "auto") {
-        bool on_target = false;
-        try {
-            Connection conn(choice.target_db);
-            on_target = may_create_database(conn);
-        } catch (const Error&) {
-            on_target = false;
-        }
-        if (on_target) return with_shadow(parsed, choice.target_db, "temporary database on the target server", tool);
-        if (have_local_binaries()) {
-            LocalCluster cluster(tool);
-            return with_shadow(parsed, cluster.url(), "throwaway local cluster", tool, true);
-        }
+}  // namespace
+
+Model apply_shadow(const Model& parsed, const ShadowChoice& choice, const std::string& tool) {
+    std::optional<Model> out;
+    bool used = scratch_session(choice, tool, [&](Connection& conn, const std::string& label, bool throwaway) {
+        note(tool, "loading the schema into a shadow database (" + label + ")");
+        if (throwaway) create_named_roles(conn, parsed);
+        load_parsed(conn, parsed);
+        check_bodies(conn, parsed);
+        Model shadow = read_catalog(conn);
+        out = overlay(parsed, shadow, tool);
+        out->source["canonical"] = "shadow";
+        out->source["shadow"] = label;
+    });
+    if (used) return *out;
+    if (choice.mode == "auto")
         warn(tool, "no shadow database available (the role may not create databases and no local "
                    "PostgreSQL binaries are installed); expressions are compared without one");
-    }
-    Model out = parsed;
-    out.source["canonical"] = "parsed";
-    return out;
+    Model plain = parsed;
+    plain.source["canonical"] = "parsed";
+    return plain;
+}
+
+bool with_scratch_database(const ShadowChoice& choice, const std::string& tool,
+                           const std::function<void(Connection& conn, bool throwaway_cluster)>& work) {
+    return scratch_session(choice, tool, [&](Connection& conn, const std::string& label, bool throwaway) {
+        note(tool, "using a shadow database (" + label + ")");
+        work(conn, throwaway);
+    });
+}
+
+void load_model(Connection& conn, const Model& model) { load_parsed(conn, model); }
+
+void check_shadow_option(const std::string& option) {
+    if (option == "none" || option == "local" || option == "auto") return;
+    // Else a server: a URL or a key=value connection string.
+    if (option.rfind("postgres://", 0) != 0 && option.rfind("postgresql://", 0) != 0 &&
+        option.find('=') == std::string::npos)
+        usage_error("--shadow-db must be none, local, auto, or a connection URL or string");
+    check_conninfo(option);
+}
+
+// The roles the schema names (policies; owners and grantees are not loaded):
+// a throwaway cluster has none of the target's, so they are created there,
+// without login. (On a real server roles are cluster-wide and never created.)
+void create_named_roles(Connection& conn, const Model& model) {
+    for (const auto& [role, object] : roles_named(model))
+        conn.try_exec("CREATE ROLE " + quote_ident(role) + " NOLOGIN");
 }
 
 }  // namespace pgflux

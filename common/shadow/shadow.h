@@ -4,8 +4,10 @@
 // reader, and the catalog's attributes replace the parsed ones.
 #pragma once
 
+#include <functional>
 #include <string>
 
+#include "catalog/connection.h"
 #include "model/model.h"
 
 namespace pgflux {
@@ -16,6 +18,9 @@ struct ShadowChoice {
     std::string target_db;  // mode auto: the target server's conninfo
 };
 
+// A --shadow-db value that is none of none, local, auto or a connection
+// string or URL is a usage error.
+void check_shadow_option(const std::string& option);
 // Resolves --shadow-db VALUE (with --db for auto).
 ShadowChoice shadow_choice(const std::string& option, const std::string& target_conninfo);
 
@@ -23,5 +28,23 @@ ShadowChoice shadow_choice(const std::string& option, const std::string& target_
 // model unchanged (marked "parsed") when the choice resolves to none. Says
 // on stderr which shadow it used. Source errors from loading name file:line.
 Model apply_shadow(const Model& parsed, const ShadowChoice& choice, const std::string& tool);
+
+// A scratch database made as apply_shadow makes its shadow (same choice,
+// names, stale-shadow cleanup and removal on signals), for other work: the
+// proof of a plan and the replay of migration files (prove/prove.h).
+// `work` gets a connection to it and whether it lives in a throwaway local
+// cluster (where roles the schema names must be created). Returns false,
+// having run nothing, when the choice resolves to none.
+bool with_scratch_database(const ShadowChoice& choice, const std::string& tool,
+                           const std::function<void(Connection& conn, bool throwaway_cluster)>& work);
+
+// Creates `model` in a scratch database: the plan from nothing to it, owners
+// and grants aside. A statement PostgreSQL rejects is an Error (exit 2)
+// naming the object (and its source location, if any).
+void load_model(Connection& conn, const Model& model);
+
+// The roles `model` names, created NOLOGIN where missing (a throwaway
+// cluster has none of the target's roles; never used on a real server).
+void create_named_roles(Connection& conn, const Model& model);
 
 }  // namespace pgflux

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "canon/operators.h"
+#include "source/renamed_comment.h"
 #include "source/source_reader.h"
 #include "sql/references.h"
 #include "sql/quote.h"
@@ -216,8 +217,32 @@ void Reader::claim_constraint_name(const std::string& schema, const std::string&
     constraint_names_.insert({schema, name});
 }
 
+std::vector<std::string> Reader::take_rename(const Stmt& s, int byte_offset) {
+    int offset = byte_offset >= 0 ? byte_offset : first_token(s.file->parsed->sql(), s.statement->location);
+    auto it = renames_.find({s.file, offset});
+    if (it == renames_.end() || it->second.taken) return {};
+    it->second.taken = true;
+    return it->second.from;
+}
+
 Object& Reader::add_object(const Stmt& s, Object object, int byte_offset) {
     object.location = location(s, byte_offset);
+    if (renamable(object.id.kind)) {
+        std::vector<std::string> from = take_rename(s, byte_offset);
+        if (from.size() == 2) {
+            const ObjectId& id = object.id;
+            if (id.kind == Kind::schema) fail(s, byte_offset, "@renamed: a schema's old name has no schema (from=" +
+                                                                  join_idents(from) + ")");
+            if (from[0] != id.schema)
+                fail(s, byte_offset, "@renamed from=" + qualified_name(from[0], from[1]) + ": moving " + id.describe() +
+                                         " from schema " + quote_ident(from[0]) + " to " + quote_ident(id.schema) +
+                                         " is not supported (an old name is in the object's own schema)");
+        }
+        if (!from.empty()) {
+            if (from.back() == object.id.name) fail(s, byte_offset, "@renamed: " + object.id.describe() + " is renamed from its own name");
+            object.renamed_from = from.back();
+        }
+    }
     if (const Object* existing = model.find(object.id)) {
         std::string where = existing->location ? " (first defined at " + existing->location->text() + ")" : "";
         fail(s, byte_offset, object.id.describe() + " is defined twice" + where);
@@ -243,8 +268,40 @@ Object& Reader::finished_table(const Stmt& s, const ObjectId& table, int byte_of
     return require(s, table, byte_offset);
 }
 
+// The "-- @renamed from=old" comments of a file, each on a line of its own
+// directly before the token it annotates.
+void Reader::find_renames(const SourceFile& file) {
+    const std::string& sql = file.parsed->sql();
+    auto error = [&](int offset, const std::string& message) {
+        auto lc = file.lines->at(offset);
+        usage_error(file.path + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) + ": " + message);
+    };
+    for (const pq::Comment& c : pq::comments(sql)) {
+        if (sql.compare(static_cast<size_t>(c.start), 2, "--") != 0) continue;
+        auto parsed = parse_renamed_comment(std::string_view(sql).substr(c.start, c.end - c.start));
+        if (!parsed.is_annotation) continue;
+        if (!parsed.error.empty())
+            error(c.start + static_cast<int>(parsed.error_at),
+                  "malformed @renamed comment: " + parsed.error + " (write: -- @renamed from=old_name)");
+        size_t line_start = sql.rfind('\n', static_cast<size_t>(c.start));
+        line_start = line_start == std::string::npos ? 0 : line_start + 1;
+        bool own_line = std::all_of(sql.begin() + line_start, sql.begin() + c.start,
+                                    [](char ch) { return ch == ' ' || ch == '\t'; });
+        size_t next = static_cast<size_t>(c.end);
+        while (next < sql.size() && std::isspace(static_cast<unsigned char>(sql[next]))) ++next;
+        bool directly_before = own_line && next < sql.size() && sql.compare(next, 2, "--") != 0 &&
+                               sql.compare(next, 2, "/*") != 0 &&
+                               file.lines->at(static_cast<int>(next)).line == file.lines->at(c.start).line + 1;
+        if (!directly_before)
+            error(c.start, "a @renamed comment must be a line of its own directly before the CREATE statement, "
+                           "column or table constraint it renames");
+        renames_[{&file, static_cast<int>(next)}] = DeclaredRename{parsed.from, c.start, false};
+    }
+}
+
 void Reader::parse_files() {
     for (const SourceFile& file : files_) {
+        find_renames(file);
         std::vector<std::string> search_path = {"public"};
         for (const pq::Statement& st : file.parsed->statements()) {
             auto stmt = std::make_unique<Stmt>();
@@ -535,6 +592,14 @@ Model Reader::run() {
         Object& view = *model.find(id);
         view.ddl = view.attrs;
         view.ddl["with_data"] = false;
+    }
+    for (const auto& [where, rename] : renames_) {
+        if (rename.taken) continue;
+        auto lc = where.first->lines->at(rename.comment_offset);
+        usage_error(where.first->path + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) +
+                    ": this @renamed comment is not before something pg-flux renames (CREATE TABLE, VIEW, "
+                    "MATERIALIZED VIEW, FUNCTION, PROCEDURE, TYPE, DOMAIN, SCHEMA or INDEX, or a column or "
+                    "constraint line of CREATE TABLE)");
     }
     close_operator_links(model);
     model.derive_dependencies();

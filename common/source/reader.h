@@ -98,7 +98,12 @@ public:
     bool constraint_name_taken(const std::string& schema, const std::string& name) const;
     void claim_relation_name(const std::string& schema, const std::string& name);
     void claim_constraint_name(const std::string& schema, const std::string& name);
+    // Adds an object located at `byte_offset` (-1: the statement's start);
+    // a "-- @renamed from=old" comment on the line before it is taken.
     Object& add_object(const Stmt& s, Object object, int byte_offset = -1);
+    // The old name a "-- @renamed" comment directly before `byte_offset`
+    // (-1: the statement's start) declares ([schema,] name), taken once.
+    std::vector<std::string> take_rename(const Stmt& s, int byte_offset);
     Object& require(const Stmt& s, const ObjectId& id, int byte_offset = -1);
     void require_schema(const Stmt& s, const std::string& schema, int byte_offset = -1);
     // Finalizes a relation on first use (LIKE templates, ALTER TABLE from other files).
@@ -228,6 +233,7 @@ public:
 
 private:
     void parse_files();
+    void find_renames(const SourceFile& file);
     void declare(Stmt& s);
     void declare_relation(Stmt& s, Kind kind, const pq::Msg& range_var);
     void declare_type(Stmt& s);
@@ -249,6 +255,13 @@ private:
     std::map<ObjectId, std::vector<Stmt*>> attached_;  // relation -> statements aimed at it
     std::set<std::pair<std::string, std::string>> relation_names_, constraint_names_;
     std::set<ObjectId> finalizing_;
+    // "-- @renamed" comments by (file, offset of the token they stand before).
+    struct DeclaredRename {
+        std::vector<std::string> from;
+        int comment_offset = 0;
+        bool taken = false;
+    };
+    std::map<std::pair<const SourceFile*, int>, DeclaredRename> renames_;
 };
 
 // The multirange type name PostgreSQL gives a range type by default.

@@ -549,6 +549,13 @@ void Reader::create_table(const Stmt& s) {
         } else if (elt.is("ColumnDef")) {
             if (bound) fail(s, static_cast<int>(elt.integer("location")), "a partition cannot define columns of its own");
             json column = columns.build(elt, constraints);
+            int at = static_cast<int>(elt.integer("location"));
+            if (auto from = take_rename(s, at); !from.empty()) {
+                std::string name = column["name"];
+                if (from.size() != 1) fail(s, at, "@renamed: a column's old name is not qualified");
+                if (from[0] == name) fail(s, at, "@renamed: column " + quote_ident(name) + " is renamed from its own name");
+                table.renamed_columns[name] = from[0];
+            }
             if (column_index(table.attrs, column["name"]) >= 0) {
                 if (parents.empty())
                     fail(s, static_cast<int>(elt.integer("location")),

@@ -212,6 +212,24 @@ std::vector<LongIdentifier> long_identifiers(const std::string& sql) {
     return out;
 }
 
+std::vector<Comment> comments(const std::string& sql) {
+    std::vector<Comment> out;
+    PgQueryScanResult res = pg_query_scan(sql.c_str());
+    if (!res.error) {
+        Msg scan(&message_type("ScanResult"), std::string_view(res.pbuf.data, res.pbuf.len));
+        for (const Msg& token : scan.list("tokens")) {
+            std::string kind = token.enumeration("token");
+            if (kind != "SQL_COMMENT" && kind != "C_COMMENT") continue;
+            int start = static_cast<int>(token.integer("start")), end = static_cast<int>(token.integer("end"));
+            // The scanner's -- comment may include its newline.
+            while (end > start && (sql[end - 1] == '\n' || sql[end - 1] == '\r')) --end;
+            out.push_back({start, end});
+        }
+    }
+    pg_query_free_scan_result(res);
+    return out;
+}
+
 size_t first_token_offset(std::string_view text, size_t i) {
     while (i < text.size()) {
         if (std::isspace(static_cast<unsigned char>(text[i]))) {

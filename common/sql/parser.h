@@ -71,6 +71,15 @@ struct LongIdentifier {
 // Every identifier token of `sql` that is longer than 63 bytes, in order.
 std::vector<LongIdentifier> long_identifiers(const std::string& sql);
 
+// A comment of a SQL text (-- to the end of the line, or /* ... */), as
+// PostgreSQL's scanner sees it (not inside strings or dollar quotes).
+struct Comment {
+    int start = 0;  // byte offset of -- or /*
+    int end = 0;    // byte offset just past it (a -- comment stops before the newline)
+};
+// Every comment of `sql`, in order; none when the scanner fails.
+std::vector<Comment> comments(const std::string& sql);
+
 // Offset of the first token at or after `offset`, past blanks and comments.
 size_t first_token_offset(std::string_view text, size_t offset);
 

@@ -16,6 +16,8 @@ inline constexpr const char* k_format_model = "pgflux.model";
 inline constexpr const char* k_format_plan = "pgflux.plan";
 inline constexpr const char* k_format_apply_result = "pgflux.apply-result";
 inline constexpr const char* k_format_status = "pgflux.status";
+inline constexpr const char* k_format_generate_result = "pgflux.generate-result";
+inline constexpr const char* k_format_drift = "pgflux.drift";
 
 // {"format": f, "version": 1, "generator": {"tool": t, "version": ...}}
 json document_envelope(const std::string& format, const std::string& tool);

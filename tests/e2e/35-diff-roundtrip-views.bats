@@ -146,7 +146,7 @@ TABLE="create table emp (id integer primary key, name text not null, salary nume
   assert_equal "$(q "$FWD" "select yearly from pay")" "120.00"
   assert_equal "$(index_def "$FWD" pay_id)" "CREATE UNIQUE INDEX pay_id ON public.pay USING btree (id)"
   file_has "$FWD_FILE" '^-- DROP MATERIALIZED VIEW pay \(recreated because its query changes\)$'
-  file_has "$FWD_FILE" '^-- CREATE INDEX pay_id ON pay \(recreated because materialized view pay is recreated\)$'
+  file_has "$FWD_FILE" '^-- CREATE INDEX pay_id \(recreated because materialized view pay is recreated\)$'
   file_lacks "$FWD_FILE" 'DROP INDEX'
   assert_equal "$(reloptions "$BACK" pay)" "autovacuum_enabled=false"
 }

@@ -80,7 +80,7 @@ cast_def() {
   [ "$before" != "$after" ] || fail "the test's AFTER schema is not different"
   roundtrip_both opdeps "$before" "$after" "insert into app.pairs values ('ok', 'ok'), ('sad', 'happy');"
   file_has "$FWD_FILE" '^-- DROP VIEW app\.same \(recreated because operator app\.===\(app\.mood, app\.mood\) is recreated\)$'
-  file_has "$FWD_FILE" '^-- DROP INDEX pairs_same ON app\.pairs \(recreated because operator app\.===\(app\.mood, app\.mood\) is recreated\)$'
+  file_has "$FWD_FILE" '^-- DROP INDEX app\.pairs_same \(recreated because operator app\.===\(app\.mood, app\.mood\) is recreated\)$'
   file_has "$FWD_FILE" 'DROP CONSTRAINT pairs_check'
   assert_equal "$(op_def "$FWD" app '===')" "app.mood|app.mood|app.mood_same|0|0|-|-|f|f|<none>"
   assert_equal "$(q "$FWD" "select string_agg(equal::text, ',' order by a) from app.same")" "false,true"

@@ -444,7 +444,7 @@ SQL
   assert_output 2
 }
 
-@test "SET NOT NULL on an existing column is a CONSTRAINT_SCAN hazard in the generated file" {
+@test "SET NOT NULL on an existing column: safe by default (no hazard); --no-auto-not-valid keeps the scan, a CONSTRAINT_SCAN hazard" {
   write_schema app.sql <<'SQL'
 create table users (id bigint primary key, email text);
 SQL
@@ -452,13 +452,18 @@ SQL
   write_schema app.sql <<'SQL'
 create table users (id bigint primary key, email text not null);
 SQL
-  run -0 pg-flux migrate generate --db "$DB"
+  run -0 pg-flux migrate generate --db "$DB" --no-auto-not-valid --label scan
   file=$(latest_migration)
   assert_equal "$(header "$file" hazards)" CONSTRAINT_SCAN
   assert_file_contains "$file" 'ALTER COLUMN email SET NOT NULL;$'
   run -3 pg-flux migrate apply --db "$DB"
   assert_line --partial "CONSTRAINT_SCAN: ALTER TABLE public.users ALTER COLUMN email SET NOT NULL;"
-  run -0 pg-flux migrate apply --db "$DB" --allow-hazards=CONSTRAINT_SCAN
+  rm "$file"
+  run -0 pg-flux migrate generate --db "$DB" --label safe
+  file=$(latest_migration)
+  assert_equal "$(header "$file" hazards)" none
+  assert_file_contains "$file" 'CHECK (email IS NOT NULL) NOT VALID;$'
+  run -0 pg-flux migrate apply --db "$DB"
   run -0 pg-flux drift --db "$DB"
 }
 

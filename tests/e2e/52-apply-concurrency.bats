@@ -166,7 +166,8 @@ CREATE TABLE four AS SELECT current_setting('search_path') AS path;
 SQL
   run -0 flux-apply --db "$DB" --format text
   run sql_value "$DB" "select path || '|' || who || '|' || prepared || '|' || no_temp || '|' || timeout from seen"
-  assert_output '"$user", public|postgres|0|true|0'
+  # statement_timeout: apply's own (default 10min), not the previous file's 1ms.
+  assert_output '"$user", public|postgres|0|true|10min'
   # The after-commit part runs in a clean session after the transaction too.
   run sql_value "$DB" "select path from public.four"
   assert_output '"$user", public'

@@ -55,7 +55,7 @@ setup() { pgflux_setup; }
   run -2 pg-flux drift --frobnicate --db "$DB"
   assert_output --partial "unknown option --frobnicate"
   run -2 pg-flux migrate --db "$DB"
-  assert_output --partial "usage: pg-flux migrate generate|apply|status|baseline|repair"
+  assert_output --partial "usage: pg-flux migrate generate|apply|status|baseline"
   run -2 pg-flux migrate frobnicate --db "$DB"
   assert_output --partial 'unknown migrate command "frobnicate"'
   run -2 pg-flux migrate apply extra --db "$DB"

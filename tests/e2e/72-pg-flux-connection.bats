@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # How pg-flux finds its database: --db, else DATABASE_URL, else libpq's PG*
-# variables, else the embedded cluster under .pgflux/ (and it says so).
+# variables, else (only on a terminal, or with --db embedded) the embedded
+# cluster under .pgflux/ (and it says so).
 # Passwords never appear in any output.
 bats_require_minimum_version 1.5.0
 load helpers
@@ -82,18 +83,16 @@ SQL
   assert_line "CREATE TABLE users"
 }
 
-@test "with no connection settings pg-flux starts the embedded cluster under .pgflux/ and says so" {
+@test "--db embedded starts the embedded cluster under .pgflux/" {
   users_schema
-  run --separate-stderr -0 pg-flux migrate generate --label init
-  [[ "$stderr" == *"using the embedded local cluster in .pgflux/"* ]]
+  run --separate-stderr -0 pg-flux migrate generate --db embedded --label init
   assert_output --regexp '^wrote migrations/[0-9]{8}_[0-9]{6}_init\.sql'
   assert [ -d .pgflux ]
   run -0 pg-flux embedded status
-  run -0 pg-flux migrate apply
+  run -0 pg-flux migrate apply --db embedded
   assert_output --partial "applied "
-  run --separate-stderr -0 pg-flux drift
+  run --separate-stderr -0 pg-flux drift --db embedded
   assert_output --partial "no drift"
-  [[ "$stderr" == *".pgflux/"* ]]
   # It is a real server: the table is there.
   run -0 pg-flux embedded url
   url=$output
@@ -104,6 +103,37 @@ SQL
   run -0 pg-flux embedded destroy
   assert [ ! -e .pgflux ]
   run -1 pg-flux embedded status
+}
+
+@test "without a terminal and without connection settings pg-flux refuses (exit 4) and says how to choose" {
+  users_schema
+  mkdir -p migrations
+  for cmd in "migrate generate" "migrate apply" "migrate status" "plan" "drift" "verify"; do
+    run --separate-stderr -4 pg-flux $cmd </dev/null
+    [[ "$stderr" == *"no database given, and not on a terminal"* ]] || fail "pg-flux $cmd: $stderr"
+    for way in "--db URL" DATABASE_URL "PG*" pgflux.toml "--db embedded"; do
+      [[ "$stderr" == *"$way"* ]] || fail "pg-flux $cmd does not mention $way: $stderr"
+    done
+  done
+  assert [ ! -e .pgflux ]
+  assert_equal "$(ls migrations | wc -l)" 0
+}
+
+@test "on a terminal with no connection settings pg-flux starts the embedded cluster and says so" {
+  users_schema
+  # script(1) gives pg-flux a terminal for stdin and stderr.
+  run -0 script -qec "pg-flux migrate generate --label init" /dev/null
+  assert_output --partial "using the embedded local cluster in .pgflux/"
+  assert_output --regexp 'wrote migrations/[0-9]{8}_[0-9]{6}_init\.sql'
+  assert [ -d .pgflux ]
+  run -0 script -qec "pg-flux migrate apply" /dev/null
+  assert_output --partial "applied "
+  run -0 pg-flux embedded url
+  assert_equal "$(table_exists users "$output")" t
+  # A terminal on stdout alone is not enough (stdin from a pipe: a script).
+  run -4 script -qec "pg-flux drift </dev/null" /dev/null
+  assert_output --partial "not on a terminal"
+  run -0 pg-flux embedded destroy
 }
 
 # secret_url: a URL with a password, to a port where nothing listens.

@@ -170,7 +170,7 @@ sys.exit(0 if h == m['state_hash'] else 'state_hash ' + m['state_hash'] + ' but 
 }
 
 @test "the schemas are valid draft 2020-12 schemas, one per format" {
-  for format in pgflux.model pgflux.plan pgflux.apply-result pgflux.status; do
+  for format in pgflux.model pgflux.plan pgflux.apply-result pgflux.status pgflux.generate-result pgflux.drift; do
     run "$PY" -c "import json, sys, jsonschema
 s = json.load(open(sys.argv[1]))
 jsonschema.Draft202012Validator.check_schema(s)
@@ -180,7 +180,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
     assert_success
   done
   run ls "$SCHEMAS"
-  assert_equal "$(ls "$SCHEMAS" | wc -l)" 4
+  assert_equal "$(ls "$SCHEMAS" | wc -l)" 6
 }
 
 @test "flux-parse output validates, without and with a shadow database" {
@@ -292,6 +292,40 @@ SQL
   for state in pending applied changed incomplete missing; do
     grep -q "\"state\": \"$state\"" status.json || fail "no $state file in the status"
   done
+}
+
+@test "flux-track new --format json and flux-diff --format drift validate" {
+  write_every_kind
+  flux-snapshot --db "$DB" > empty.json
+  flux-parse --shadow-db auto --db "$DB" > desired.json
+  flux-diff empty.json desired.json | flux-hazards > classified.json
+  flux-diff --reverse empty.json desired.json | flux-hazards > undo.json
+  flux-track new --offline --format json --migrations-dir m --undo undo.json classified.json > generated.json
+  validate pgflux.generate-result generated.json
+  grep -q '"written": true' generated.json
+  grep -q '"undo": {' generated.json
+  flux-track new --offline --format json --migrations-dir m2 undo.json > undone.json
+  validate pgflux.generate-result undone.json
+
+  run -1 flux-diff --format drift --exit-code empty.json desired.json
+  printf '%s\n' "$output" > drift.json
+  validate pgflux.drift drift.json
+  grep -q '"clean": false' drift.json
+  flux-diff --format drift --verify desired.json desired.json > same.json
+  validate pgflux.drift same.json
+  grep -q '"clean": true' same.json
+  grep -q '"mode": "verify"' same.json
+
+  # Nothing to do.
+  flux-diff desired.json desired.json | flux-hazards > nothing.json
+  flux-track new --offline --format json --migrations-dir m3 nothing.json > none.json
+  validate pgflux.generate-result none.json
+  edit none.json n1.json "d['file'] = 'm3/20260101_000000_x.sql'"
+  invalid pgflux.generate-result n1.json
+  edit drift.json d1.json "d['differences'][0]['action'] = 'rename'"
+  invalid pgflux.drift d1.json
+  edit drift.json d2.json "d['mode'] = 'check'"
+  invalid pgflux.drift d2.json
 }
 
 @test "the schemas reject a wrong format, a wrong version, a bad kind and bad shapes" {

@@ -11,8 +11,8 @@ setup_file() { pgflux_setup_file; }
 teardown_file() { pgflux_teardown_file; }
 
 MAN="$PGFLUX_SOURCE/man"
-PAGES=(pg-flux.1 flux-parse.1 flux-snapshot.1 flux-diff.1 flux-hazards.1 flux-apply.1 flux-track.1
-       pgflux-cluster.1 pgflux-formats.5)
+PAGES=(pg-flux.1 flux-parse.1 flux-snapshot.1 flux-diff.1 flux-hazards.1 flux-apply.1 flux-track.1 flux-prove.1
+       pgflux-cluster.1 pgflux-formats.5 pgflux.toml.5)
 
 setup() {
   pgflux_setup
@@ -136,10 +136,11 @@ help_documented() {
 }
 
 @test "every option of the tools' --help is in their man pages" {
-  for tool in flux-parse flux-snapshot flux-diff flux-hazards flux-apply flux-track; do
+  for tool in flux-parse flux-snapshot flux-diff flux-hazards flux-apply flux-track flux-prove; do
     help_documented "$tool"
   done
   documents flux-track.1 status new baseline repair
+  documents flux-prove.1 plan replay pending
 }
 
 @test "every command and option of pg-flux --help is in pg-flux.1" {
@@ -166,6 +167,18 @@ help_documented() {
   run_examples pg-flux.1
 }
 
+@test "the examples of pgflux.toml(5) run" {
+  run_examples pgflux.toml.5
+}
+
+@test "every key of pgflux.toml is in pgflux.toml(5)" {
+  local keys
+  mapfile -t keys < <(sed -n '/^const std::vector<std::string> k_config_keys = {/,/};/p' \
+    "$PGFLUX_SOURCE/common/config/config.cpp" | grep -oE '"[a-z_]+"' | tr -d '"')
+  [ "${#keys[@]}" -ge 10 ] || fail "cannot read the keys from config.cpp"
+  documents pgflux.toml.5 "${keys[@]}" schemas tracking_schema
+}
+
 @test "the examples of flux-parse(1) run" {
   run_examples flux-parse.1
 }
@@ -189,6 +202,10 @@ help_documented() {
 
 @test "the examples of flux-track(1) run" {
   run_examples flux-track.1
+}
+
+@test "the examples of flux-prove(1) run" {
+  run_examples flux-prove.1
 }
 
 @test "the examples of pgflux-cluster(1) run" {

@@ -1,8 +1,13 @@
 // flux-diff: compares a live model with a desired model and writes the plan
 // (or, with --format summary, one line per difference).
+#include <cctype>
+#include <cstdio>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "diff/differ.h"
+#include "diff/renames.h"
 #include "model/model_json.h"
 #include "util/cli.h"
 #include "util/document.h"
@@ -10,6 +15,40 @@
 #include "util/text.h"
 
 using namespace pgflux;
+
+namespace {
+
+// --renames prompt: asks on the terminal about each object or column that
+// looks renamed; a yes declares the rename in `desired`.
+void ask_renames(const Model& live, Model& desired) {
+    auto candidates = rename_candidates(live, desired);
+    if (candidates.empty()) return;
+    std::FILE* tty = std::fopen("/dev/tty", "r+");
+    if (!tty || !isatty(fileno(tty)))
+        usage_error("--renames prompt needs a terminal to ask on (declare renames with \"-- @renamed from=old\" "
+                    "comments instead)");
+    for (const RenameCandidate& c : candidates) {
+        for (;;) {
+            std::fprintf(tty, "%s instead of dropping and creating it? [y/n] ", one_line(c.question).c_str());
+            std::fflush(tty);
+            char line[64];
+            if (!std::fgets(line, sizeof line, tty)) {
+                std::fclose(tty);
+                usage_error("no answer on the terminal");
+            }
+            std::string answer(line);
+            while (!answer.empty() && std::isspace(static_cast<unsigned char>(answer.back()))) answer.pop_back();
+            if (answer == "y" || answer == "yes") {
+                declare_rename(desired, c);
+                break;
+            }
+            if (answer == "n" || answer == "no") break;
+        }
+    }
+    std::fclose(tty);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     return run_tool("flux-diff", [&] {
@@ -19,16 +58,23 @@ int main(int argc, char** argv) {
         options.positional_help("CURRENT DESIRED");
         add_standard_options(options);
         options.add_options()
-            ("format", "Output: plan (JSON document) or summary (one line per difference)",
+            ("format", "Output: plan (JSON document), summary (one line per difference) or drift (a "
+                       "pgflux.drift document: the differences, the notes, clean or not)",
              cxxopts::value<std::string>()->default_value("plan"))
             ("exit-code", "Exit 1 when there are differences (like git diff --exit-code)")
             ("strict", "With --exit-code/summary: also count notes (column order, loose comparisons)")
+            ("reverse", "Plan from DESIRED back to CURRENT (the undo of the forward plan; owners resolved "
+                        "as the forward plan resolves them)")
             ("verify", "Only report what the live side lacks or has differently; extra live objects are fine")
             ("owners", "managed (objects the source names no owner for belong to the default owner) or "
                        "unmanaged (owners are never compared or changed)",
              cxxopts::value<std::string>()->default_value("managed"))
             ("default-owner", "The role that owns objects the source names no owner for (default: the role "
                               "flux-snapshot connected as)", cxxopts::value<std::string>()->default_value(""))
+            ("renames", "declared (renames declared with \"-- @renamed from=old\"; other objects that look "
+                        "renamed are named in notes) or prompt (also ask on the terminal, /dev/tty, about each "
+                        "object that looks renamed; yes counts as declared)",
+             cxxopts::value<std::string>()->default_value("declared"))
             ("models", "", cxxopts::value<std::vector<std::string>>());
         options.parse_positional({"models"});
         auto args = parse_options(options, argc, argv);
@@ -36,8 +82,11 @@ int main(int argc, char** argv) {
         if (models.size() != 2) usage_error("expected two models: CURRENT DESIRED (use - for stdin)");
         if (models[0] == "-" && models[1] == "-") usage_error("only one of CURRENT and DESIRED can be stdin");
         std::string format = args["format"].as<std::string>();
-        if (format != "plan" && format != "summary") usage_error("--format must be plan or summary");
-        only_with(args, "strict", format == "summary" || args.count("exit-code"), "with --format summary or --exit-code");
+        if (format != "plan" && format != "summary" && format != "drift")
+            usage_error("--format must be plan, summary or drift");
+        only_with(args, "strict", format != "plan" || args.count("exit-code"),
+                  "with --format summary, --format drift or --exit-code");
+        only_with(args, "reverse", format == "plan" && !args.count("verify"), "with --format plan, without --verify");
 
         Model live = model_from_document(read_document(models[0], k_format_model), models[0]);
         Model desired = model_from_document(read_document(models[1], k_format_model), models[1]);
@@ -47,18 +96,38 @@ int main(int argc, char** argv) {
         if (owners != "managed" && owners != "unmanaged") usage_error("--owners must be managed or unmanaged");
         diff_options.owners_unmanaged = owners == "unmanaged";
         diff_options.default_owner = args["default-owner"].as<std::string>();
-        Plan plan = diff_models(live, desired, diff_options);
+        std::string renames = args["renames"].as<std::string>();
+        if (renames != "declared" && renames != "prompt") usage_error("--renames must be declared or prompt");
+        if (renames == "prompt" && !diff_options.verify) ask_renames(live, desired);
+        Plan plan = args.count("reverse") ? diff_models_reverse(live, desired, diff_options)
+                                          : diff_models(live, desired, diff_options);
         check_plan_statements(plan);
 
         bool strict = args.count("strict") > 0;
+        bool differs = !plan.steps.empty() || (strict && !plan.notes.empty());
         if (format == "plan") {
             write_document(plan_to_document(plan, "flux-diff"));
+        } else if (format == "drift") {
+            json doc = document_envelope(k_format_drift, "flux-diff");
+            doc["mode"] = diff_options.verify ? "verify" : "drift";
+            doc["strict"] = strict;
+            doc["clean"] = !differs;
+            doc["baseline_hash"] = plan.baseline_hash;
+            doc["target_hash"] = plan.target_hash;
+            json differences = json::array();
+            for (const Step& s : plan.steps)
+                differences.push_back({{"summary", s.summary}, {"action", s.action}, {"kind", kind_name(s.object.kind)},
+                                       {"object", id_to_json(s.object)}});
+            doc["differences"] = differences;
+            doc["notes"] = plan.notes;
+            write_document(doc);
+            for (const auto& n : plan.notes)
+                if (!strict) std::cerr << "note: " << one_line(n) << "\n";
         } else {
             for (const Step& s : plan.steps) std::cout << one_line(s.summary) << "\n";
             for (const auto& n : plan.notes)
                 (strict ? std::cout : std::cerr) << (strict ? "" : "note: ") << one_line(n) << "\n";
         }
-        bool differs = !plan.steps.empty() || (strict && !plan.notes.empty());
         return args.count("exit-code") && differs ? k_exit_differences : k_exit_ok;
     });
 }

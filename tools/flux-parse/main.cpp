@@ -30,13 +30,7 @@ int main(int argc, char** argv) {
         std::vector<std::string> paths = {"schema"};
         if (args.count("paths")) paths = args["paths"].as<std::vector<std::string>>();
         std::string shadow_db = args["shadow-db"].as<std::string>();
-        if (shadow_db != "none" && shadow_db != "local" && shadow_db != "auto") {
-            // Else a server: a URL or a key=value connection string.
-            if (shadow_db.rfind("postgres://", 0) != 0 && shadow_db.rfind("postgresql://", 0) != 0 &&
-                shadow_db.find('=') == std::string::npos)
-                usage_error("--shadow-db must be none, local, auto, or a connection URL or string");
-            check_conninfo(shadow_db);
-        }
+        check_shadow_option(shadow_db);
         if (!args["db"].as<std::string>().empty()) check_conninfo(args["db"].as<std::string>());
         Model model = read_source(paths);
         ShadowChoice shadow = shadow_choice(shadow_db, resolve_conninfo(args["db"].as<std::string>()));
