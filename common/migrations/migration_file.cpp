@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -294,11 +295,13 @@ std::vector<std::string> migration_paths(const std::string& dir) {
 }
 
 std::string statements_hash(const MigrationFile& file) {
+    // The parse tree without positions (the deparser does not cover every
+    // node a migration may hold, e.g. SET LOCAL inside BEGIN ATOMIC files).
+    static const std::regex location(R"re("(stmt_location|stmt_len|location)":-?[0-9]+,?)re");
     std::string canonical;
     for (const MigrationStatement& s : file.statements) {
-        auto parsed = pq::ParseResult::parse(s.sql);
         canonical += s.after_commit ? "after-commit\n" : "transactional\n";
-        for (const auto& stmt : parsed->statements()) canonical += pq::deparse_statement(stmt.node) + ";\n";
+        canonical += std::regex_replace(pq::parse_tree_json(s.sql), location, "") + "\n";
     }
     return sha256_hex(canonical);
 }

@@ -61,7 +61,7 @@ MigrationFile read_migration_text(const std::string& text, const std::string& pa
 // missing or unreadable, or a *.sql entry that is not a regular file (a
 // directory, a dangling link): Error(k_exit_usage) naming it and why.
 std::vector<std::string> migration_paths(const std::string& dir);
-// sha256 over what the file's statements do: each statement deparsed by
+// sha256 over what the file's statements do: each statement's parse tree from
 // PostgreSQL's parser (comments, whitespace, letter case of keywords and
 // formatting do not count) with its phase. Recorded when a file is applied;
 // `migrate repair` accepts an edit that keeps it.

@@ -1,6 +1,8 @@
 // Proving plans and replaying migration files in a scratch database.
 #include "prove/prove.h"
 
+#include <algorithm>
+
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -144,9 +146,17 @@ ProofResult prove_plan(const Plan& plan, const Model& live, const Model& desired
     RunCount count;
     DiffOptions compare;
     compare.privileges = false;  // owners and grants are not loaded
+    // Default privileges are not loaded either: compared as they are live.
+    auto without_default_privileges = [&](Model model) {
+        for (auto it = model.objects.begin(); it != model.objects.end();)
+            it = it->first.kind == Kind::default_privilege ? model.objects.erase(it) : std::next(it);
+        for (const auto& [id, object] : live.objects)
+            if (id.kind == Kind::default_privilege) model.add(object);
+        return model;
+    };
     if (plan.steps.empty()) {
         // Nothing to run: the live model itself must match.
-        remaining = diff_models(live, desired, compare);
+        remaining = diff_models(live, without_default_privileges(desired), compare);
         result.proven = true;
     } else result.proven = with_scratch_database(choice, tool, [&](Connection& conn, bool throwaway) {
         if (throwaway) create_named_roles(conn, desired);
@@ -157,7 +167,7 @@ ProofResult prove_plan(const Plan& plan, const Model& live, const Model& desired
         if (failure) return;
         Model after = read_catalog(conn);
         after.source = live.source;
-        remaining = diff_models(after, desired, compare);
+        remaining = diff_models(without_default_privileges(after), without_default_privileges(desired), compare);
     });
     result.statements = count.run;
     result.skipped = count.skipped;
@@ -188,6 +198,11 @@ ProofResult prove_plan(const Plan& plan, const Model& live, const Model& desired
         fail(k_exit_internal, "the plan fails in a shadow database loaded with the live schema: " + what +
                                   "\nPostgreSQL: " + one_line(failure->error) + "\n" + k_bug);
     }
+    // Default privileges are not loaded into the shadow (like owners and
+    // grants), so what remains of them proves nothing.
+    remaining.steps.erase(std::remove_if(remaining.steps.begin(), remaining.steps.end(),
+                                         [](const Step& s) { return s.object.kind == Kind::default_privilege; }),
+                          remaining.steps.end());
     if (!remaining.steps.empty()) {
         std::string lines;
         size_t shown = 0;
@@ -271,6 +286,12 @@ std::vector<PendingFile> pending_files(Connection& conn, const std::string& dir,
         }
         if (e.state != FileState::pending) continue;
         MigrationFile file = read_migration((fs::path(dir) / e.name).string());
+        // Applied by hand (the state is already its target): not stale;
+        // apply records it.
+        if (!stale && !file.target.empty() && file.target == expected && file.baseline != expected) {
+            out.push_back({e.name, false, false});
+            continue;
+        }
         // A file without a baseline (written by hand) cannot be judged.
         if (!file.baseline.empty() && !expected.empty() && file.baseline != expected) stale = true;
         out.push_back({e.name, stale, false});

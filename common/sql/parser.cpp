@@ -150,6 +150,19 @@ std::string parse_plpgsql_json(const std::string& create_function_sql) {
     return out;
 }
 
+std::string parse_tree_json(const std::string& sql) {
+    PgQueryParseResult res = pg_query_parse(sql.c_str());
+    if (res.error) {
+        std::string message = res.error->message;
+        int position = res.error->cursorpos > 0 ? res.error->cursorpos - 1 : -1;
+        pg_query_free_parse_result(res);
+        throw SqlSyntaxError(message, position);
+    }
+    std::string out = res.parse_tree ? res.parse_tree : "";
+    pg_query_free_parse_result(res);
+    return out;
+}
+
 std::string deparse_statement(const Msg& stmt) {
     return deparse_bytes(wrap_statement(stmt.node_bytes()));
 }

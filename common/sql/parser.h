@@ -56,6 +56,8 @@ std::string deparse_statement(const Msg& stmt);
 
 // PL/pgSQL's own parse of a CREATE FUNCTION statement's body: libpg_query's
 // JSON (one PLpgSQL_function per function). Throws SqlSyntaxError.
+// libpg_query's JSON parse tree of `sql` (positions included as "location").
+std::string parse_tree_json(const std::string& sql);
 std::string parse_plpgsql_json(const std::string& create_function_sql);
 
 enum class KeywordKind { none, unreserved, col_name, type_func_name, reserved };

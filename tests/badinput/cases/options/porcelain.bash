@@ -2,7 +2,7 @@
 
 t porcelain-no-command 2 '^usage: pg-flux <command>' 'pg-flux'
 t porcelain-unknown-command 2 '^pg-flux: error: unknown command "deploy"' 'pg-flux --db "$DB" deploy'
-t porcelain-migrate-alone 2 '^pg-flux: error: usage: pg-flux migrate generate\|apply\|status\|baseline\|repair' 'pg-flux --db "$DB" migrate'
+t porcelain-migrate-alone 2 '^pg-flux: error: usage: pg-flux migrate generate\|apply\|status\|baseline \[FILE...\]\|repair\|rebase\|undo FILE' 'pg-flux --db "$DB" migrate'
 t porcelain-migrate-unknown 2 '^pg-flux: error: unknown migrate command "rollback"' 'pg-flux --db "$DB" migrate rollback'
 t porcelain-migrate-extra 2 '^pg-flux: error: usage: pg-flux migrate' 'pg-flux --db "$DB" migrate apply now'
 t porcelain-drift-extra 2 '^pg-flux: error: drift takes no arguments' 'pg-flux --db "$DB" drift schema'
