@@ -33,11 +33,11 @@ t snapshot-database-url-env-bad 2 '^flux-snapshot: error: invalid connection str
 t diff-one-model 2 '^flux-diff: error: expected two models: CURRENT DESIRED' "flux-diff $L"
 t diff-three-models 2 '^flux-diff: error: expected two models' "flux-diff $L $D $D"
 t diff-both-stdin 2 '^flux-diff: error: only one of CURRENT and DESIRED can be stdin' 'flux-diff - -'
-t diff-bad-format 2 '^flux-diff: error: --format must be plan or summary' "flux-diff --format yaml $L $D"
+t diff-bad-format 2 '^flux-diff: error: --format must be plan, summary or drift' "flux-diff --format yaml $L $D"
 t diff-format-twice 2 '^flux-diff: error: option --format is given more than once' "flux-diff --format summary --format plan $L $D"
 t diff-bad-owners 2 '^flux-diff: error: --owners must be managed or unmanaged' "flux-diff --owners some $L $D"
 t diff-owners-missing-value 2 "^flux-diff: error: Option .owners. is missing an argument" "flux-diff $L $D --owners"
-t diff-strict-without-summary 2 '^flux-diff: error: option --strict only applies with --format summary or --exit-code' "flux-diff --strict $L $D"
+t diff-strict-without-summary 2 '^flux-diff: error: option --strict only applies with --format summary, --format drift or --exit-code' "flux-diff --strict $L $D"
 t diff-unknown-option 2 "^flux-diff: error: Option .exit-status. does not exist" "flux-diff --exit-status $L $D"
 t diff-boolean-with-value 2 '^flux-diff: error: Argument .yes. failed to parse' "flux-diff --exit-code=yes $L $D"
 
@@ -66,12 +66,12 @@ t apply-db-bad-conninfo 2 '^flux-apply: error: invalid connection string or URL'
 t apply-db-bad-port 2 '^flux-apply: error: invalid connection string or URL: invalid integer value "seventy" for connection option "port"' 'flux-apply --db "host=/tmp port=seventy"'
 
 # flux-track
-t track-no-command 2 '^flux-track: error: missing COMMAND \(status, new, baseline or repair\)' 'flux-track --db "$DB"'
+t track-no-command 2 '^flux-track: error: missing COMMAND \(status, new, plan, config, baseline or repair\)' 'flux-track --db "$DB"'
 t track-unknown-command 2 '^flux-track: error: unknown command "apply"' 'flux-track apply --db "$DB"'
 t track-status-extra-argument 2 '^flux-track: error: unexpected argument "extra"' 'flux-track status extra --db "$DB"'
 t track-new-two-files 2 '^flux-track: error: unexpected argument' "flux-track new --offline $C $C"
 t track-bad-format 2 '^flux-track: error: --format must be json or text' 'flux-track status --db "$DB" --format csv'
-t track-format-with-new 2 '^flux-track: error: option --format only applies to flux-track status' "flux-track new --offline --format text $C"
+t track-format-with-baseline 2 '^flux-track: error: option --format only applies to flux-track status and new' 'flux-track baseline --db "$DB" --format text'
 t track-label-with-status 2 '^flux-track: error: option --label only applies to flux-track new' 'flux-track status --db "$DB" --label x'
 t track-offline-with-baseline 2 '^flux-track: error: option --offline only applies to flux-track new' 'flux-track baseline --db "$DB" --offline'
 t track-label-400 2 '^flux-track: error: --label is 400 bytes long; at most 100' "flux-track new --offline --label $(printf 'x%.0s' {1..400}) $C"
