@@ -1,5 +1,6 @@
 // Plans proven before they are written, and migration files replayed, in a
-// scratch database (shadow/shadow.h): flux-prove's engine.
+// scratch database (shadow/shadow.h): the engine of flux-apply --prove and
+// --replay and of flux-track pending.
 //
 // The proof loads the live model into a scratch database (the DDL of the
 // plan from nothing to it), renders the plan as the migration file pg-flux

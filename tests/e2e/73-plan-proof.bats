@@ -37,7 +37,7 @@ create view user_emails as select id, email from users;
 SQL
   run --separate-stderr -0 pg-flux -v migrate generate --db "$DB" --label more
   assert_output --regexp '^wrote migrations/[0-9]{8}_[0-9]{6}_more\.sql '
-  [[ "$stderr" =~ "flux-prove: proved: the plan's "[0-9]+" statements run in a shadow database loaded with the live schema and reach the schema" ]]
+  [[ "$stderr" =~ "flux-apply: proved: the plan's "[0-9]+" statements run in a shadow database loaded with the live schema and reach the schema" ]]
   file=$(latest_migration)
   # The proof ran the after-commit part too (the concurrent index build).
   assert_file_contains "$file" 'CREATE INDEX CONCURRENTLY users_email_idx'
@@ -73,7 +73,7 @@ SQL
   run --separate-stderr -0 pg-flux -v migrate generate --db "$DB" --no-verify --label name
   assert_output --regexp '^wrote migrations/[0-9]{8}_[0-9]{6}_name\.sql '
   [[ "$stderr" =~ "the plan is not proven (--no-verify)" ]]
-  [[ ! "$stderr" =~ "flux-prove" ]]
+  [[ ! "$stderr" =~ "proved:" ]]
 }
 
 # A copy of the tools where flux-hazards hands on a plan edited by the jq
@@ -127,7 +127,7 @@ SQL
   assert_equal "$(ls migrations | wc -l)" 1
 }
 
-@test "flux-prove plan: a hand-edited plan document is proven or refused; usage errors" {
+@test "flux-apply --prove: a hand-edited plan document is proven or refused; usage errors" {
   users_applied
   write_schema app.sql <<'SQL'
 create table users (id bigint primary key, email text not null, name text);
@@ -135,25 +135,31 @@ SQL
   flux-snapshot --db "$DB" > live.json
   flux-parse --shadow-db auto --db "$DB" schema > desired.json
   flux-diff live.json desired.json | flux-hazards > plan.json
-  run --separate-stderr -0 flux-prove -v plan plan.json --live live.json --desired desired.json --db "$DB"
+  run --separate-stderr -0 flux-apply -v --prove plan.json --live live.json --desired desired.json --db "$DB"
   [[ "$stderr" =~ "proved: the plan's 1 statement runs" ]]
   # A step that reads as pg-flux DDL but fails: a column added twice.
   jq '.steps += [.steps[0]]' plan.json > twice.json
-  run --separate-stderr -5 flux-prove plan twice.json --live live.json --desired desired.json --db "$DB"
+  run --separate-stderr -5 flux-apply --prove twice.json --live live.json --desired desired.json --db "$DB"
   [[ "$stderr" =~ "statement 2 of 2 (ADD COLUMN users.name text)" ]]
   # A plan with nothing: the difference remains.
   jq '.steps = []' plan.json > empty.json
-  run --separate-stderr -5 flux-prove plan empty.json --live live.json --desired desired.json --db "$DB"
+  run --separate-stderr -5 flux-apply --prove empty.json --live live.json --desired desired.json --db "$DB"
   [[ "$stderr" =~ "1 difference remains:" ]]
   # A step that is not pg-flux DDL never runs.
   jq '.steps[0].sql = "DROP DATABASE postgres;"' plan.json > hostile.json
-  run --separate-stderr -2 flux-prove plan hostile.json --live live.json --desired desired.json --db "$DB"
-  run --separate-stderr -2 flux-prove plan plan.json --live live.json
-  [[ "$stderr" =~ "--desired" ]]
-  run --separate-stderr -2 flux-prove plan plan.json --desired desired.json
-  run --separate-stderr -2 flux-prove frobnicate
+  run --separate-stderr -2 flux-apply --prove hostile.json --live live.json --desired desired.json --db "$DB"
+  run --separate-stderr -2 flux-apply --prove plan.json --live live.json
+  [[ "$stderr" =~ "--prove needs --desired MODEL" ]]
+  run --separate-stderr -2 flux-apply --prove plan.json --desired desired.json
+  [[ "$stderr" =~ "--prove needs --live MODEL" ]]
+  run --separate-stderr -2 flux-apply --prove plan.json --replay x.sql --live live.json
+  [[ "$stderr" =~ "--prove and --replay are exclusive" ]]
+  run --separate-stderr -2 flux-apply --prove plan.json --live live.json --desired desired.json --out-of-order
+  [[ "$stderr" =~ "option --out-of-order only applies to applying (not with --prove or --replay)" ]]
+  run --separate-stderr -2 flux-apply --live live.json
+  [[ "$stderr" =~ "option --live only applies to --prove and --replay" ]]
   # --shadow-db none: not proven, said with -v, exit 0.
-  run --separate-stderr -0 flux-prove -v plan twice.json --live live.json --desired desired.json --shadow-db none
+  run --separate-stderr -0 flux-apply -v --prove twice.json --live live.json --desired desired.json --shadow-db none
   [[ "$stderr" =~ "not proven (--shadow-db none)" ]]
   assert_equal "$(shadows_left)" 0
 }

@@ -73,6 +73,12 @@ check_rebased() {
   [[ "$stderr" =~ "Re-run \`pg-flux migrate generate\`" ]]
   [[ "$stderr" =~ "--force-after-drift" ]]
   assert_equal "$(tracked "$B_FILE")" 0
+  # The plumbing behind rebase: flux-track pending judges B's file stale.
+  flux-snapshot --db "$DB" > live.json
+  run -0 flux-track pending --live live.json --db "$DB" --migrations-dir B/migrations
+  assert_output "stale $B_FILE"
+  run -2 flux-track pending --db "$DB" --migrations-dir B/migrations
+  assert_output --partial "flux-track pending needs --live MODEL"
   # An undo file beside the stale one goes with it.
   echo "-- undo" > "B/migrations/${B_FILE%.sql}.undo.sql"
   run --separate-stderr -0 as B pg-flux migrate rebase --db "$DB"

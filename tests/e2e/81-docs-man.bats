@@ -11,7 +11,7 @@ setup_file() { pgflux_setup_file; }
 teardown_file() { pgflux_teardown_file; }
 
 MAN="$PGFLUX_SOURCE/man"
-PAGES=(pg-flux.1 flux-parse.1 flux-snapshot.1 flux-diff.1 flux-hazards.1 flux-apply.1 flux-track.1 flux-prove.1
+PAGES=(pg-flux.1 flux-parse.1 flux-snapshot.1 flux-diff.1 flux-hazards.1 flux-apply.1 flux-track.1
        pgflux-cluster.1 pgflux-formats.5 pgflux.toml.5)
 
 setup() {
@@ -136,11 +136,10 @@ help_documented() {
 }
 
 @test "every option of the tools' --help is in their man pages" {
-  for tool in flux-parse flux-snapshot flux-diff flux-hazards flux-apply flux-track flux-prove; do
+  for tool in flux-parse flux-snapshot flux-diff flux-hazards flux-apply flux-track; do
     help_documented "$tool"
   done
-  documents flux-track.1 status new baseline repair
-  documents flux-prove.1 plan replay pending
+  documents flux-track.1 status new baseline repair pending
 }
 
 @test "every command and option of pg-flux --help is in pg-flux.1" {
@@ -202,10 +201,6 @@ help_documented() {
 
 @test "the examples of flux-track(1) run" {
   run_examples flux-track.1
-}
-
-@test "the examples of flux-prove(1) run" {
-  run_examples flux-prove.1
 }
 
 @test "the examples of pgflux-cluster(1) run" {

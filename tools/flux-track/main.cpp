@@ -18,7 +18,9 @@
 #include "migrations/migration_file.h"
 #include "migrations/plan_text.h"
 #include "migrations/undo.h"
+#include "model/model_json.h"
 #include "pgflux/version.h"
+#include "prove/prove.h"
 #include "sql/quote.h"
 #include "tracking/tracking.h"
 #include "util/cli.h"
@@ -521,7 +523,9 @@ int main(int argc, char** argv) {
                                  "  flux-track plan      print a classified plan (stdin or FILE) as text\n"
                                  "  flux-track config    print the settings of a pgflux.toml (KEY NUL VALUE NUL ...)\n"
                                  "  flux-track baseline  record pending files (or the named FILEs) as applied without running them\n"
-                                 "  flux-track repair    accept edits of applied files that change only comments or formatting");
+                                 "  flux-track repair    accept edits of applied files that change only comments or formatting\n"
+                                 "  flux-track pending   list pending files as \"stale NAME\", \"current NAME\" or \"incomplete NAME\"\n"
+                                 "                       (stale: its baseline is not the state reached before it; needs --live)");
         options.positional_help("COMMAND [FILE...]");
         add_standard_options(options);
         options.add_options()
@@ -534,17 +538,20 @@ int main(int argc, char** argv) {
              cxxopts::value<std::string>()->default_value(""))
             ("format", "status: json (pgflux.status, the default) or text; new: text (the default) or json "
                        "(pgflux.generate-result)", cxxopts::value<std::string>()->default_value(""))
+            ("live", "pending: the live model (pgflux.model from flux-snapshot; - for stdin)",
+             cxxopts::value<std::string>()->default_value(""))
             ("args", "", cxxopts::value<std::vector<std::string>>());
         options.parse_positional({"args"});
         auto args = parse_options(options, argc, argv);
         auto positional = args.count("args") ? args["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
-        if (positional.empty()) usage_error("missing COMMAND (status, new, plan, config, baseline or repair)");
+        if (positional.empty()) usage_error("missing COMMAND (status, new, plan, config, baseline, repair or pending)");
         std::string command = positional[0];
         std::string dir = args["migrations-dir"].as<std::string>();
         std::string db = args["db"].as<std::string>();
         only_with(args, "label", command == "new", "to flux-track new");
         only_with(args, "offline", command == "new", "to flux-track new");
         only_with(args, "undo", command == "new", "to flux-track new");
+        only_with(args, "live", command == "pending", "to flux-track pending");
         only_with(args, "format", command == "status" || command == "new", "to flux-track status and new");
         std::string format = args["format"].as<std::string>();
         if (format.empty()) format = command == "status" ? "json" : "text";
@@ -564,10 +571,19 @@ int main(int argc, char** argv) {
         }
         if (command != "baseline" && positional.size() > 1)
             usage_error("unexpected argument \"" + positional[1] + "\"");
-        if (command != "status" && command != "baseline" && command != "repair")
-            usage_error("unknown command \"" + command + "\" (status, new, plan, config, baseline or repair)");
+        if (command != "status" && command != "baseline" && command != "repair" && command != "pending")
+            usage_error("unknown command \"" + command + "\" (status, new, plan, config, baseline, repair or pending)");
+        std::string live_path = args["live"].as<std::string>();
+        if (command == "pending" && live_path.empty()) usage_error("flux-track pending needs --live MODEL");
         Connection conn(resolve_conninfo(db));
         if (command == "status") return status(conn, dir, format);
+        if (command == "pending") {
+            Model live = model_from_document(read_document(live_path, k_format_model),
+                                             live_path == "-" ? "standard input" : live_path);
+            for (const PendingFile& f : pending_files(conn, dir, live.state_hash()))
+                std::cout << (f.incomplete ? "incomplete " : f.stale ? "stale " : "current ") << f.name << "\n";
+            return 0;
+        }
         if (command == "baseline")
             return baseline(conn, dir, std::vector<std::string>(positional.begin() + 1, positional.end()));
         return repair(conn, dir);
