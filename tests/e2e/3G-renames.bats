@@ -32,6 +32,15 @@ renamed() {
   assert_success
 }
 
+# parse_fails MESSAGE: flux-parse of schema/app.sql, written from stdin,
+# exits 2 with MESSAGE on stderr.
+parse_fails() {
+  write_schema app.sql
+  run --separate-stderr flux-parse schema
+  assert_failure 2
+  [[ "$stderr" == *"$1"* ]] || fail "expected \"$1\" in: $stderr"
+}
+
 @test "table: RENAME TO, rows kept, its primary key, serial sequence and index names follow" {
   renamed "create table users (id serial primary key, email text not null);
 create index users_email_idx on users (email);" \
@@ -188,50 +197,35 @@ SQL
 }
 
 @test "malformed or misplaced @renamed comments are errors naming file:line:column" {
-  write_schema app.sql <<'SQL'
+  parse_fails "schema/app.sql:3:20: malformed @renamed comment: unterminated quoted identifier" <<'SQL'
 create table t (
   id int,
   -- @renamed from="unterminated
   n int
 );
 SQL
-  run --separate-stderr flux-parse schema
-  assert_failure 2
-  [[ "$stderr" == *"schema/app.sql:3:20: malformed @renamed comment: unterminated quoted identifier"* ]]
 
-  write_schema app.sql <<'SQL'
+  parse_fails "schema/app.sql:1:13: malformed @renamed comment: expected \"from=OLD_NAME\" after @renamed" <<'SQL'
 -- @renamed to=x
 create table t (id int);
 SQL
-  run --separate-stderr flux-parse schema
-  assert_failure 2
-  [[ "$stderr" == *"schema/app.sql:1:13: malformed @renamed comment: expected \"from=OLD_NAME\" after @renamed"* ]]
 
-  write_schema app.sql <<'SQL'
+  parse_fails "schema/app.sql:1:1: a @renamed comment must be a line of its own directly before" <<'SQL'
 -- @renamed from=x
 
 create table t (id int);
 SQL
-  run --separate-stderr flux-parse schema
-  assert_failure 2
-  [[ "$stderr" == *"schema/app.sql:1:1: a @renamed comment must be a line of its own directly before"* ]]
 
-  write_schema app.sql <<'SQL'
+  parse_fails "schema/app.sql:2:1: this @renamed comment is not before something pg-flux renames" <<'SQL'
 create table t (id int);
 -- @renamed from=s_old
 create sequence s;
 SQL
-  run --separate-stderr flux-parse schema
-  assert_failure 2
-  [[ "$stderr" == *"schema/app.sql:2:1: this @renamed comment is not before something pg-flux renames"* ]]
 
-  write_schema app.sql <<'SQL'
+  parse_fails "schema/app.sql:2:1: @renamed from=other.t_old: moving table t from schema other to public is not supported" <<'SQL'
 -- @renamed from=other.t_old
 create table t (id int);
 SQL
-  run --separate-stderr flux-parse schema
-  assert_failure 2
-  [[ "$stderr" == *"schema/app.sql:2:1: @renamed from=other.t_old: moving table t from schema other to public is not supported"* ]]
 }
 
 @test "the model carries the declaration through the shadow database, outside the state hash" {

@@ -10,15 +10,9 @@ setup_file() { pgflux_setup_file; }
 teardown_file() { pgflux_teardown_file; }
 setup() {
   pgflux_setup
-  PY=/usr/bin/python3
-  "$PY" -c 'import jsonschema' 2>/dev/null || fail "python3-jsonschema is not installed (apt-get install python3-jsonschema)"
+  jsonschema_setup
 }
 
-# valid_result FILE: FILE is a valid pgflux.apply-result document.
-valid_result() {
-  run "$PY" -m jsonschema -i "$1" "$PGFLUX_SOURCE/schemas/pgflux.apply-result.v1.schema.json"
-  [ "$status" -eq 0 ] || { echo "$1 is not a valid pgflux.apply-result document: $output" >&2; cat "$1" >&2; return 1; }
-}
 # users_v1 / users_v2: two versions of the schema files.
 users_v1() {
   write_schema app.sql <<'SQL'
@@ -66,7 +60,7 @@ drift_advice='Re-run `pg-flux migrate generate` to rebase the migration, or pass
   psql -X -q -v ON_ERROR_STOP=1 "$DB" -f "$second"
   run --separate-stderr -0 flux-apply --db "$DB" --format json
   echo "$output" > result.json
-  valid_result result.json
+  validate pgflux.apply-result result.json
   run jq -c '[.applied[] | [.name, .state, .note]], has("error")' result.json
   assert_output "[[\"$(basename "$second")\",\"recorded\",\"applied by hand: the database already matched the target\"]]
 false"
@@ -87,7 +81,7 @@ false"
   assert_equal "$(tracked 20240103_000000_c.sql)" 0
   run --separate-stderr -3 flux-apply --db "$DB" --format json
   echo "$output" > refused.json
-  valid_result refused.json
+  validate pgflux.apply-result refused.json
   run jq -c '.applied, .error.exit_code, .error.reason, .error.file' refused.json
   assert_output '[]
 3
@@ -152,7 +146,7 @@ SQL
   # Hazards: the first file is applied, the second refused.
   run -3 --separate-stderr pg-flux migrate apply --db "$DB" --format json
   echo "$output" > hazards.json
-  valid_result hazards.json
+  validate pgflux.apply-result hazards.json
   run jq -c '[.applied[].name], [.applied[].state], .error.exit_code, .error.reason, .error.file, .error.hazards' hazards.json
   assert_output '["20240101_000000_t.sql"]
 ["applied"]
@@ -167,7 +161,7 @@ SQL
   printf 'BEGIN;\nCREATE TABLE u (id int);\nSELECT 1/0;\nCOMMIT;\n' > migrations/20240103_000000_bad.sql
   run --separate-stderr -4 flux-apply --db "$DB" --format json
   echo "$output" > error.json
-  valid_result error.json
+  validate pgflux.apply-result error.json
   run jq -c '.applied, .error.exit_code, .error.reason, .error.location' error.json
   assert_output '[]
 4
@@ -179,12 +173,12 @@ SQL
   echo "-- edited" >> migrations/20240101_000000_t.sql
   run --separate-stderr -3 flux-apply --db "$DB" --format json
   echo "$output" > changed.json
-  valid_result changed.json
+  validate pgflux.apply-result changed.json
   assert_equal "$(jq -c '[.error.reason, .error.file]' changed.json)" '["changed_file","20240101_000000_t.sql"]'
   # Bad input (an invalid duration) is reported the same way.
   run --separate-stderr -2 flux-apply --db "$DB" --format json --lock-timeout 5
   echo "$output" > usage.json
-  valid_result usage.json
+  validate pgflux.apply-result usage.json
   assert_equal "$(jq -c '[.error.exit_code, .error.reason, .error.file]' usage.json)" '[2,"invalid_input",null]'
   # The drift refusal.
   mkdir other
@@ -193,7 +187,7 @@ SQL
   sql "$DB" "create table stray (id int)"
   run -3 --separate-stderr flux-apply --db "$DB" --migrations-dir other --format json
   echo "$output" > drift.json
-  valid_result drift.json
+  validate pgflux.apply-result drift.json
   assert_equal "$(jq -c '[.error.exit_code, .error.reason]' drift.json)" '[3,"drift"]'
   run jq -r .error.message drift.json
   assert_output --partial "$drift_advice"
@@ -288,12 +282,12 @@ SQL
   sql "$DB" "create table stray (id int)"
   run -3 --separate-stderr pg-flux migrate undo "$name" --db "$DB" --allow-hazards DATA_LOSS --format json
   echo "$output" > drift.json
-  valid_result drift.json
+  validate pgflux.apply-result drift.json
   assert_equal "$(jq -c '[.applied, .error.reason, .error.exit_code]' drift.json)" '[[],"drift",3]'
   assert_equal "$(tracked "$name")" 1
   run -0 --separate-stderr pg-flux migrate undo "${name%.sql}.undo.sql" --db "$DB" --allow-hazards DATA_LOSS --force-after-drift --format json
   echo "$output" > undone.json
-  valid_result undone.json
+  validate pgflux.apply-result undone.json
   assert_equal "$(jq -c '[.applied[] | [.name, .state]], has("error")' undone.json)" "[[\"$name\",\"undone\"]]
 false"
   assert_equal "$(tracked "$name")$(table_exists stray)" 0t

@@ -11,8 +11,7 @@ setup_file() { pgflux_setup_file; }
 teardown_file() { pgflux_teardown_file; }
 setup() {
   pgflux_setup
-  PY=/usr/bin/python3
-  "$PY" -c 'import jsonschema' 2>/dev/null || fail "python3-jsonschema is not installed (apt-get install python3-jsonschema)"
+  jsonschema_setup
 }
 teardown() { kill_background; }
 
@@ -63,7 +62,7 @@ SQL
   assert_output --partial '"reason": "lock_timeout"'
   [[ "$stderr" == *"$file:"*": gave up after 3 attempts to get a lock within lock_timeout 5s: blocked by backend $pid (idle in transaction; transaction started "*"; last query started "*": select count(*) from accounts;)."* ]]
   [[ "$stderr" == *"Nothing from $name was applied (its transaction was rolled back)."* ]]
-  "$PY" -m jsonschema -i result.json "$PGFLUX_SOURCE/schemas/pgflux.apply-result.v1.schema.json"
+  validate pgflux.apply-result result.json
   run jq -c '.applied, .error.exit_code, .error.file, [.error.blockers[] | [.pid, .state, .query]]' result.json
   assert_output "[]
 4

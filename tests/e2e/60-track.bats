@@ -77,9 +77,8 @@ SQL
   assert_output "postgres false true"
   run jq -r '.migrations[1] | [has("checksum"), .file_checksum] | map(tostring) | join(" ")' status.json
   assert_output "false $(sha256sum "migrations/$PENDING" | cut -d' ' -f1)"
-  if /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
-    run -0 /usr/bin/python3 -m jsonschema -i status.json "$PGFLUX_SOURCE/schemas/pgflux.status.v1.schema.json"
-  fi
+  jsonschema_setup
+  validate pgflux.status status.json
   # text is the other format; anything else is a usage error
   run -1 flux-track status --db "$DB" --format text
   assert_line --index 1 "$PENDING pending"

@@ -8,26 +8,17 @@ bats_require_minimum_version 1.5.0
 load helpers
 setup_file() { pgflux_setup_file; }
 teardown_file() { pgflux_teardown_file; }
-setup() { pgflux_setup; BG_PIDS=""; }
+setup() { pgflux_setup; jsonschema_setup; BG_PIDS=""; }
 teardown() { kill_background; }
 
 k_time='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}'
 k_by_hand='APPLIED BY HAND: the database already matches its target (applied by hand?); migrate apply records it'
 k_stale='STALE: generated against another database state; run `pg-flux migrate rebase`'
 
-# validate_status FILE: FILE is a valid pgflux.status document.
-validate_status() {
-  run /usr/bin/python3 -m jsonschema -i "$1" "$PGFLUX_SOURCE/schemas/pgflux.status.v1.schema.json"
-  if [ "$status" -ne 0 ]; then
-    echo "$1 is not a valid pgflux.status document: $output" >&2
-    return 1
-  fi
-}
-
 # status_json NAME: writes flux-track status --format json to NAME and validates it.
 status_json() {
   flux-track status --db "$DB" --format json > "$1" || [ $? -eq 1 ]
-  validate_status "$1"
+  validate pgflux.status "$1"
 }
 
 # applied_at NAME: the row's applied_at as status shows it.

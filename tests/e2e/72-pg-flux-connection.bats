@@ -8,13 +8,7 @@ load helpers
 setup_file() { pgflux_setup_file; }
 teardown_file() { pgflux_teardown_file; }
 setup() { pgflux_setup; }
-teardown() {
-  # An embedded cluster started by a test lives in its working directory.
-  if [ -d "$BATS_TEST_TMPDIR/.pgflux" ]; then
-    (cd "$BATS_TEST_TMPDIR" && pgflux_clean_env && pg-flux embedded destroy >/dev/null 2>&1)
-  fi
-  return 0
-}
+teardown() { embedded_teardown; }
 
 k_password=s3cr3t-pw
 # socket_dir, port: where the suite's cluster listens (from its URL).

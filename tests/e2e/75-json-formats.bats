@@ -9,20 +9,7 @@ setup_file() { pgflux_setup_file; }
 teardown_file() { pgflux_teardown_file; }
 setup() {
   pgflux_setup
-  SCHEMAS="$PGFLUX_SOURCE/schemas"
-  PY=/usr/bin/python3
-  "$PY" -c 'import jsonschema' 2>/dev/null || fail "python3-jsonschema is not installed (apt-get install python3-jsonschema)"
-}
-
-# validate FORMAT FILE: FILE must be a valid FORMAT v1 document.
-validate() {
-  run "$PY" -m jsonschema -i "$2" "$SCHEMAS/$1.v1.schema.json"
-  if [ "$status" -ne 0 ]; then
-    echo "$2 is not a valid $1 document:" >&2
-    cat "$2" >&2
-    echo "$output" >&2
-    return 1
-  fi
+  jsonschema_setup
 }
 
 # value FILE EXPR: a field of a JSON document (jq expression), raw.
@@ -185,18 +172,14 @@ SQL
   printf '%s\n' "$output" > gen.json
   validate pgflux.generate-result gen.json
   jq '.format = "pgflux.plan"' gen.json > g1.json
-  run "$PY" -m jsonschema -i g1.json "$SCHEMAS/pgflux.generate-result.v1.schema.json"
-  assert_failure
+  invalid pgflux.generate-result g1.json
   jq '.written = false' gen.json > g2.json
-  run "$PY" -m jsonschema -i g2.json "$SCHEMAS/pgflux.generate-result.v1.schema.json"
-  assert_failure
+  invalid pgflux.generate-result g2.json
   run --separate-stderr -1 pg-flux drift --format json --db "$DB"
   printf '%s\n' "$output" > drift.json
   validate pgflux.drift drift.json
   jq '.clean = true' drift.json > d1.json
-  run "$PY" -m jsonschema -i d1.json "$SCHEMAS/pgflux.drift.v1.schema.json"
-  assert_failure
+  invalid pgflux.drift d1.json
   jq '.differences[0].kind = "subscription"' drift.json > d2.json
-  run "$PY" -m jsonschema -i d2.json "$SCHEMAS/pgflux.drift.v1.schema.json"
-  assert_failure
+  invalid pgflux.drift d2.json
 }

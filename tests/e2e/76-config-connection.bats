@@ -7,12 +7,7 @@ load helpers
 setup_file() { pgflux_setup_file; }
 teardown_file() { pgflux_teardown_file; }
 setup() { pgflux_setup; }
-teardown() {
-  if [ -d "$BATS_TEST_TMPDIR/.pgflux" ]; then
-    (cd "$BATS_TEST_TMPDIR" && pgflux_clean_env && pg-flux embedded destroy >/dev/null 2>&1)
-  fi
-  return 0
-}
+teardown() { embedded_teardown; }
 
 users_schema() {
   mkdir -p "$(dirname "${1:-schema/app.sql}")"

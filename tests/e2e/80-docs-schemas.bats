@@ -12,28 +12,7 @@ setup_file() {
 teardown_file() { pgflux_teardown_file; }
 setup() {
   pgflux_setup
-  SCHEMAS="$PGFLUX_SOURCE/schemas"
-  PY=/usr/bin/python3
-  "$PY" -c 'import jsonschema' 2>/dev/null || fail "python3-jsonschema is not installed (apt-get install python3-jsonschema)"
-}
-
-# validate FORMAT FILE: FILE must be a valid FORMAT v1 document.
-validate() {
-  run "$PY" -m jsonschema -i "$2" "$SCHEMAS/$1.v1.schema.json"
-  if [ "$status" -ne 0 ]; then
-    echo "$2 is not a valid $1 document:" >&2
-    echo "$output" >&2
-    return 1
-  fi
-}
-
-# invalid FORMAT FILE: FILE must fail validation against FORMAT v1.
-invalid() {
-  run "$PY" -m jsonschema -i "$2" "$SCHEMAS/$1.v1.schema.json"
-  if [ "$status" -eq 0 ]; then
-    echo "$2 was accepted as a $1 document" >&2
-    return 1
-  fi
+  jsonschema_setup
 }
 
 # edit IN OUT 'python statement on d': writes a modified copy of a document.

@@ -91,3 +91,40 @@ kill_background() {
   for pid in ${BG_PIDS:-}; do kill "$pid" 2>/dev/null; done
   return 0
 }
+
+# JSON Schema checks (suites 75 and 80) with Debian's python3-jsonschema.
+# jsonschema_setup: sets SCHEMAS and PY, fails when the module is missing.
+jsonschema_setup() {
+  SCHEMAS="$PGFLUX_SOURCE/schemas"
+  PY=/usr/bin/python3
+  "$PY" -c 'import jsonschema' 2>/dev/null || fail "python3-jsonschema is not installed (apt-get install python3-jsonschema)"
+}
+
+# validate FORMAT FILE: FILE must be a valid FORMAT v1 document.
+validate() {
+  run "$PY" -m jsonschema -i "$2" "$SCHEMAS/$1.v1.schema.json"
+  if [ "$status" -ne 0 ]; then
+    echo "$2 is not a valid $1 document:" >&2
+    cat "$2" >&2
+    echo "$output" >&2
+    return 1
+  fi
+}
+
+# invalid FORMAT FILE: FILE must fail validation against FORMAT v1.
+invalid() {
+  run "$PY" -m jsonschema -i "$2" "$SCHEMAS/$1.v1.schema.json"
+  if [ "$status" -eq 0 ]; then
+    echo "$2 was accepted as a $1 document" >&2
+    return 1
+  fi
+}
+
+# embedded_teardown: destroys the embedded cluster a test started (it lives
+# under .pgflux/ in the test's working directory); for teardown().
+embedded_teardown() {
+  if [ -d "$BATS_TEST_TMPDIR/.pgflux" ]; then
+    (cd "$BATS_TEST_TMPDIR" && pgflux_clean_env && pg-flux embedded destroy >/dev/null 2>&1)
+  fi
+  return 0
+}
