@@ -64,15 +64,21 @@ t apply-allow-unknown-code 2 '^flux-apply: error: unknown hazard "BOGUS" in --al
 t apply-migrations-dir-twice 2 '^flux-apply: error: option --migrations-dir is given more than once' 'flux-apply --db "$DB" --migrations-dir migrations --migrations-dir other'
 t apply-db-bad-conninfo 2 '^flux-apply: error: invalid connection string or URL' 'flux-apply --db "dbname=x =y"'
 t apply-db-bad-port 2 '^flux-apply: error: invalid connection string or URL: invalid integer value "seventy" for connection option "port"' 'flux-apply --db "host=/tmp port=seventy"'
+t apply-prove-without-live 2 '^flux-apply: error: --prove needs --live MODEL' "flux-apply --prove $C"
+t apply-prove-and-replay 2 '^flux-apply: error: --prove and --replay are exclusive' "flux-apply --prove $C --replay x.sql --live $L"
+t apply-live-without-prove 2 '^flux-apply: error: option --live only applies to --prove and --replay' "flux-apply --db \"\$DB\" --live $L"
+t apply-prove-with-undo 2 '^flux-apply: error: option --undo only applies to applying \(not with --prove or --replay\)' "flux-apply --prove $C --live $L --desired $D --undo x.sql"
 
 # flux-track
-t track-no-command 2 '^flux-track: error: missing COMMAND \(status, new, plan, config, baseline or repair\)' 'flux-track --db "$DB"'
+t track-no-command 2 '^flux-track: error: missing COMMAND \(status, new, plan, config, baseline, repair or pending\)' 'flux-track --db "$DB"'
 t track-unknown-command 2 '^flux-track: error: unknown command "apply"' 'flux-track apply --db "$DB"'
 t track-status-extra-argument 2 '^flux-track: error: unexpected argument "extra"' 'flux-track status extra --db "$DB"'
 t track-new-two-files 2 '^flux-track: error: unexpected argument' "flux-track new --offline $C $C"
 t track-bad-format 2 '^flux-track: error: --format must be json or text' 'flux-track status --db "$DB" --format csv'
 t track-format-with-baseline 2 '^flux-track: error: option --format only applies to flux-track status and new' 'flux-track baseline --db "$DB" --format text'
 t track-label-with-status 2 '^flux-track: error: option --label only applies to flux-track new' 'flux-track status --db "$DB" --label x'
+t track-pending-without-live 2 '^flux-track: error: flux-track pending needs --live MODEL' 'flux-track pending --db "$DB"'
+t track-live-with-status 2 '^flux-track: error: option --live only applies to flux-track pending' "flux-track status --db \"\$DB\" --live $L"
 t track-offline-with-baseline 2 '^flux-track: error: option --offline only applies to flux-track new' 'flux-track baseline --db "$DB" --offline'
 t track-label-400 2 '^flux-track: error: --label is 400 bytes long; at most 100' "flux-track new --offline --label $(printf 'x%.0s' {1..400}) $C"
 t track-label-multibyte-long 2 '^flux-track: error: --label is 150 bytes long' "flux-track new --offline --label $(printf 'é%.0s' {1..75}) $C"
