@@ -8,6 +8,7 @@
 #include "catalog/catalog.h"
 
 #include <algorithm>
+#include <map>
 
 #include "canon/definitions.h"
 #include "canon/expressions.h"
@@ -76,13 +77,30 @@ std::string storage_name(const std::string& code) {
     return "extended";
 }
 
-json column_of(const json& row) {
+// Canonical forms of the printed types and expressions of one snapshot's
+// columns: the tables of a large schema repeat them, and each is parsed once.
+struct CanonicalTexts {
+    std::map<std::string, std::string> types, expressions;
+
+    const std::string& type(const std::string& text) {
+        auto it = types.find(text);
+        if (it == types.end()) it = types.emplace(text, canonical_type_text(text, nullptr)).first;
+        return it->second;
+    }
+    const std::string& expression(const std::string& text) {
+        auto it = expressions.find(text);
+        if (it == expressions.end()) it = expressions.emplace(text, canonical_expression_text(text)).first;
+        return it->second;
+    }
+};
+
+json column_of(const json& row, CanonicalTexts& canonical) {
     json column = {{"name", row["name"]},
-                   {"type", canonical_type_text(row["type"], nullptr)},
+                   {"type", canonical.type(row["type"])},
                    {"not_null", row["not_null"]}};
     std::string identity = row["identity"], generated = row["generated"];
     if (!row["expr"].is_null()) {
-        std::string expr = canonical_expression_text(row["expr"]);
+        std::string expr = canonical.expression(row["expr"]);
         column[generated == "s" ? "generated" : "default"] = expr;
     }
     if (!identity.empty() && !row["sequence"].is_null()) {
@@ -115,12 +133,13 @@ void read_tables(Snapshot& s) {
     // The default storage of the types of columns whose storage is not the
     // default: what SET STORAGE goes back to (the model's source, not its attributes).
     json type_storage = s.model.source.value("type_storage", json::object());
+    CanonicalTexts canonical;
     for (int i = 0; i < r.rows(); ++i) {
         ObjectId id{Kind::table, r.text(i, schema), r.text(i, name)};
         json cols = json::array();
         if (!r.is_null(i, columns)) {
             for (const json& row : json::parse(r.text(i, columns))) {
-                cols.push_back(column_of(row));
+                cols.push_back(column_of(row, canonical));
                 if (cols.back().contains("storage")) type_storage[cols.back()["type"].get<std::string>()] = storage_name(row["type_storage"]);
                 if (!row["default_oid"].is_null()) s.register_row("pg_attrdef", row["default_oid"].dump(), id);
             }

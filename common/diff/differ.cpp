@@ -3,6 +3,7 @@
 #include "diff/differ_internal.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "canon/expressions.h"
 #include "canon/types.h"
@@ -84,6 +85,17 @@ bool loose_equal(const json& a, const json& b, const std::string& key) {
         for (size_t i = 0; i < a.size(); ++i)
             if (!loose_equal(a[i], b[i], key)) return false;
         return true;
+    }
+    return false;
+}
+
+// Does an extension whose version the source leaves open take its live
+// version (Differ::expected_state)?
+bool keeps_live_versions(const Model& live, const Model& desired) {
+    for (auto it = desired.objects.lower_bound(ObjectId{Kind::extension, "", ""});
+         it != desired.objects.end() && it->first.kind == Kind::extension; ++it) {
+        const Object* l = live.find(it->first);
+        if (l && !version_pinned(it->second) && l->attrs.contains("version")) return true;
     }
     return false;
 }
@@ -455,7 +467,8 @@ Plan Differ::run() {
     Plan plan;
     for (size_t i : order()) plan.steps.push_back(steps_[i].step);
     plan.baseline_hash = live_.state_hash();
-    plan.target_hash = expected_state().state_hash();
+    // The desired model is copied only when an extension takes its live version.
+    plan.target_hash = keeps_live_versions(live_, desired_) ? expected_state().state_hash() : desired_.state_hash();
     plan.from = live_.source;
     plan.to = desired_.source;
     plan.live_object_count = live_.top_level_count();
@@ -480,14 +493,24 @@ Plan diff_models(const Model& live, const Model& desired, const DiffOptions& opt
     if (resolved.default_owner.empty()) resolved.default_owner = live.source.value("role", "");
     // Declared renames run first; the rest of the plan starts from the
     // renamed live model.
-    Renaming renamed = resolved.verify ? Renaming{live, {}, {}} : declared_renames(live, desired);
-    Model owned = resolve_owners(renamed.live, desired, resolved);
-    Plan plan = diff::Differ(renamed.live, owned, resolved).run();
-    if (renamed.steps.empty() && renamed.notes.empty() && resolved.verify) return plan;
-    plan.steps.insert(plan.steps.begin(), renamed.steps.begin(), renamed.steps.end());
-    plan.baseline_hash = live.state_hash();
-    plan.live_object_count = live.top_level_count();
-    std::vector<std::string> notes = renamed.notes;
+    // Without a declared rename in the desired model the renamed live model
+    // is the live one: it is used as it is, not copied.
+    bool declares = std::any_of(desired.objects.begin(), desired.objects.end(), [](const auto& entry) {
+        return !entry.second.renamed_from.empty() || !entry.second.renamed_columns.empty();
+    });
+    std::optional<Renaming> renamed;
+    if (!resolved.verify && declares) renamed = declared_renames(live, desired);
+    const Model& renamed_live = renamed ? renamed->live : live;
+    Model owned = resolve_owners(renamed_live, desired, resolved);
+    Plan plan = diff::Differ(renamed_live, owned, resolved).run();
+    if (resolved.verify) return plan;
+    if (renamed) {
+        plan.steps.insert(plan.steps.begin(), renamed->steps.begin(), renamed->steps.end());
+        // The baseline is the live model before the renames.
+        plan.baseline_hash = live.state_hash();
+        plan.live_object_count = live.top_level_count();
+    }
+    std::vector<std::string> notes = renamed ? renamed->notes : std::vector<std::string>{};
     if (!resolved.verify)
         for (const RenameCandidate& c : rename_candidates(live, desired)) notes.push_back(c.note);
     for (const std::string& n : notes)

@@ -64,13 +64,6 @@ std::vector<ObjectId> parents_of(const Object& table) {
     return out;
 }
 
-bool has_children(const Model& model, const ObjectId& table) {
-    for (const auto& [id, o] : model.objects)
-        if (id.kind == Kind::table)
-            for (const ObjectId& p : parents_of(o))
-                if (p == table) return true;
-    return false;
-}
 
 // A column as a parent gives it to a new child: no identity, no comment.
 json inherited_copy(json column) {
@@ -342,7 +335,7 @@ class TableDiff {
 public:
     TableDiff(Differ& d, const Object& l, const Object& o)
         : d_(d), l_(l), o_(o), table_(ddl::table_name(o.id)), live_columns_(d.live_columns(l)),
-          sql_columns_(ddl_attributes(o)["columns"]), parent_(has_children(d.desired(), o.id)) {}
+          sql_columns_(ddl_attributes(o)["columns"]), parent_(d.desired_index().has_children(o.id)) {}
 
     void run() {
         leave_parents();
@@ -656,7 +649,7 @@ void create_table(Differ& d, const Object& o) {
     // What the table sets on an inherited column on its own (a partition's
     // DEFAULT or NOT NULL), after the parents' columns.
     std::vector<ObjectId> parents = parents_of(o);
-    bool waited_for = has_children(d.desired(), o.id);
+    bool waited_for = d.desired_index().has_children(o.id);
     for (const json& column : o.attrs["columns"]) {
         if (!column.value("inherited", false)) continue;
         for (const ObjectId& parent_id : parents) {

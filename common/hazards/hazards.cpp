@@ -850,11 +850,22 @@ public:
     }
 
     std::vector<Step> run(const Plan& plan) {
-        for (size_t i = 0; i < plan.steps.size(); ++i) rewrite(i, plan.steps[i]);
+        for (size_t i = 0; i < plan.steps.size(); ++i) {
+            // The steps a rewrite added are at the end (it erases at most one
+            // before them): the objects of the drops among them.
+            size_t from = out_.empty() ? 0 : out_.size() - 1;
+            rewrite(i, plan.steps[i]);
+            for (size_t j = std::min(from, out_.size()); j < out_.size(); ++j)
+                if (out_[j].action == "drop") dropped_.insert(out_[j].object);
+        }
         return std::move(out_);
     }
 
 private:
+    // Objects some step of out_ drops (and perhaps more): only for these can
+    // an earlier drop step be found.
+    std::set<ObjectId> dropped_;
+
     struct ForeignKey {
         size_t step;
         std::string table;             // the referenced table
@@ -868,8 +879,10 @@ private:
         bool existing = !table.empty() && !new_tables_.count(table);
         // The step that drops this object earlier in the plan: it is being
         // replaced (a changed definition).
-        auto drop = std::find_if(out_.begin(), out_.end(),
-                                 [&](const Step& s) { return s.action == "drop" && s.object == step.object; });
+        auto drop = out_.end();
+        if (dropped_.count(step.object))
+            drop = std::find_if(out_.begin(), out_.end(),
+                                [&](const Step& s) { return s.action == "drop" && s.object == step.object; });
         bool done = false;
         // A partitioned table's indexes cannot be built concurrently (a
         // documented limitation: CREATE INDEX on it locks its partitions).

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 #include <string>
+#include <unordered_set>
 
 #include "canon/expressions.h"
 #include "sql/parser.h"
@@ -47,8 +48,12 @@ void check_column_name(const JsonField& f) {
 
 // A string field that must be exactly one type name ("integer",
 // "public.mood[]"): it is pasted into DDL.
+// A large model repeats the same types and expressions on every table: the
+// texts accepted so far are remembered, and each is parsed once per process.
 void check_type_text(const JsonField& f) {
+    static std::unordered_set<std::string> accepted;
     std::string text = f.string();
+    if (accepted.count(text)) return;
     bool ok = false;
     try {
         pq::ParsedExpression parsed = pq::parse_expression("NULL::" + text);
@@ -57,16 +62,20 @@ void check_type_text(const JsonField& f) {
     } catch (const std::exception&) {
     }
     if (!ok) f.fail("not a type name: " + text);
+    accepted.insert(std::move(text));
 }
 
 // A string field that must be exactly one expression.
 void check_expression_text(const JsonField& f) {
+    static std::unordered_set<std::string> accepted;
     std::string text = f.string();
+    if (accepted.count(text)) return;
     try {
         pq::parse_expression(text);
     } catch (const std::exception&) {
         f.fail("not a single expression: " + text);
     }
+    accepted.insert(std::move(text));
 }
 
 // A string field that must be one possibly qualified name ("public.f", "\"C\"").

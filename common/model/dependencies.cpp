@@ -96,6 +96,16 @@ ModelIndex::ModelIndex(const Model& model) : model_(model) {
         if (id.kind == Kind::range_type && object.attrs.contains("multirange"))
             types_[object.attrs["multirange"].get<std::string>()].push_back(id);
         if (id.kind == Kind::operator_) operators_[id.name].push_back(id);
+        if (id.kind == Kind::table) {
+            auto parent = [&](const json& ref) {
+                if (ref.is_object() && ref.contains("schema") && ref.contains("table") && ref["schema"].is_string() &&
+                    ref["table"].is_string())
+                    parents_.insert(ObjectId{Kind::table, ref["schema"], ref["table"]});
+            };
+            if (object.attrs.contains("partition_of")) parent(object.attrs["partition_of"]);
+            if (object.attrs.contains("inherits") && object.attrs["inherits"].is_array())
+                for (const json& p : object.attrs["inherits"]) parent(p);
+        }
     }
 }
 

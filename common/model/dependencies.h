@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,11 +27,15 @@ public:
     const std::map<std::string, std::vector<ObjectId>>& all_operators() const { return operators_; }
     // Constraints, indexes and other objects that belong to a relation.
     const std::vector<const Object*>& objects_of(const std::string& schema, const std::string& relation) const;
+    // Does a table of the model name this table as its partitioned table
+    // (partition_of) or among its parents (inherits)?
+    bool has_children(const ObjectId& table) const { return parents_.count(table) > 0; }
 
 private:
     const Model& model_;
     std::map<std::pair<std::string, std::string>, std::vector<const Object*>> by_relation_;
     std::map<std::string, std::vector<ObjectId>> types_, routines_, operators_;
+    std::set<ObjectId> parents_;  // tables that have a partition or a child
 };
 
 std::vector<Dependency> derived_dependencies(const Model& model, const ModelIndex& index, const Object& object);

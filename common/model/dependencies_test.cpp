@@ -232,5 +232,25 @@ TEST_F(DependencyModel, ReferencedKeyOfAMissingKeyOrTable) {
     EXPECT_EQ(referenced_key(m, other_table), nullptr);
 }
 
+// A table has children when another names it as partition_of or in inherits.
+TEST(ModelIndex, HasChildrenFromPartitionOfAndInherits) {
+    Model m;
+    m.add(Object(id(Kind::table, "public", "parent"), table_attrs(json::array())));
+    m.add(Object(id(Kind::table, "public", "base"), table_attrs(json::array())));
+    m.add(Object(id(Kind::table, "public", "alone"), table_attrs(json::array())));
+    json part = table_attrs(json::array());
+    part["partition_of"] = {{"schema", "public"}, {"table", "parent"}};
+    m.add(Object(id(Kind::table, "public", "part"), part));
+    json child = table_attrs(json::array());
+    child["inherits"] = json::array({{{"schema", "public"}, {"table", "base"}}});
+    m.add(Object(id(Kind::table, "public", "child"), child));
+    ModelIndex index(m);
+    EXPECT_TRUE(index.has_children(id(Kind::table, "public", "parent")));
+    EXPECT_TRUE(index.has_children(id(Kind::table, "public", "base")));
+    EXPECT_FALSE(index.has_children(id(Kind::table, "public", "alone")));
+    EXPECT_FALSE(index.has_children(id(Kind::table, "public", "part")));
+    EXPECT_FALSE(index.has_children(id(Kind::table, "other", "parent")));
+}
+
 }  // namespace
 }  // namespace pgflux

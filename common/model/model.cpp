@@ -238,13 +238,20 @@ bool is_state_hash(const std::string& value) {
 }
 
 std::string Model::state_hash() const {
-    json canonical = json::array();
+    // The hash of the JSON array of the objects (without what is not part of
+    // the state), dumped one element at a time: "[" a "," b ... "]".
+    Sha256 hash;
+    hash.update("[");
+    bool first = true;
     for (const auto& [id, object] : objects) {
         if (id.schema == k_tracking_schema || (id.kind == Kind::schema && id.name == k_tracking_schema))
             continue;
-        canonical.push_back(object_to_json(object, false));
+        if (!first) hash.update(",");
+        first = false;
+        hash.update(object_to_json(object, false).dump());
     }
-    return "sha256:" + sha256_hex(canonical.dump());
+    hash.update("]");
+    return "sha256:" + hash.hex();
 }
 
 }  // namespace pgflux

@@ -1,6 +1,8 @@
 // pgflux.model serialization.
 #include "model/model_json.h"
 
+#include <iostream>
+
 #include "kinds/kinds.h"
 #include "model/attribute_checks.h"
 #include "model/attributes.h"
@@ -130,6 +132,47 @@ json model_to_document(const Model& model, const std::string& tool) {
     for (const auto& [id, object] : model.objects) objects.push_back(object_to_json(object));
     doc["objects"] = objects;
     return doc;
+}
+
+void write_model_document(const Model& model, const std::string& tool) {
+    json doc = document_envelope(k_format_model, tool);
+    doc["source"] = model.source;
+    doc["state_hash"] = model.state_hash();
+    doc["objects"] = json::array();
+    if (model.objects.empty()) {
+        write_document(doc);
+        return;
+    }
+    // dump(2) puts the top-level keys at an indent of two, one per line, and
+    // no string holds a raw line break: the empty array is found by its line.
+    std::string text = doc.dump(2);
+    const std::string marker = "\n  \"objects\": [";
+    size_t at = text.find(marker + "]");
+    if (at == std::string::npos) fail(k_exit_internal, "cannot place the objects in the model document");
+    at += marker.size();
+    std::string out = text.substr(0, at);
+    bool first = true;
+    for (const auto& [id, object] : model.objects) {
+        // An element of the array is dumped at an indent of four.
+        std::string element = object_to_json(object).dump(2);
+        out += first ? "\n    " : ",\n    ";
+        first = false;
+        size_t from = 0;
+        for (size_t nl; (nl = element.find('\n', from)) != std::string::npos; from = nl + 1) {
+            out.append(element, from, nl + 1 - from);
+            out += "    ";
+        }
+        out.append(element, from, std::string::npos);
+        if (out.size() >= (1u << 20)) {
+            std::cout << out;
+            out.clear();
+        }
+    }
+    out += "\n  ";
+    out.append(text, at, std::string::npos);
+    std::cout << out << "\n";
+    std::cout.flush();
+    if (!std::cout) fail(k_exit_internal, "cannot write to standard output");
 }
 
 Model model_from_document(const json& document, const std::string& name) {

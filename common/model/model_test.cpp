@@ -9,6 +9,8 @@
 
 #include "kinds/kinds.h"
 #include "model/model_json.h"
+#include "util/document.h"
+#include "util/sha256.h"
 #include "util/error.h"
 
 namespace pgflux {
@@ -150,6 +152,39 @@ TEST(StateHash, HasThePrefixAndHexDigest) {
     std::string hex = h.substr(7);
     EXPECT_EQ(hex.size(), 64u);
     EXPECT_TRUE(std::all_of(hex.begin(), hex.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) && !std::isupper(static_cast<unsigned char>(c)); }));
+}
+
+// The hash is taken piece by piece; it is the hash of the whole array of
+// the objects' JSON (no tracking schema), as it always was.
+TEST(StateHash, IsTheHashOfTheObjectArray) {
+    Model m = sample_model();
+    m.add(Object(id(Kind::schema, "", k_tracking_schema)));
+    json canonical = json::array();
+    for (const auto& [oid, object] : m.objects)
+        if (oid.name != k_tracking_schema) canonical.push_back(object_to_json(object, false));
+    EXPECT_EQ(m.state_hash(), "sha256:" + sha256_hex(canonical.dump()));
+    EXPECT_EQ(Model().state_hash(), "sha256:" + sha256_hex("[]"));
+}
+
+TEST(Sha256, PiecesHashAsTheirConcatenation) {
+    Sha256 pieces;
+    pieces.update("[");
+    pieces.update("");
+    pieces.update("{\"a\":1}]");
+    EXPECT_EQ(pieces.hex(), sha256_hex("[{\"a\":1}]"));
+}
+
+// write_model_document streams the objects; the bytes are those of the
+// document tree dumped whole.
+TEST(ModelDocument, StreamedAsTheTreeDumps) {
+    for (const Model& m : {sample_model(), Model()}) {
+        testing::internal::CaptureStdout();
+        write_document(model_to_document(m, "flux-parse"));
+        std::string whole = testing::internal::GetCapturedStdout();
+        testing::internal::CaptureStdout();
+        write_model_document(m, "flux-parse");
+        EXPECT_EQ(testing::internal::GetCapturedStdout(), whole);
+    }
 }
 
 TEST(StateHash, IsDeterministic) { EXPECT_EQ(sample_model().state_hash(), sample_model().state_hash()); }

@@ -226,8 +226,8 @@ void check_bodies(Connection& conn, const Model& parsed) {
     }
 }
 
-Model overlay(const Model& parsed, const Model& shadow, const std::string& tool) {
-    Model out = parsed;
+Model overlay(Model parsed, const Model& shadow, const std::string& tool) {
+    Model out = std::move(parsed);
     for (auto& [id, object] : out.objects) {
         if (id.kind == Kind::default_privilege) continue;  // not loaded (see load_parsed)
         const Object* s = shadow.find(id);
@@ -326,7 +326,7 @@ bool scratch_session(const ShadowChoice& choice, const std::string& tool,
 
 }  // namespace
 
-Model apply_shadow(const Model& parsed, const ShadowChoice& choice, const std::string& tool) {
+Model apply_shadow(Model parsed, const ShadowChoice& choice, const std::string& tool) {
     std::optional<Model> out;
     bool used = scratch_session(choice, tool, [&](Connection& conn, const std::string& label, bool throwaway) {
         note(tool, "loading the schema into a shadow database (" + label + ")");
@@ -334,15 +334,15 @@ Model apply_shadow(const Model& parsed, const ShadowChoice& choice, const std::s
         load_parsed(conn, parsed);
         check_bodies(conn, parsed);
         Model shadow = read_catalog(conn);
-        out = overlay(parsed, shadow, tool);
+        out = overlay(std::move(parsed), shadow, tool);
         out->source["canonical"] = "shadow";
         out->source["shadow"] = label;
     });
-    if (used) return *out;
+    if (used) return std::move(*out);
     if (choice.mode == "auto")
         warn(tool, "no shadow database available (the role may not create databases and no local "
                    "PostgreSQL binaries are installed); expressions are compared without one");
-    Model plain = parsed;
+    Model plain = std::move(parsed);
     plain.source["canonical"] = "parsed";
     return plain;
 }

@@ -27,7 +27,7 @@ ShadowChoice shadow_choice(const std::string& option, const std::string& target_
 // Returns the desired model with shadow-canonical attributes, or the parsed
 // model unchanged (marked "parsed") when the choice resolves to none. Says
 // on stderr which shadow it used. Source errors from loading name file:line.
-Model apply_shadow(const Model& parsed, const ShadowChoice& choice, const std::string& tool);
+Model apply_shadow(Model parsed, const ShadowChoice& choice, const std::string& tool);
 
 // A scratch database made as apply_shadow makes its shadow (same choice,
 // names, stale-shadow cleanup and removal on signals), for other work: the

@@ -327,9 +327,13 @@ bool Reader::skip_role_statement(const Stmt& s) {
 // Each object gets the ACL a new object gets from the default privileges
 // (declared without FOR ROLE) that come before it in reading order.
 void Reader::apply_default_privileges() {
+    // A file's position in reading order (the first file of that path), by a
+    // map rather than a scan per object.
+    std::map<std::string, size_t> file_order;
+    for (size_t i = 0; i < files_.size(); ++i) file_order.emplace(files_[i].path, i);
     auto position = [&](const SourceLocation& l) {
-        size_t file = 0;
-        while (file < files_.size() && files_[file].path != l.file) ++file;
+        auto it = file_order.find(l.file);
+        size_t file = it == file_order.end() ? files_.size() : it->second;
         return std::make_tuple(file, l.line, l.column);
     };
     std::vector<std::pair<std::tuple<size_t, int, int>, ObjectId>> objects;

@@ -255,6 +255,9 @@ private:
     std::map<ObjectId, std::vector<Stmt*>> attached_;  // relation -> statements aimed at it
     std::set<std::pair<std::string, std::string>> relation_names_, constraint_names_;
     std::set<ObjectId> finalizing_;
+    // Tables given a parent (PARTITION OF, INHERITS, ATTACH PARTITION,
+    // INHERIT): the only candidates children_of looks at.
+    std::set<ObjectId> child_tables_;
     // "-- @renamed" comments by (file, offset of the token they stand before).
     struct DeclaredRename {
         std::vector<std::string> from;

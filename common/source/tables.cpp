@@ -241,8 +241,10 @@ private:
 std::vector<Object*> Reader::children_of(const ObjectId& parent) {
     std::vector<Object*> out;
     json entry = {{"schema", parent.schema}, {"table", parent.name}};
-    for (auto& [id, obj] : model.objects) {
-        if (id.kind != Kind::table) continue;
+    for (const ObjectId& id : child_tables_) {
+        Object* found = id.kind == Kind::table ? model.find(id) : nullptr;
+        if (!found) continue;
+        Object& obj = *found;
         bool child = obj.attrs.value("partition_of", json()) == entry;
         for (const json& e : obj.attrs.value("inherits", json::array())) child = child || e == entry;
         if (!child) continue;
@@ -530,6 +532,7 @@ void Reader::create_table(const Stmt& s) {
     pq::Msg bound = node.get("partbound");
     if (bound && !finished_table(s, parents.at(0)).attrs.contains("partition_by"))
         fail(s, "cannot create a partition of " + parents.at(0).describe() + ": it is not partitioned (PARTITION BY)");
+    if (!parents.empty()) child_tables_.insert(id);
     if (bound) {
         table.attrs["partition_of"] = {{"schema", parents.at(0).schema}, {"table", parents.at(0).name}};
         table.attrs["bound"] = partition_bound_text(bound);
@@ -832,6 +835,7 @@ void Reader::attach_partition(const Stmt& s, const ObjectId& parent_id, const pq
             fail(s, child_id.describe() + " lacks column " + quote_ident(pc["name"].get<std::string>()) + " of " +
                         parent_id.describe());
     child.attrs["partition_of"] = {{"schema", parent_id.schema}, {"table", parent_id.name}};
+    child_tables_.insert(child_id);
     child.attrs["bound"] = partition_bound_text(cmd.get("bound"));
     // PostgreSQL attaches the partition's indexes (and the keys they back)
     // that match one of the parent's to it: they become the parent's.
@@ -887,6 +891,7 @@ void Reader::add_inherit(const Stmt& s, Object& table, const pq::Msg& parent_rv)
     for (const json& e : table.attrs["inherits"])
         if (e == entry) fail(s, table.id.describe() + " already inherits from " + parent_id.describe());
     table.attrs["inherits"].push_back(entry);
+    child_tables_.insert(table.id);
 }
 
 void Reader::drop_inherit(const Stmt& s, Object& table, const pq::Msg& parent_rv) {

@@ -34,8 +34,8 @@ int main(int argc, char** argv) {
         if (!args["db"].as<std::string>().empty()) check_conninfo(args["db"].as<std::string>());
         Model model = read_source(paths);
         ShadowChoice shadow = shadow_choice(shadow_db, resolve_conninfo(args["db"].as<std::string>()));
-        model = apply_shadow(model, shadow, "flux-parse");
-        write_document(model_to_document(model, "flux-parse"));
+        model = apply_shadow(std::move(model), shadow, "flux-parse");
+        write_model_document(model, "flux-parse");
         return 0;
     });
 }

@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
         Connection conn(resolve_conninfo(args["db"].as<std::string>()));
         note("flux-snapshot", "reading " + conn.describe());
         Model model = read_catalog(conn);
-        write_document(model_to_document(model, "flux-snapshot"));
+        write_model_document(model, "flux-snapshot");
         return 0;
     });
 }
