@@ -20,9 +20,16 @@ void note(const std::string& tool, const std::string& message) {
     if (g_verbose) std::cerr << tool << ": " << message << "\n";
 }
 
+namespace {
+std::vector<std::string> g_warnings;
+}
+
 void warn(const std::string& tool, const std::string& message) {
     std::cerr << tool << ": warning: " << message << "\n";
+    g_warnings.push_back(message);
 }
+
+const std::vector<std::string>& warnings_said() { return g_warnings; }
 
 int run_tool(const std::string& tool, const std::function<int()>& body) {
     try {
