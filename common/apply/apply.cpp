@@ -23,6 +23,7 @@
 #include "sql/quote.h"
 #include "tracking/tracking.h"
 #include "util/error.h"
+#include "util/progress.h"
 
 namespace fs = std::filesystem;
 
@@ -98,12 +99,26 @@ struct Where {
     int index = 0, total = 0;  // statement `index` (1-based) of `total` in its part
     std::string undo_of;       // undo_migration: the forward file being undone
 
+    Clock::time_point file_start;  // when the run of `name` began
+
     void to(Phase p, const MigrationFile* f = nullptr, const MigrationStatement* s = nullptr, int i = 0, int n = 0) {
+        if (f && f->name != name) file_start = Clock::now();
         phase = p;
         name = f ? f->name : "";
         at = f && s ? location(*f, *s) : "";
         index = i;
         total = n;
+        if (f && s && (p == transaction || p == after_commit)) show_statement(*f, *s);
+    }
+
+    // On a terminal: "FILE: statement 3 of 40 (12.5 s): ALTER TABLE ...".
+    void show_statement(const MigrationFile& f, const MigrationStatement& s) const {
+        double seconds = std::chrono::duration<double>(Clock::now() - file_start).count();
+        char elapsed[32];
+        snprintf(elapsed, sizeof elapsed, "%.1f s", seconds);
+        std::string part = phase == after_commit ? "after-commit statement " : "statement ";
+        show_progress(f.name + ": " + part + std::to_string(index) + " of " + std::to_string(total) + " (" + elapsed +
+                      "): " + s.sql.substr(0, s.sql.find('\n')));
     }
 };
 

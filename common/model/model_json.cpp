@@ -134,13 +134,15 @@ json model_to_document(const Model& model, const std::string& tool) {
     return doc;
 }
 
-void write_model_document(const Model& model, const std::string& tool) {
+void write_model_document(const Model& model, const std::string& tool, std::ostream& stream) {
     json doc = document_envelope(k_format_model, tool);
     doc["source"] = model.source;
     doc["state_hash"] = model.state_hash();
     doc["objects"] = json::array();
     if (model.objects.empty()) {
-        write_document(doc);
+        stream << document_text(doc);
+        stream.flush();
+        if (!stream) fail(k_exit_internal, "cannot write the model document");
         return;
     }
     // dump(2) puts the top-level keys at an indent of two, one per line, and
@@ -164,15 +166,15 @@ void write_model_document(const Model& model, const std::string& tool) {
         }
         out.append(element, from, std::string::npos);
         if (out.size() >= (1u << 20)) {
-            std::cout << out;
+            stream << out;
             out.clear();
         }
     }
     out += "\n  ";
     out.append(text, at, std::string::npos);
-    std::cout << out << "\n";
-    std::cout.flush();
-    if (!std::cout) fail(k_exit_internal, "cannot write to standard output");
+    stream << out << "\n";
+    stream.flush();
+    if (!stream) fail(k_exit_internal, "cannot write the model document");
 }
 
 Model model_from_document(const json& document, const std::string& name) {

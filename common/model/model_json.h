@@ -2,6 +2,8 @@
 // provenance, and the reverse with field-by-field validation.
 #pragma once
 
+#include <iostream>
+
 #include <string>
 
 #include "model/model.h"
@@ -11,10 +13,10 @@ namespace pgflux {
 class JsonField;
 
 json model_to_document(const Model& model, const std::string& tool);
-// Writes model_to_document(model, tool) on stdout as write_document does,
-// byte for byte, one object at a time (the document tree of a large model
-// is never held whole).
-void write_model_document(const Model& model, const std::string& tool);
+// Writes model_to_document(model, tool) to `stream` (stdout) as
+// write_document does, byte for byte, one object at a time (the document
+// tree of a large model is never held whole).
+void write_model_document(const Model& model, const std::string& tool, std::ostream& stream = std::cout);
 // `name` labels errors ("desired.json: objects[2].kind: unknown kind").
 Model model_from_document(const json& document, const std::string& name);
 // An object identity ({"kind", "schema", "name", "table", "signature"}), checked.

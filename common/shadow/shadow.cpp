@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <optional>
@@ -325,6 +327,55 @@ bool scratch_session(const ShadowChoice& choice, const std::string& tool,
 }
 
 }  // namespace
+
+namespace {
+
+std::string server_identity(const std::string& conninfo) {
+    Connection conn(conninfo);
+    QueryResult r = conn.query(
+        "SELECT current_setting('server_version_num'), pg_encoding_to_char(encoding), datcollate, datctype, "
+        "(SELECT string_agg(name || ' ' || coalesce(default_version, ''), ',' ORDER BY name) "
+        "FROM pg_catalog.pg_available_extensions) "
+        "FROM pg_catalog.pg_database WHERE datname = 'template0'");
+    std::string out = "server";
+    for (int c = 0; c < 5; ++c) out += "\n" + (r.rows() == 1 ? r.text(0, c) : std::string());
+    return out;
+}
+
+// The postgres binaries pgflux-cluster may choose from: path, size, time.
+std::string local_identity() {
+    std::vector<std::string> candidates;
+    if (const char* bin = std::getenv("PG_BIN"); bin && *bin) candidates.push_back(std::string(bin) + "/postgres");
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec))
+        candidates.push_back((entry.path() / "bin" / "postgres").string());
+    std::string sibling = sibling_path("postgres");
+    if (!sibling.empty()) candidates.push_back(sibling);
+    std::sort(candidates.begin(), candidates.end());
+    std::string out = "local";
+    for (const auto& path : candidates) {
+        struct stat st;
+        if (stat(path.c_str(), &st) != 0) continue;
+        out += "\n" + path + " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+               std::to_string(st.st_mtim.tv_nsec);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string shadow_identity(const ShadowChoice& choice) {
+    if (choice.mode == "url") return server_identity(choice.url);
+    if (choice.mode == "local") return local_identity();
+    if (choice.mode != "auto") return "none";
+    // As on_shadow_server decides.
+    try {
+        Connection conn(choice.target_db);
+        if (may_create_database(conn)) return server_identity(choice.target_db);
+    } catch (const Error&) {
+    }
+    return have_local_binaries() ? local_identity() : "none";
+}
 
 Model apply_shadow(Model parsed, const ShadowChoice& choice, const std::string& tool) {
     std::optional<Model> out;

@@ -29,6 +29,13 @@ ShadowChoice shadow_choice(const std::string& option, const std::string& target_
 // on stderr which shadow it used. Source errors from loading name file:line.
 Model apply_shadow(Model parsed, const ShadowChoice& choice, const std::string& tool);
 
+// What decides the canonical forms apply_shadow(parsed, choice) produces,
+// found without making a scratch database (the model cache's key): the
+// server the shadow would be made on (its version, encoding and locale, and
+// the extensions it offers), the local PostgreSQL binaries a throwaway
+// cluster would use, or "none".
+std::string shadow_identity(const ShadowChoice& choice);
+
 // A scratch database made as apply_shadow makes its shadow (same choice,
 // names, stale-shadow cleanup and removal on signals), for other work: the
 // proof of a plan and the replay of migration files (prove/prove.h).

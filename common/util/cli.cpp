@@ -7,6 +7,7 @@
 
 #include "pgflux/version.h"
 #include "util/error.h"
+#include "util/progress.h"
 
 namespace pgflux {
 namespace {
@@ -17,27 +18,43 @@ bool verbose() { return g_verbose; }
 void set_verbose(bool on) { g_verbose = on; }
 
 void note(const std::string& tool, const std::string& message) {
-    if (g_verbose) std::cerr << tool << ": " << message << "\n";
+    if (!g_verbose) return;
+    clear_progress();
+    std::cerr << tool << ": " << message << "\n";
+}
+
+namespace {
+std::vector<std::string> g_warnings;
 }
 
 void warn(const std::string& tool, const std::string& message) {
+    clear_progress();
     std::cerr << tool << ": warning: " << message << "\n";
+    g_warnings.push_back(message);
 }
+
+const std::vector<std::string>& warnings_said() { return g_warnings; }
 
 int run_tool(const std::string& tool, const std::function<int()>& body) {
     try {
-        return body();
+        int status = body();
+        clear_progress();
+        return status;
     } catch (const Error& e) {
+        clear_progress();
         std::cerr << tool << ": error: " << e.what() << "\n";
         return e.code;
     } catch (const cxxopts::exceptions::exception& e) {
+        clear_progress();
         std::cerr << tool << ": error: " << e.what() << "\n"
                   << "Try '" << tool << " --help' for more information.\n";
         return k_exit_usage;
     } catch (const nlohmann::json::exception& e) {
+        clear_progress();
         std::cerr << tool << ": error: malformed input document: " << e.what() << "\n";
         return k_exit_usage;
     } catch (const std::exception& e) {
+        clear_progress();
         std::cerr << tool << ": error: internal error: " << e.what() << "\n";
         return k_exit_internal;
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <vector>
 #include <string>
 
 #include <cxxopts.hpp>
@@ -30,5 +31,7 @@ void set_verbose(bool on);
 // A progress line on stderr, shown with -v only.
 void note(const std::string& tool, const std::string& message);
 void warn(const std::string& tool, const std::string& message);
+// The messages warn() printed so far (the model cache replays them).
+const std::vector<std::string>& warnings_said();
 
 }  // namespace pgflux

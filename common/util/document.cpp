@@ -65,8 +65,10 @@ json read_document(const std::string& path, const std::string& format) {
     return doc;
 }
 
+std::string document_text(const json& document) { return document.dump(2) + "\n"; }
+
 void write_document(const json& document) {
-    std::cout << document.dump(2) << "\n";
+    std::cout << document_text(document);
     std::cout.flush();
     if (!std::cout) fail(k_exit_internal, "cannot write to standard output");
 }

@@ -28,6 +28,8 @@ json read_document(const std::string& path, const std::string& format);
 
 // Writes a document to stdout (sorted keys, one document).
 void write_document(const json& document);
+// The text write_document writes.
+std::string document_text(const json& document);
 
 // Typed access with errors naming the document and the field:
 // "desired.json: objects[3].kind: expected a string".

@@ -308,3 +308,19 @@ false"
   run -2 pg-flux migrate undo --db "$DB"
   assert_output --partial "usage: pg-flux migrate undo FILE"
 }
+
+@test "progress: on a terminal apply shows the statement it runs, in place; without one nothing extra" {
+  users_v2
+  run -0 pg-flux migrate generate --db "$DB" --label init
+  name=$(basename "$(latest_migration)")
+  # script(1) gives the run a terminal; its output is what the terminal got.
+  TERM=xterm script -qec "pg-flux migrate apply --db '$DB'" /dev/null > tty.out
+  grep -q $'\r\033\[K'"$name: statement 1 of [0-9]* ([0-9.]* s): CREATE TABLE" tty.out || { cat -v tty.out; false; }
+  # The line is erased before the result line is written.
+  grep -q $'\r\033\[Kapplied '"$name " tty.out || { cat -v tty.out; false; }
+  # Without a terminal: the result only.
+  sql "$DB" "drop table users; drop schema _pgflux cascade"
+  run --separate-stderr -0 pg-flux migrate apply --db "$DB"
+  assert_output --regexp "^applied $name "
+  assert_equal "$stderr" ""
+}

@@ -11,6 +11,7 @@
 #include "util/cli.h"
 #include "util/document.h"
 #include "util/error.h"
+#include "util/progress.h"
 
 using namespace pgflux;
 
@@ -133,6 +134,7 @@ int main(int argc, char** argv) {
             // Text: "applied ...", "recorded ..." and "undone ..." lines are the
             // output. Warnings always go to stderr; other progress only with -v.
             auto progress = [&](const std::string& line) {
+                clear_progress();
                 bool result = line.rfind("applied ", 0) == 0 || line.rfind("recorded ", 0) == 0 ||
                               line.rfind("undone ", 0) == 0;
                 if (format == "text" && result) std::cout << line << std::endl;

@@ -1,4 +1,8 @@
 // flux-parse: reads schema/**/*.sql and writes the desired pgflux.model.
+#include <iostream>
+#include <sstream>
+
+#include "cache/model_cache.h"
 #include "catalog/connection.h"
 #include "model/model_json.h"
 #include "shadow/shadow.h"
@@ -21,6 +25,9 @@ int main(int argc, char** argv) {
              cxxopts::value<std::string>()->default_value("none"))
             ("db", "Target server for --shadow-db auto (default: $DATABASE_URL, then PG* variables)",
              cxxopts::value<std::string>()->default_value(""))
+            ("cache-dir", "Keep models in DIR and reuse one when the files, the shadow server and pg-flux are "
+                          "unchanged (default: no cache)",
+             cxxopts::value<std::string>()->default_value(""))
             ("paths", "Schema files or directories (default: schema/)", cxxopts::value<std::vector<std::string>>());
         options.parse_positional({"paths"});
         auto args = parse_options(options, argc, argv);
@@ -32,10 +39,27 @@ int main(int argc, char** argv) {
         std::string shadow_db = args["shadow-db"].as<std::string>();
         check_shadow_option(shadow_db);
         if (!args["db"].as<std::string>().empty()) check_conninfo(args["db"].as<std::string>());
-        Model model = read_source(paths);
         ShadowChoice shadow = shadow_choice(shadow_db, resolve_conninfo(args["db"].as<std::string>()));
-        model = apply_shadow(std::move(model), shadow, "flux-parse");
-        write_model_document(model, "flux-parse");
+        std::string cache_dir = args["cache-dir"].as<std::string>();
+        if (cache_dir.empty()) {
+            write_model_document(apply_shadow(read_source(paths), shadow, "flux-parse"), "flux-parse");
+            return 0;
+        }
+        ModelCache cache(cache_dir, "flux-parse");
+        std::string key = cache.key(source_files(paths), shadow_identity(shadow));
+        std::optional<ModelCache::Entry> entry = cache.get(key);
+        if (entry) {
+            note("flux-parse", "the model is cached (" + cache_dir + "): nothing changed since it was made");
+            for (const auto& warning : entry->warnings) warn("flux-parse", warning);
+        } else {
+            std::ostringstream document;
+            write_model_document(apply_shadow(read_source(paths), shadow, "flux-parse"), "flux-parse", document);
+            entry = ModelCache::Entry{warnings_said(), std::move(document).str()};
+            cache.put(key, *entry);
+        }
+        std::cout << entry->document;
+        std::cout.flush();
+        if (!std::cout) fail(k_exit_internal, "cannot write to standard output");
         return 0;
     });
 }
