@@ -94,9 +94,12 @@ assert doc["growth"] == [], doc["growth"]
 PY
 }
 
-@test "scripts/benchmark compares sizes: growth targets between consecutive N" {
-  run "$BENCH" --bin "$PGFLUX_BIN" --runs 1 --tables-only --json bench.json 10 3
+@test "scripts/benchmark compares sizes: growth targets between consecutive N; --skip" {
+  run "$BENCH" --bin "$PGFLUX_BIN" --runs 1 --tables-only --skip flux-parse-shadow,generate --json bench.json 10 3
   assert_success
+  assert_output --partial "benchmark: N=10 run 1: generate-no-verify"
+  refute_output --partial "run 1: flux-diff"
+  refute_line "benchmark: N=10 run 1: generate"
   assert_output --partial "Growth (each figure at the larger N / at the smaller):"
   assert_line --regexp '^  flux-snapshot at 10 / at 3 = [0-9.]+ \(target <= 4.0\): (met|not met)$'
   /usr/bin/python3 - bench.json <<'PY'
@@ -108,6 +111,12 @@ growth = {g["figure"]: g for g in doc["growth"]}
 assert "flux-snapshot" in growth and "drift-cold" in growth and "pg_dump" not in growth, sorted(growth)
 g = growth["flux-snapshot"]
 assert (g["from"], g["to"], g["limit"]) == (3, 10, 4.0) and g["value"] > 0, g
+# Skipped: the figures named and those that need their output; apply uses the
+# migration of generate --no-verify.
+for s in doc["sizes"]:
+    assert not {"flux-parse-shadow", "generate", "flux-diff", "flux-diff-create", "flux-hazards"} & set(s["figures"]), s["figures"].keys()
+    assert {"flux-parse-none", "flux-snapshot", "generate-no-verify", "apply", "psql-f-migration"} <= set(s["figures"])
+    assert all(not f["failed"] for f in s["figures"].values())
 PY
 }
 
@@ -115,6 +124,9 @@ PY
   run "$BENCH" --runs 0 20
   assert_failure 2
   assert_output --partial "--runs needs a positive whole number"
+  run "$BENCH" --skip flux-parse,generate 20
+  assert_failure 2
+  assert_output --partial 'no figure "flux-parse"'
   run "$BENCH" 20x
   assert_failure 2
   assert_output --partial "N must be a whole number"
