@@ -894,7 +894,7 @@ private:
         if (options_.concurrent_indexes && existing && node.is("AlterTableStmt") && drop == out_.end())
             done = unique_constraint_concurrently(i, step, node, table);
         if (options_.auto_not_valid && existing && node.is("AlterTableStmt") && !done)
-            done = safe_set_not_null(step, node, table);
+            done = safe_set_not_null(i, step, node, table);
         if (!done) out_.push_back(step);
         if (options_.auto_not_valid && existing && node.is("AlterTableStmt")) not_valid_then_validate(step, node, table);
     }
@@ -1032,12 +1032,14 @@ private:
     // UPDATE EXCLUSIVE: writes go on), SET NOT NULL (PostgreSQL 12+ sees the
     // valid CHECK and skips its scan) and drop the helper constraint. Its
     // name is deterministic; the DROP says IF EXISTS, so that a resumed run
-    // never stumbles on it.
-    bool safe_set_not_null(const Step& step, const pq::Msg& alter, const std::string& table) {
+    // never stumbles on it. Not when a later step of the transaction needs
+    // the column NOT NULL (ADD IDENTITY requires it).
+    bool safe_set_not_null(size_t i, const Step& step, const pq::Msg& alter, const std::string& table) {
         auto cmds = alter.list("cmds");
         if (cmds.size() != 1 || cmds[0].enumeration("subtype") != "AT_SetNotNull") return false;
         if (alter.enumeration("objtype") != "OBJECT_TABLE") return false;
         std::string column = cmds[0].str("name");
+        if (identity_added_later(i, table, column)) return false;
         std::string helper = quote_ident(not_null_helper_name(column));
         std::string head = "ALTER TABLE " + table + " ";
         Step check = step, validate = step, set = step, drop = step;
@@ -1057,6 +1059,17 @@ private:
             check_rewrite(*sql, [](const pq::Msg& n) { return n.is("AlterTableStmt") && n.list("cmds").size() == 1; });
         out_.insert(out_.end(), {check, validate, set, drop});
         return true;
+    }
+
+    // Does a step after step i add an identity to this column of the table?
+    bool identity_added_later(size_t i, const std::string& table, const std::string& column) const {
+        for (size_t j = i + 1; j < parsed_.size(); ++j) {
+            const pq::Msg& node = parsed_[j]->statements().at(0).node;
+            if (!node.is("AlterTableStmt") || relation_key(node.get("relation")) != table) continue;
+            for (const pq::Msg& cmd : node.list("cmds"))
+                if (cmd.enumeration("subtype") == "AT_AddIdentity" && cmd.str("name") == column) return true;
+        }
+        return false;
     }
 
     // ADD FOREIGN KEY / CHECK on an existing table (the step just emitted):
