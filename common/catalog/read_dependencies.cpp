@@ -11,7 +11,9 @@
 namespace pgflux::catalog {
 
 void read_dependencies(Snapshot& s) {
-    // Objects with oids below 16384 (FirstNormalObjectId) are built in.
+    // Objects with oids below 16384 (FirstNormalObjectId) are built in. The
+    // rows come in a fixed order, so that merged dependencies (their columns,
+    // their order) are the same on every run.
     QueryResult r = s.conn.query(
         "SELECT d.classid::pg_catalog.regclass::text AS catalog, d.objid, "
         "d.refclassid::pg_catalog.regclass::text AS ref_catalog, d.refobjid, d.refobjsubid, d.deptype, a.attname, "
@@ -22,7 +24,7 @@ void read_dependencies(Snapshot& s) {
         "LEFT JOIN pg_catalog.pg_attribute o ON d.classid = 'pg_class'::pg_catalog.regclass "
         " AND o.attrelid = d.objid AND o.attnum = d.objsubid AND d.objsubid > 0 "
         "WHERE d.deptype IN ('n', 'a', 'e') AND d.objid >= 16384 AND d.refobjid >= 16384 "
-        "ORDER BY d.deptype = 'e' DESC");
+        "ORDER BY d.deptype = 'e' DESC, d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, d.refobjsubid");
     int catalog = r.column("catalog"), objid = r.column("objid"), ref_catalog = r.column("ref_catalog"),
         refobjid = r.column("refobjid"), refobjsubid = r.column("refobjsubid"), column = r.column("attname"),
         deptype = r.column("deptype"), through = r.column("through");

@@ -31,9 +31,6 @@ int main(int argc, char** argv) {
             ("paths", "Schema files or directories (default: schema/)", cxxopts::value<std::vector<std::string>>());
         options.parse_positional({"paths"});
         auto args = parse_options(options, argc, argv);
-        // SIGINT, SIGTERM and SIGHUP cancel the shadow's running statement and
-        // remove the shadow database or cluster before exiting (4).
-        install_interrupt_handlers();
         std::vector<std::string> paths = {"schema"};
         if (args.count("paths")) paths = args["paths"].as<std::vector<std::string>>();
         std::string shadow_db = args["shadow-db"].as<std::string>();
@@ -41,8 +38,17 @@ int main(int argc, char** argv) {
         if (!args["db"].as<std::string>().empty()) check_conninfo(args["db"].as<std::string>());
         ShadowChoice shadow = shadow_choice(shadow_db, resolve_conninfo(args["db"].as<std::string>()));
         std::string cache_dir = args["cache-dir"].as<std::string>();
+        // Reading the files holds nothing to clean up: a signal ends it at once.
+        // From the shadow on, SIGINT, SIGTERM and SIGHUP cancel the shadow's
+        // running statement and remove the shadow database or cluster before
+        // exiting (4).
+        auto parse = [&] {
+            Model parsed = read_source(paths);
+            install_interrupt_handlers();
+            return apply_shadow(std::move(parsed), shadow, "flux-parse");
+        };
         if (cache_dir.empty()) {
-            write_model_document(apply_shadow(read_source(paths), shadow, "flux-parse"), "flux-parse");
+            write_model_document(parse(), "flux-parse");
             return 0;
         }
         ModelCache cache(cache_dir, "flux-parse");
@@ -53,7 +59,7 @@ int main(int argc, char** argv) {
             for (const auto& warning : entry->warnings) warn("flux-parse", warning);
         } else {
             std::ostringstream document;
-            write_model_document(apply_shadow(read_source(paths), shadow, "flux-parse"), "flux-parse", document);
+            write_model_document(parse(), "flux-parse", document);
             entry = ModelCache::Entry{warnings_said(), std::move(document).str()};
             cache.put(key, *entry);
         }
