@@ -493,13 +493,8 @@ Plan diff_models(const Model& live, const Model& desired, const DiffOptions& opt
     if (resolved.default_owner.empty()) resolved.default_owner = live.source.value("role", "");
     // Declared renames run first; the rest of the plan starts from the
     // renamed live model.
-    // Without a declared rename in the desired model the renamed live model
-    // is the live one: it is used as it is, not copied.
-    bool declares = std::any_of(desired.objects.begin(), desired.objects.end(), [](const auto& entry) {
-        return !entry.second.renamed_from.empty() || !entry.second.renamed_columns.empty();
-    });
     std::optional<Renaming> renamed;
-    if (!resolved.verify && declares) renamed = declared_renames(live, desired);
+    if (!resolved.verify && declares_renames(desired)) renamed = declared_renames(live, desired);
     const Model& renamed_live = renamed ? renamed->live : live;
     Model owned = resolve_owners(renamed_live, desired, resolved);
     Plan plan = diff::Differ(renamed_live, owned, resolved).run();

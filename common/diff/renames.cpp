@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
+#include <optional>
 
 #include "diff/differ_internal.h"
 #include "kinds/kinds.h"
@@ -403,6 +404,12 @@ private:
 
 Renaming declared_renames(const Model& live, const Model& desired) { return Renamer(live, desired).run(); }
 
+bool declares_renames(const Model& desired) {
+    return std::any_of(desired.objects.begin(), desired.objects.end(), [](const auto& entry) {
+        return !entry.second.renamed_from.empty() || !entry.second.renamed_columns.empty();
+    });
+}
+
 namespace {
 
 std::string where_defined(const Object& o) {
@@ -429,7 +436,9 @@ std::vector<std::pair<T, T>> unique_pairs(const std::vector<T>& gone, const std:
 }  // namespace
 
 std::vector<RenameCandidate> rename_candidates(const Model& live_before, const Model& desired) {
-    Model live = declared_renames(live_before, desired).live;
+    std::optional<Renaming> renamed;
+    if (declares_renames(desired)) renamed = declared_renames(live_before, desired);
+    const Model& live = renamed ? renamed->live : live_before;
     std::vector<RenameCandidate> out;
     // Objects: the same kind, schema, relation and signature; the same
     // attributes apart from the comment. (Not schemas: their definition is
@@ -459,6 +468,12 @@ std::vector<RenameCandidate> rename_candidates(const Model& live_before, const M
     for (const auto& [id, d] : desired.objects) {
         const Object* l = live.find(id);
         if (id.kind != Kind::table || !l) continue;
+        auto names = [](const json& columns) {
+            std::vector<std::string> out;
+            for (const json& c : columns) out.push_back(c["name"]);
+            return out;
+        };
+        if (names(l->attrs["columns"]) == names(d.attrs["columns"])) continue;  // no column gone or come
         std::vector<const json*> gone_columns, come_columns;
         for (const json& c : l->attrs["columns"])
             if (column_index(d.attrs, c["name"]) < 0) gone_columns.push_back(&c);

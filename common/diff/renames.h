@@ -27,6 +27,10 @@ struct Renaming {
 // (users_pkey -> members_pkey) while their definitions stay the same.
 Renaming declared_renames(const Model& live, const Model& desired);
 
+// Whether the desired model declares any rename. Without one, the renamed
+// live model is the live model: callers use it as it is instead of copying it.
+bool declares_renames(const Model& desired);
+
 // A live object or column dropped while a desired one of the same kind and
 // definition (all but the name) is created.
 struct RenameCandidate {

@@ -88,8 +88,8 @@ int main(int argc, char** argv) {
                   "with --format summary, --format drift or --exit-code");
         only_with(args, "reverse", format == "plan" && !args.count("verify"), "with --format plan, without --verify");
 
-        Model live = model_from_document(read_document(models[0], k_format_model), models[0]);
-        Model desired = model_from_document(read_document(models[1], k_format_model), models[1]);
+        Model& live = keep_until_exit(model_from_document(read_document(models[0], k_format_model), models[0]));
+        Model& desired = keep_until_exit(model_from_document(read_document(models[1], k_format_model), models[1]));
         DiffOptions diff_options;
         diff_options.verify = args.count("verify") > 0;
         std::string owners = args["owners"].as<std::string>();
@@ -99,8 +99,8 @@ int main(int argc, char** argv) {
         std::string renames = args["renames"].as<std::string>();
         if (renames != "declared" && renames != "prompt") usage_error("--renames must be declared or prompt");
         if (renames == "prompt" && !diff_options.verify) ask_renames(live, desired);
-        Plan plan = args.count("reverse") ? diff_models_reverse(live, desired, diff_options)
-                                          : diff_models(live, desired, diff_options);
+        Plan& plan = keep_until_exit(args.count("reverse") ? diff_models_reverse(live, desired, diff_options)
+                                                           : diff_models(live, desired, diff_options));
         check_plan_statements(plan);
 
         bool strict = args.count("strict") > 0;

@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
         only_with(args, "allow-hazards", args.count("check") > 0, "with --check");
         if (args["live-objects"].as<int>() < 0) usage_error("--live-objects must be 0 or more");
         auto allowed = parse_allowed_hazards(args["allow-hazards"].as<std::string>());
-        Plan plan;
+        Plan& plan = keep_until_exit(Plan());
         if (args.count("sql")) {
             if (input == "-") usage_error("--sql needs a FILE");
             MigrationFile file = read_migration(input);

@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
             return apply_shadow(std::move(parsed), shadow, "flux-parse");
         };
         if (cache_dir.empty()) {
-            write_model_document(parse(), "flux-parse");
+            write_model_document(keep_until_exit(parse()), "flux-parse");
             return 0;
         }
         ModelCache cache(cache_dir, "flux-parse");
@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
             for (const auto& warning : entry->warnings) warn("flux-parse", warning);
         } else {
             std::ostringstream document;
-            write_model_document(parse(), "flux-parse", document);
+            write_model_document(keep_until_exit(parse()), "flux-parse", document);
             entry = ModelCache::Entry{warnings_said(), std::move(document).str()};
             cache.put(key, *entry);
         }

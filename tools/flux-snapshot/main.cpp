@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
         auto args = parse_options(options, argc, argv);
         Connection conn(resolve_conninfo(args["db"].as<std::string>()));
         note("flux-snapshot", "reading " + conn.describe());
-        Model model = read_catalog(conn);
+        Model& model = keep_until_exit(read_catalog(conn));
         write_model_document(model, "flux-snapshot");
         return 0;
     });
