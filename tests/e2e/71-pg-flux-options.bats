@@ -27,7 +27,7 @@ setup() { pgflux_setup; }
   # --help wins over a command and touches no database.
   run -0 pg-flux migrate apply --help
   assert_line --index 0 "usage: pg-flux <command> [options]"
-  assert [ ! -e .pgflux ]
+  assert [ ! -e .pgflux/data ]  # no embedded cluster started (.pgflux/cache is the model cache)
 }
 
 @test "--version prints pg-flux and the tools' version" {
@@ -70,7 +70,7 @@ setup() { pgflux_setup; }
     assert_output --partial "option $opt needs a value"
   done
   # Nothing was started or written by any of these.
-  assert [ ! -e .pgflux ]
+  assert [ ! -e .pgflux/data ]  # no embedded cluster started (.pgflux/cache is the model cache)
   assert [ ! -e migrations ]
 }
 

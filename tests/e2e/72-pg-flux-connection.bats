@@ -52,7 +52,7 @@ SQL
   run -0 pg-flux verify
   run -0 pg-flux migrate status
   assert_output --regexp ' applied '
-  assert [ ! -e .pgflux ]
+  assert [ ! -e .pgflux/data ]  # no embedded cluster started (.pgflux/cache is the model cache)
 }
 
 @test "libpq's PG* variables are used when there is neither --db nor DATABASE_URL" {
@@ -69,7 +69,7 @@ SQL
   assert_equal "$(table_exists users "$DB")" t
   run -0 pg-flux drift
   run -0 pg-flux verify
-  assert [ ! -e .pgflux ]
+  assert [ ! -e .pgflux/data ]  # no embedded cluster started (.pgflux/cache is the model cache)
   # The variables really are what pg-flux follows: another database differs.
   OTHER=$(new_db "other$BATS_TEST_NUMBER")
   export PGDATABASE="other$BATS_TEST_NUMBER"
@@ -95,7 +95,7 @@ SQL
   run -1 pg-flux drift --db "$DB"
   assert_line "CREATE TABLE users"
   run -0 pg-flux embedded destroy
-  assert [ ! -e .pgflux ]
+  assert [ ! -e .pgflux/data ]  # no embedded cluster started (.pgflux/cache is the model cache)
   run -1 pg-flux embedded status
 }
 
@@ -109,7 +109,7 @@ SQL
       [[ "$stderr" == *"$way"* ]] || fail "pg-flux $cmd does not mention $way: $stderr"
     done
   done
-  assert [ ! -e .pgflux ]
+  assert [ ! -e .pgflux/data ]  # no embedded cluster started (.pgflux/cache is the model cache)
   assert_equal "$(ls migrations | wc -l)" 0
 }
 

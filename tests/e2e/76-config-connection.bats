@@ -32,7 +32,7 @@ EOF
   assert_output "no drift: the database matches db/schema"
   run -0 pg-flux migrate status --format json </dev/null
   [[ "$output" == *'"migrations_dir": "db/migrations"'* ]]
-  assert [ ! -e .pgflux ]
+  assert [ ! -e .pgflux/data ]  # no embedded cluster started (.pgflux/cache is the model cache)
 }
 
 @test "--config FILE: directories are relative to the file's directory; flags and DATABASE_URL override the file" {
