@@ -14,14 +14,19 @@
 namespace pgflux::catalog {
 
 void read_constraints(Snapshot& s) {
+    // Comments and index options by joins, not per-row lookups (30,000
+    // constraints at 10,000 tables).
     QueryResult r = s.conn.query(
         "SELECT c.oid, c.conindid, n.nspname, t.relname, c.conname, c.contype, pg_catalog.pg_get_constraintdef(c.oid) AS def, "
-        "pg_catalog.obj_description(c.oid, 'pg_constraint') AS comment, "
-        "pg_catalog.obj_description(c.conindid, 'pg_class') AS index_comment, "
-        "(SELECT pg_catalog.array_to_json(i.reloptions) FROM pg_catalog.pg_class i WHERE i.oid = c.conindid) "
-        "AS index_options "
+        "cd.description AS comment, id.description AS index_comment, "
+        "pg_catalog.array_to_json(i.reloptions) AS index_options "
         "FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class t ON t.oid = c.conrelid "
         "JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
+        "LEFT JOIN pg_catalog.pg_class i ON i.oid = c.conindid "
+        "LEFT JOIN pg_catalog.pg_description cd ON cd.objoid = c.oid "
+        "AND cd.classoid = 'pg_constraint'::pg_catalog.regclass AND cd.objsubid = 0 "
+        "LEFT JOIN pg_catalog.pg_description id ON id.objoid = c.conindid "
+        "AND id.classoid = 'pg_class'::pg_catalog.regclass AND id.objsubid = 0 "
         "WHERE c.contype IN ('p', 'u', 'c', 'f', 'x') AND t.relkind IN ('r', 'p') AND c.conislocal AND c.coninhcount = 0 AND c.conparentid = 0 "
         "AND " + user_schema_filter() + " AND " + not_extension_member("pg_class", "t.oid"));
     int oid = r.column("oid"), index_oid = r.column("conindid"), schema = r.column("nspname"), table = r.column("relname"), name = r.column("conname"),
@@ -42,7 +47,11 @@ void read_constraints(Snapshot& s) {
             if (auto c = r.optional_text(i, index_comment)) attrs["index_comment"] = *c;
         }
         s.add(Object(id, attrs), "pg_constraint", r.text(i, oid));
-        if (r.text(i, index_oid) != "0") s.register_row("pg_class", r.text(i, index_oid), id);
+        // The index behind a primary key, unique or exclusion constraint
+        // stands for it. (A foreign key's conindid is the referenced table's
+        // unique index, which belongs to that table's constraint, not this one.)
+        bool owns_index = type == "p" || type == "u" || type == "x";
+        if (owns_index && r.text(i, index_oid) != "0") s.register_row("pg_class", r.text(i, index_oid), id);
     }
 }
 

@@ -13,13 +13,18 @@ namespace pgflux::catalog {
 
 void read_indexes(Snapshot& s) {
     QueryResult r = s.conn.query(
+        // Comments and statistics targets by joins, not per-row lookups.
+        "WITH statistics AS (SELECT a.attrelid, pg_catalog.json_agg(a.attstattarget ORDER BY a.attnum) AS targets "
+        " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_index x ON x.indexrelid = a.attrelid "
+        " WHERE a.attnum > 0 GROUP BY a.attrelid) "
         "SELECT i.oid, n.nspname, t.relname AS table_name, i.relname AS index_name, x.indisvalid, "
-        "pg_catalog.pg_get_indexdef(i.oid) AS def, pg_catalog.obj_description(i.oid, 'pg_class') AS comment, "
-        "(SELECT pg_catalog.json_agg(a.attstattarget ORDER BY a.attnum) FROM pg_catalog.pg_attribute a "
-        " WHERE a.attrelid = i.oid AND a.attnum > 0) AS statistics "
+        "pg_catalog.pg_get_indexdef(i.oid) AS def, d.description AS comment, st.targets AS statistics "
         "FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid "
         "JOIN pg_catalog.pg_class t ON t.oid = x.indrelid "
         "JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
+        "LEFT JOIN statistics st ON st.attrelid = i.oid "
+        "LEFT JOIN pg_catalog.pg_description d ON d.objoid = i.oid "
+        "AND d.classoid = 'pg_class'::pg_catalog.regclass AND d.objsubid = 0 "
         "WHERE t.relkind IN ('r', 'm', 'p') AND " + user_schema_filter() + " AND " +
         not_extension_member("pg_class", "t.oid") +
         " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = i.oid)"

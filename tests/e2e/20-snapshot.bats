@@ -131,6 +131,23 @@ index a.y_z_id_idx on y
 index b.z_note_idx on z"
 }
 
+@test "a foreign key depends on the referenced key, not on another foreign key to it" {
+  # pg_constraint.conindid of a foreign key is the referenced table's unique
+  # index: it stands for the primary key, never for a foreign key.
+  sql "$DB" "create table a (id int primary key);
+    create table b1 (a_id int constraint b1_fk references a);
+    create table b2 (a_id int constraint b2_fk references a);
+    create table b3 (a_id int constraint b3_fk references a)"
+  flux-snapshot --db "$DB" > live.json
+  run -0 py live.json '
+for o in m["objects"]:
+    if o["kind"] == "constraint" and o["name"].endswith("_fk"):
+        print(o["name"], sorted(d["name"] for d in o["depends_on"] if d["kind"] == "constraint"))'
+  assert_output "b1_fk ['a_pkey']
+b2_fk ['a_pkey']
+b3_fk ['a_pkey']"
+}
+
 @test "the state hash is stable across databases and changes with the schema" {
   local schema="create table t (id int primary key, n text default 'x');
     create index on t (n);
