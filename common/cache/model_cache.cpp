@@ -12,6 +12,7 @@
 #include "pgflux/version.h"
 #include "util/cli.h"
 #include "util/error.h"
+#include "util/files.h"
 #include "util/json.h"
 #include "util/sha256.h"
 
@@ -25,7 +26,8 @@ namespace {
 constexpr const char* k_cache_format = "pgflux-model-cache 1";
 constexpr const char* k_entry_suffix = ".model";
 
-std::optional<std::string> read_file(const fs::path& path) {
+// An entry, or nothing when it cannot be read (a miss).
+std::optional<std::string> read_entry(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return std::nullopt;
     std::ostringstream out;
@@ -62,10 +64,10 @@ std::string ModelCache::key(const std::vector<std::string>& files, const std::st
     add_field(text, executable_identity());
     add_field(text, shadow);
     for (const auto& file : files) {
-        auto bytes = read_file(file);
-        if (!bytes) usage_error("cannot read " + file);
+        // The schema files' own reader: an unreadable or malformed file is
+        // the error the parse would give.
         add_field(text, file);
-        add_field(text, sha256_hex(*bytes));
+        add_field(text, sha256_hex(pgflux::read_file(file)));
     }
     return sha256_hex(text);
 }
@@ -74,7 +76,7 @@ std::string ModelCache::key(const std::vector<std::string>& files, const std::st
 // array of strings on one line, a newline, the document.
 std::optional<ModelCache::Entry> ModelCache::get(const std::string& key) const {
     fs::path path = fs::path(dir_) / (key + k_entry_suffix);
-    auto file = read_file(path);
+    auto file = read_entry(path);
     if (!file) return std::nullopt;
     std::optional<Entry> entry;
     size_t first = file->find('\n');
