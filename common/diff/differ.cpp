@@ -488,7 +488,7 @@ Plan Differ::run() {
 
 }  // namespace diff
 
-Plan diff_models(const Model& live, const Model& desired, const DiffOptions& options) {
+Plan diff_models(const Model& live, Model desired, const DiffOptions& options) {
     DiffOptions resolved = options;
     if (resolved.default_owner.empty()) resolved.default_owner = live.source.value("role", "");
     // Declared renames run first; the rest of the plan starts from the
@@ -496,7 +496,11 @@ Plan diff_models(const Model& live, const Model& desired, const DiffOptions& opt
     std::optional<Renaming> renamed;
     if (!resolved.verify && declares_renames(desired)) renamed = declared_renames(live, desired);
     const Model& renamed_live = renamed ? renamed->live : live;
-    Model owned = resolve_owners(renamed_live, desired, resolved);
+    // Rename candidates compare the desired model as written, before its
+    // owners are resolved (in place: the model is not needed after).
+    std::vector<RenameCandidate> candidates;
+    if (!resolved.verify) candidates = rename_candidates(live, desired);
+    Model owned = resolve_owners(renamed_live, std::move(desired), resolved);
     Plan plan = diff::Differ(renamed_live, owned, resolved).run();
     if (resolved.verify) return plan;
     if (renamed) {
@@ -506,8 +510,7 @@ Plan diff_models(const Model& live, const Model& desired, const DiffOptions& opt
         plan.live_object_count = live.top_level_count();
     }
     std::vector<std::string> notes = renamed ? renamed->notes : std::vector<std::string>{};
-    if (!resolved.verify)
-        for (const RenameCandidate& c : rename_candidates(live, desired)) notes.push_back(c.note);
+    for (const RenameCandidate& c : candidates) notes.push_back(c.note);
     for (const std::string& n : notes)
         if (std::find(plan.notes.begin(), plan.notes.end(), n) == plan.notes.end()) plan.notes.push_back(n);
     // The live facts of the tables the plan changes, for the hazard classifier.

@@ -24,7 +24,7 @@ struct DiffOptions {
     bool owners_unmanaged = false;
 };
 
-Plan diff_models(const Model& live, const Model& desired, const DiffOptions& options = {});
+Plan diff_models(const Model& live, Model desired, const DiffOptions& options = {});
 
 // The reverse of diff_models(live, desired): the steps from the desired state
 // (owners resolved as the forward diff resolves them) back to the live one,

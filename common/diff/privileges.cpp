@@ -171,25 +171,24 @@ std::optional<std::set<std::string>> cluster_roles(const Model& live) {
 
 }  // namespace
 
-Model resolve_owners(const Model& live, const Model& desired, const DiffOptions& options) {
-    Model out;
-    out.source = desired.source;
-    for (const auto& [id, object] : desired.objects) {
-        Object o = object;
+Model resolve_owners(const Model& live, Model desired, const DiffOptions& options) {
+    // In place: `desired` is the caller's copy, or moved in (flux-diff), so a
+    // large model is not copied a second time.
+    std::vector<Object> renamed;  // default privileges of the applying role, under its name
+    for (auto it = desired.objects.begin(); it != desired.objects.end();) {
+        const ObjectId id = it->first;
+        Object& o = it->second;
         if (!options.privileges) {
-            if (id.kind == Kind::default_privilege) continue;
+            if (id.kind == Kind::default_privilege) {
+                it = desired.objects.erase(it);
+                continue;
+            }
             for (const char* key : {"owner", "acl", "column_acl"}) {
                 o.attrs.erase(key);
                 if (o.ddl.is_object()) o.ddl.erase(key);
             }
-            out.add(std::move(o));
+            ++it;
             continue;
-        }
-        if (id.kind == Kind::default_privilege && id.name.empty() && !options.default_owner.empty()) {
-            o.id.name = options.default_owner;
-            if (desired.find(o.id))
-                usage_error((o.location ? o.location->text() + ": " : "") + o.id.describe() +
-                            " is declared both with and without FOR ROLE");
         }
         if (has_owner(id.kind)) {
             const Object* l = live.find(id);
@@ -201,26 +200,39 @@ Model resolve_owners(const Model& live, const Model& desired, const DiffOptions&
                 o.attrs["owner"] = options.default_owner;
             }
         }
-        out.add(std::move(o));
+        if (id.kind == Kind::default_privilege && id.name.empty() && !options.default_owner.empty()) {
+            ObjectId named = id;
+            named.name = options.default_owner;
+            if (desired.find(named))
+                usage_error((o.location ? o.location->text() + ": " : "") + named.describe() +
+                            " is declared both with and without FOR ROLE");
+            Object moved = std::move(o);
+            moved.id = named;
+            renamed.push_back(std::move(moved));
+            it = desired.objects.erase(it);
+            continue;
+        }
+        ++it;
     }
+    for (Object& o : renamed) desired.add(std::move(o));
     // A sequence owned by a column has its table's owner.
-    for (auto& [id, o] : out.objects) {
+    for (auto& [id, o] : desired.objects) {
         if (id.kind != Kind::sequence || !o.attrs.contains("owned_by")) continue;
-        const Object* table = out.relation(id.schema, o.attrs["owned_by"].value("table", ""));
+        const Object* table = desired.relation(id.schema, o.attrs["owned_by"].value("table", ""));
         if (table && table->attrs.contains("owner")) o.attrs["owner"] = table->attrs["owner"];
     }
     if (options.privileges)
-        for (auto& [id, o] : out.objects)
+        for (auto& [id, o] : desired.objects)
             fold_owner_grants(o, id.kind == Kind::default_privilege ? id.name : o.attrs.value("owner", ""));
     if (options.privileges)
         if (auto roles = cluster_roles(live))
-            for (const auto& [role, object] : roles_named(out))
+            for (const auto& [role, object] : roles_named(desired))
                 if (!roles->count(role))
                     usage_error((object->location ? object->location->text() + ": " : "") + "role " +
                                 quote_ident(role) + " does not exist (named by " + object->id.describe() +
                                 "); roles are cluster-wide and pg-flux does not create them: create it first, "
                                 "e.g. CREATE ROLE " + quote_ident(role) + " NOLOGIN");
-    return out;
+    return desired;
 }
 
 }  // namespace pgflux

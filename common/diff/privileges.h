@@ -13,7 +13,7 @@ namespace pgflux {
 // declared without FOR ROLE become the default owner's, and a sequence owned
 // by a column takes its table's owner. Fails when a role the model names does
 // not exist in the live cluster.
-Model resolve_owners(const Model& live, const Model& desired, const DiffOptions& options);
+Model resolve_owners(const Model& live, Model desired, const DiffOptions& options);
 
 namespace diff {
 class Differ;

@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
         if (renames != "declared" && renames != "prompt") usage_error("--renames must be declared or prompt");
         if (renames == "prompt" && !diff_options.verify) ask_renames(live, desired);
         Plan& plan = keep_until_exit(args.count("reverse") ? diff_models_reverse(live, desired, diff_options)
-                                                           : diff_models(live, desired, diff_options));
+                                                           : diff_models(live, std::move(desired), diff_options));
         check_plan_statements(plan);
 
         bool strict = args.count("strict") > 0;
