@@ -2,8 +2,11 @@
 // snapshot, then pg_depend.
 #include "catalog/catalog.h"
 
+#include <algorithm>
+
 #include "kinds/kinds.h"
 #include "util/error.h"
+#include "util/progress.h"
 
 namespace pgflux {
 
@@ -61,9 +64,23 @@ Model read_catalog(Connection& conn) {
     conn.exec("SELECT pg_catalog.set_config('search_path', '', true)");
     Model model;
     catalog::Snapshot snapshot(conn, model);
-    for (const KindSpec& kind : all_kinds()) kind.read_catalog(snapshot);
+    // Progress on a terminal (nothing otherwise): the kind being read, and
+    // the objects read so far.
+    size_t step = 0, steps = all_kinds().size() + 2;
+    auto progress = [&](std::string what) {
+        std::replace(what.begin(), what.end(), '_', ' ');
+        show_progress("reading the catalog (" + std::to_string(++step) + " of " + std::to_string(steps) + "): " + what +
+                      "; " + std::to_string(model.objects.size()) + " objects so far");
+    };
+    for (const KindSpec& kind : all_kinds()) {
+        progress(kind.name);
+        kind.read_catalog(snapshot);
+    }
+    progress("owners and privileges");
     catalog::read_owners_and_privileges(snapshot);
+    progress("dependencies");
     catalog::read_dependencies(snapshot);
+    clear_progress();  // and whatever comes next draws at once
     json unmodeled = catalog::unmodeled_objects(conn);
     json roles = catalog::cluster_roles(conn);
     std::string role = conn.query("SELECT current_user").text(0, 0);

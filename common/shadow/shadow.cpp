@@ -23,6 +23,7 @@
 #include "sql/quote.h"
 #include "util/cli.h"
 #include "util/error.h"
+#include "util/progress.h"
 #include "util/process.h"
 
 namespace fs = std::filesystem;
@@ -177,9 +178,14 @@ void load_parsed(Connection& conn, const Model& parsed) {
     Plan plan = diff_models(empty, parsed, options);
     for (size_t first = 0; first < plan.steps.size(); first += k_chunk) {
         size_t last = std::min(first + k_chunk, plan.steps.size());
+        show_progress("loading the shadow database: statement " + std::to_string(first + 1) + " of " +
+                      std::to_string(plan.steps.size()));
         std::string script = "BEGIN;\n";
         for (size_t i = first; i < last; ++i) script += plan.steps[i].sql + "\n";
-        if (!conn.try_exec(script + "COMMIT;")) continue;
+        if (!conn.try_exec(script + "COMMIT;")) {
+            if (last == plan.steps.size()) clear_progress();
+            continue;
+        }
         conn.try_exec("ROLLBACK");
         throw_if_interrupted();
         conn.exec("BEGIN");

@@ -324,3 +324,15 @@ false"
   assert_output --regexp "^applied $name "
   assert_equal "$stderr" ""
 }
+
+@test "progress: on a terminal the shadow load and the catalog read show counts; without one nothing extra" {
+  users_v2
+  TERM=xterm script -qec "pg-flux drift --db '$DB' --no-cache" /dev/null > tty.out || true
+  grep -q $'\r\033\[Kloading the shadow database: statement 1 of [0-9]*' tty.out || { cat -v tty.out; false; }
+  TERM=xterm script -qec "flux-snapshot --db '$DB' > live.json" /dev/null > tty.out
+  grep -q $'\r\033\[Kreading the catalog (1 of [0-9]*): schema; 0 objects so far' tty.out || { cat -v tty.out; false; }
+  run --separate-stderr -1 pg-flux drift --db "$DB" --no-cache
+  assert_equal "$stderr" ""
+  run --separate-stderr -0 flux-snapshot --db "$DB"
+  assert_equal "$stderr" ""
+}
