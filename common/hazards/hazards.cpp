@@ -5,6 +5,8 @@
 #include <functional>
 #include <map>
 #include <sstream>
+#include <string_view>
+#include <unordered_map>
 
 #include "canon/names.h"
 #include "canon/types.h"
@@ -742,13 +744,18 @@ void phase_warnings(std::vector<Step>& steps) {
 
 }  // namespace
 
-void classify_steps(std::vector<Step>& steps, int live_objects, const LiveFacts& live) {
+using Parses = std::unordered_map<std::string_view, std::shared_ptr<const pq::ParseResult>>;
+
+// classify_steps, reusing the parse trees in `known` (by statement text) of
+// the statements that were parsed before.
+static void classify_parsed(std::vector<Step>& steps, const Parses& known, int live_objects, const LiveFacts& live) {
     Context ctx;
     if (live.known) ctx.live = &live;
     OpaqueRoutines opaque;
     std::vector<std::shared_ptr<const pq::ParseResult>> parsed_steps;
     for (const Step& step : steps) {
-        parsed_steps.push_back(pq::ParseResult::parse(step.sql));
+        auto reused = known.find(step.sql);
+        parsed_steps.push_back(reused != known.end() ? reused->second : pq::ParseResult::parse(step.sql));
         for (const pq::Statement& st : parsed_steps.back()->statements()) {
             if (std::string key = created_key(st.node); !key.empty()) ctx.created.insert(key);
             if (st.node.is("IndexStmt")) ctx.index_names.insert(st.node.str("idxname"));
@@ -816,6 +823,10 @@ void classify_steps(std::vector<Step>& steps, int live_objects, const LiveFacts&
     phase_warnings(steps);
 }
 
+void classify_steps(std::vector<Step>& steps, int live_objects, const LiveFacts& live) {
+    classify_parsed(steps, {}, live_objects, live);
+}
+
 namespace {
 
 // Re-parses a rewritten statement and checks it is the statement intended.
@@ -847,6 +858,13 @@ public:
                     foreign_keys_.push_back({i, relation_key(c.get("pktable")), {columns.begin(), columns.end()}});
                 }
             }
+    }
+
+    // The parse tree of each statement of the plan, by its text.
+    Parses parses() const {
+        Parses out;
+        for (const auto& parsed : parsed_) out.emplace(parsed->sql(), parsed);
+        return out;
     }
 
     std::vector<Step> run(const Plan& plan) {
@@ -1102,8 +1120,10 @@ private:
 }  // namespace
 
 void rewrite_and_classify(Plan& plan, const RewriteOptions& options) {
-    std::vector<Step> out = Rewriter(plan, options).run(plan);
-    classify_steps(out, plan.live_object_count, plan.live);
+    Rewriter rewriter(plan, options);
+    std::vector<Step> out = rewriter.run(plan);
+    // The statements the rewrites left as they were are not parsed again.
+    classify_parsed(out, rewriter.parses(), plan.live_object_count, plan.live);
     // What follows an object's creation after the commit (its comment) waits too.
     std::vector<ObjectId> created_after_commit;
     for (Step& step : out) {
