@@ -174,8 +174,10 @@ std::vector<std::vector<std::string>> sequences_in_default(const std::string& ex
     return out;
 }
 
-std::vector<Dependency> expression_dependencies(const Model& model, const ModelIndex& index,
-                                                const std::string& expression, const std::string& schema) {
+namespace {
+
+std::vector<Dependency> find_expression_dependencies(const Model& model, const ModelIndex& index,
+                                                     const std::string& expression, const std::string& schema) {
     std::vector<Dependency> out;
     for (const auto& parts : sequences_in_default(expression))
         add(out, model, ObjectId{Kind::sequence, parts.size() == 2 ? parts[0] : schema, parts.back(), "", ""});
@@ -205,6 +207,18 @@ std::vector<Dependency> expression_dependencies(const Model& model, const ModelI
         }
     }
     return out;
+}
+
+}  // namespace
+
+std::vector<Dependency> expression_dependencies(const Model& model, const ModelIndex& index,
+                                                const std::string& expression, const std::string& schema) {
+    auto key = std::make_pair(expression, schema);
+    auto known = index.expression_dependencies_.find(key);
+    if (known != index.expression_dependencies_.end()) return known->second;
+    auto found = find_expression_dependencies(model, index, expression, schema);
+    index.expression_dependencies_.emplace(std::move(key), found);
+    return found;
 }
 
 std::vector<Dependency> column_dependencies(const Model& model, const ModelIndex& index, const std::string& schema,

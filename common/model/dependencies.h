@@ -30,6 +30,9 @@ public:
     // Does a table of the model name this table as its partitioned table
     // (partition_of) or among its parents (inherits)?
     bool has_children(const ObjectId& table) const { return parents_.count(table) > 0; }
+    // expression_dependencies' answers so far, by (expression, schema): a
+    // large schema repeats the same defaults and checks on many tables.
+    mutable std::map<std::pair<std::string, std::string>, std::vector<Dependency>> expression_dependencies_;
 
 private:
     const Model& model_;
