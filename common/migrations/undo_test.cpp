@@ -114,7 +114,7 @@ TEST(RenderUndo, HeaderAndCommentsReadBack) {
 }
 
 TEST(RenderUndo, UndoOfMustBeAMigrationFileName) {
-    for (const std::string& bad : {"../x.sql", "x.undo.sql", "x.txt", ".sql"}) {
+    for (std::string bad : {"../x.sql", "x.undo.sql", "x.txt", ".sql"}) {
         std::string text = "-- undo-of: " + bad + "\nBEGIN;\nCREATE TABLE t ();\nCOMMIT;\n";
         EXPECT_THROW(read_migration_text(text, "u.undo.sql"), Error) << bad;
     }

@@ -214,7 +214,11 @@ const json& ddl_attributes(const Object& object) { return object.ddl.is_null() ?
 json object_to_json(const Object& object, bool full) {
     json out = id_to_json(object.id);
     out["attributes"] = object.attrs;
-    if (!full) return out;
+    if (full) add_derived_fields(out, object);
+    return out;
+}
+
+void add_derived_fields(json& out, const Object& object) {
     json deps = json::array();
     for (const auto& d : object.depends_on) deps.push_back(dependency_to_json(d));
     out["depends_on"] = deps;
@@ -227,7 +231,6 @@ json object_to_json(const Object& object, bool full) {
     }
     if (!object.renamed_from.empty()) out["renamed_from"] = object.renamed_from;
     if (!object.renamed_columns.empty()) out["renamed_columns"] = object.renamed_columns;
-    return out;
 }
 
 bool is_state_hash(const std::string& value) {
@@ -237,21 +240,26 @@ bool is_state_hash(const std::string& value) {
                        [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
+// The hash of the JSON array of the objects (without what is not part of the
+// state), dumped one element at a time: "[" a "," b ... "]".
+StateHash::StateHash() { hash_.update("["); }
+
+void StateHash::add(const ObjectId& id, const json& state) {
+    if (id.schema == k_tracking_schema || (id.kind == Kind::schema && id.name == k_tracking_schema)) return;
+    if (!first_) hash_.update(",");
+    first_ = false;
+    hash_.update(state.dump());
+}
+
+std::string StateHash::finish() {
+    hash_.update("]");
+    return "sha256:" + hash_.hex();
+}
+
 std::string Model::state_hash() const {
-    // The hash of the JSON array of the objects (without what is not part of
-    // the state), dumped one element at a time: "[" a "," b ... "]".
-    Sha256 hash;
-    hash.update("[");
-    bool first = true;
-    for (const auto& [id, object] : objects) {
-        if (id.schema == k_tracking_schema || (id.kind == Kind::schema && id.name == k_tracking_schema))
-            continue;
-        if (!first) hash.update(",");
-        first = false;
-        hash.update(object_to_json(object, false).dump());
-    }
-    hash.update("]");
-    return "sha256:" + hash.hex();
+    StateHash hash;
+    for (const auto& [id, object] : objects) hash.add(id, object_to_json(object, false));
+    return hash.finish();
 }
 
 }  // namespace pgflux

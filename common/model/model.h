@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "util/json.h"
+#include "util/sha256.h"
 
 namespace pgflux {
 
@@ -186,6 +187,22 @@ public:
 // JSON of one object; `full` adds its dependencies, location, DDL form and
 // declared renames (none of them part of the state hash).
 json object_to_json(const Object& object, bool full = true);
+// What `full` adds, added to object_to_json(object, false).
+void add_derived_fields(json& out, const Object& object);
+
+// The state hash (Model::state_hash), fed one object at a time in model
+// order with object_to_json(object, false): the model document writer
+// computes it while it writes the objects.
+class StateHash {
+public:
+    StateHash();
+    void add(const ObjectId& id, const json& state);
+    std::string finish();  // "sha256:<hex>"
+
+private:
+    Sha256 hash_;
+    bool first_ = true;
+};
 // The attributes DDL is generated from: the source form when there is one.
 const json& ddl_attributes(const Object& object);
 json id_to_json(const ObjectId& id);

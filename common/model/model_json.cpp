@@ -137,14 +137,18 @@ json model_to_document(const Model& model, const std::string& tool) {
 void write_model_document(const Model& model, const std::string& tool, std::ostream& stream) {
     json doc = document_envelope(k_format_model, tool);
     doc["source"] = model.source;
-    doc["state_hash"] = model.state_hash();
     doc["objects"] = json::array();
     if (model.objects.empty()) {
+        doc["state_hash"] = model.state_hash();
         stream << document_text(doc);
         stream.flush();
         if (!stream) fail(k_exit_internal, "cannot write the model document");
         return;
     }
+    // The state hash is computed while the objects are written and put in
+    // its place after them ("state_hash" sorts after "objects" and "source").
+    const std::string placeholder = "sha256:" + std::string(64, '0');
+    doc["state_hash"] = placeholder;
     // dump(2) puts the top-level keys at an indent of two, one per line, and
     // no string holds a raw line break: the empty array is found by its line.
     std::string text = doc.dump(2);
@@ -154,9 +158,13 @@ void write_model_document(const Model& model, const std::string& tool, std::ostr
     at += marker.size();
     std::string out = text.substr(0, at);
     bool first = true;
+    StateHash hash;
     for (const auto& [id, object] : model.objects) {
+        json element_json = object_to_json(object, false);
+        hash.add(id, element_json);
+        add_derived_fields(element_json, object);
         // An element of the array is dumped at an indent of four.
-        std::string element = object_to_json(object).dump(2);
+        std::string element = element_json.dump(2);
         out += first ? "\n    " : ",\n    ";
         first = false;
         size_t from = 0;
@@ -171,7 +179,11 @@ void write_model_document(const Model& model, const std::string& tool, std::ostr
         }
     }
     out += "\n  ";
-    out.append(text, at, std::string::npos);
+    std::string tail = text.substr(at);
+    size_t hash_at = tail.rfind("\"state_hash\": \"" + placeholder + "\"");
+    if (hash_at == std::string::npos) fail(k_exit_internal, "cannot place the state hash in the model document");
+    tail.replace(hash_at + 15, placeholder.size(), hash.finish());
+    out += tail;
     stream << out << "\n";
     stream.flush();
     if (!stream) fail(k_exit_internal, "cannot write the model document");
