@@ -836,6 +836,20 @@ void check_rewrite(const std::string& sql, const std::function<bool(const pq::Ms
         fail(k_exit_internal, "safe rewrite produced an unexpected statement: " + sql);
 }
 
+// A step's CREATE INDEX written as pg-flux writes it, "CREATE [UNIQUE] INDEX
+// name ON ...", which the concurrent rewrites edit: the step's own text when
+// it starts so, else the deparser's (a plan edited by hand may spell it in
+// another case or spacing). Neither: the step is refused, naming it.
+std::string written_index_sql(const Step& step, const pq::Msg& index) {
+    std::string start = std::string(index.flag("unique") ? "CREATE UNIQUE " : "CREATE ") + "INDEX " +
+                        quote_ident(index.str("idxname")) + " ON ";
+    if (step.sql.rfind(start, 0) == 0) return step.sql;
+    std::string deparsed = pq::deparse_statement(index) + ";";
+    if (deparsed.rfind(start, 0) == 0) return deparsed;
+    usage_error("cannot build the index of plan step \"" + one_line(step.summary) +
+                "\" concurrently: its statement is not a plain CREATE INDEX with a name (" + one_line(step.sql) + ")");
+}
+
 std::string column_list(const std::vector<std::string>& names) {
     std::string out;
     for (const auto& n : names) out += (out.empty() ? "" : ", ") + quote_ident(n);
@@ -965,7 +979,8 @@ private:
         }
         Step concurrent = step;
         std::string& sql = concurrent.sql;
-        sql.replace(0, sql.find("INDEX ") + 6, sql.substr(0, sql.find("INDEX ") + 6) + "CONCURRENTLY ");
+        sql = written_index_sql(step, index);
+        sql.insert(sql.find("INDEX ") + 6, "CONCURRENTLY ");
         check_rewrite(sql, [](const pq::Msg& n) { return n.is("IndexStmt") && n.flag("concurrent"); });
         out_.push_back(concurrent);
         return true;
@@ -993,6 +1008,7 @@ private:
         std::string temporary = name.substr(0, clip_length(name, k_max_identifier_bytes - suffix.size())) + suffix;
         std::string head = "INDEX " + quote_ident(name) + " ON ";
         Step create = step, drop = step, rename = step;
+        create.sql = written_index_sql(step, index);
         create.sql.replace(create.sql.find(head), head.size(), "INDEX CONCURRENTLY " + quote_ident(temporary) + " ON ");
         check_rewrite(create.sql, [&](const pq::Msg& n) {
             return n.is("IndexStmt") && n.flag("concurrent") && n.str("idxname") == temporary;

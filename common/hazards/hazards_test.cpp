@@ -374,6 +374,24 @@ TEST(RewriteAndClassify, IndexOnExistingTableIsBuiltConcurrentlyAfterCommit) {
     EXPECT_EQ(p.steps[1].lock, "SHARE UPDATE EXCLUSIVE");
 }
 
+TEST(RewriteAndClassify, HandSpelledIndexIsBuiltConcurrentlyAsTheDeparserWritesIt) {
+    // A plan edited by hand (lower case, other spacing, a quoted name that
+    // needs no quotes): the rewrite starts from the deparsed statement.
+    Plan p = plan_of({"create unique  index \"users_email_idx\" on public.users (email);"});
+    rewrite_and_classify(p, {});
+    EXPECT_EQ(sqls(p), (std::vector<std::string>{
+                           "CREATE UNIQUE INDEX CONCURRENTLY users_email_idx ON public.users USING btree (email);"}));
+    // A nameless index is refused, naming the step (exit 2), not an internal error.
+    Plan nameless = plan_of({"CREATE INDEX ON public.users (email);"});
+    try {
+        rewrite_and_classify(nameless, {});
+        ADD_FAILURE() << "a nameless CREATE INDEX was rewritten";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code, k_exit_usage);
+        EXPECT_NE(std::string(e.what()).find("not a plain CREATE INDEX with a name"), std::string::npos) << e.what();
+    }
+}
+
 TEST(RewriteAndClassify, NewTablesAreNotRewritten) {
     Plan p = plan_of({"CREATE TABLE public.t (id integer, u integer);",
                       "CREATE INDEX t_u_idx ON public.t USING btree (u);",
