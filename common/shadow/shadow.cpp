@@ -182,10 +182,7 @@ void load_parsed(Connection& conn, const Model& parsed) {
                       std::to_string(plan.steps.size()));
         std::string script = "BEGIN;\n";
         for (size_t i = first; i < last; ++i) script += plan.steps[i].sql + "\n";
-        if (!conn.try_exec(script + "COMMIT;")) {
-            if (last == plan.steps.size()) clear_progress();
-            continue;
-        }
+        if (!conn.try_exec(script + "COMMIT;")) continue;
         conn.try_exec("ROLLBACK");
         throw_if_interrupted();
         conn.exec("BEGIN");
@@ -202,6 +199,7 @@ void load_parsed(Connection& conn, const Model& parsed) {
         conn.try_exec("ROLLBACK");
         fail(k_exit_internal, "the shadow database rejected the schema, but no single statement failed");
     }
+    clear_progress();
 }
 
 // The schema was loaded with check_function_bodies off (a body may name what

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <functional>
-#include <memory>
 #include <vector>
 #include <string>
 
@@ -31,10 +30,10 @@ void only_with(const cxxopts::ParseResult& args, const std::string& option, bool
 // static list, so leak checkers still see it as reachable.)
 template <typename T>
 T& keep_until_exit(T&& value) {
-    T* kept = new T(std::move(value));
-    static std::vector<std::shared_ptr<void>>* kept_values = new std::vector<std::shared_ptr<void>>();
-    kept_values->push_back(std::shared_ptr<void>(kept, [](void*) {}));
-    return *kept;
+    static auto* kept = new std::vector<const void*>();
+    T* moved = new T(std::move(value));
+    kept->push_back(moved);
+    return *moved;
 }
 
 // Standard options every tool takes: -h/--help, --version, -v/--verbose.
