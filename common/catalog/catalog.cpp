@@ -61,6 +61,12 @@ json unmodeled_objects(Connection& conn) {
 
 Model read_catalog(Connection& conn) {
     conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    Model model = read_catalog_in_transaction(conn);
+    conn.exec("COMMIT");
+    return model;
+}
+
+Model read_catalog_in_transaction(Connection& conn) {
     conn.exec("SELECT pg_catalog.set_config('search_path', '', true)");
     Model model;
     catalog::Snapshot snapshot(conn, model);
@@ -84,7 +90,6 @@ Model read_catalog(Connection& conn) {
     json unmodeled = catalog::unmodeled_objects(conn);
     json roles = catalog::cluster_roles(conn);
     std::string role = conn.query("SELECT current_user").text(0, 0);
-    conn.exec("COMMIT");
     model.derive_dependencies();
     json extensions = model.source.value("extensions", json::object());
     json type_storage = model.source.value("type_storage", json::object());

@@ -20,6 +20,16 @@ namespace pgflux {
 
 Model read_catalog(Connection& conn);
 
+// The same inside a transaction the caller opened (REPEATABLE READ, so that
+// every query sees one snapshot) and closes.
+Model read_catalog_in_transaction(Connection& conn);
+
+// A digest of everything read_catalog's output depends on, for the snapshot
+// cache (flux-snapshot --cache-dir): run in the transaction the catalog is
+// then read in, two runs that give the same digest read the same model.
+// `seed` keys the row hashes (ResultCache::secret()).
+std::string catalog_fingerprint(Connection& conn, long long seed);
+
 namespace catalog {
 
 // One snapshot being read: the connection, the model, and which object each

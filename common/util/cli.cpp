@@ -24,16 +24,17 @@ void note(const std::string& tool, const std::string& message) {
 }
 
 namespace {
-std::vector<std::string> g_warnings;
+std::string g_warning_lines;
 }
 
 void warn(const std::string& tool, const std::string& message) {
     clear_progress();
-    std::cerr << tool << ": warning: " << message << "\n";
-    g_warnings.push_back(message);
+    std::string line = tool + ": warning: " + message + "\n";
+    std::cerr << line;
+    g_warning_lines += line;
 }
 
-const std::vector<std::string>& warnings_said() { return g_warnings; }
+const std::string& warning_lines() { return g_warning_lines; }
 
 int run_tool(const std::string& tool, const std::function<int()>& body) {
     try {

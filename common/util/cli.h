@@ -44,7 +44,7 @@ void set_verbose(bool on);
 // A progress line on stderr, shown with -v only.
 void note(const std::string& tool, const std::string& message);
 void warn(const std::string& tool, const std::string& message);
-// The messages warn() printed so far (the model cache replays them).
-const std::vector<std::string>& warnings_said();
+// The lines warn() printed so far (a cache entry keeps them to print again).
+const std::string& warning_lines();
 
 }  // namespace pgflux

@@ -32,8 +32,11 @@ json document_envelope(const std::string& format, const std::string& tool) {
 }
 
 json read_document(const std::string& path, const std::string& format) {
+    return parse_document(read_file(path), path, format);
+}
+
+json parse_document(const std::string& text, const std::string& path, const std::string& format) {
     std::string name = path == "-" ? "standard input" : path;
-    std::string text = read_file(path);
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
         usage_error(name + ": empty input, expected a " + format + " document");
     json doc;
@@ -67,8 +70,10 @@ json read_document(const std::string& path, const std::string& format) {
 
 std::string document_text(const json& document) { return document.dump(2) + "\n"; }
 
-void write_document(const json& document) {
-    std::cout << document_text(document);
+void write_document(const json& document) { write_stdout(document_text(document)); }
+
+void write_stdout(const std::string& text) {
+    std::cout << text;
     std::cout.flush();
     if (!std::cout) fail(k_exit_internal, "cannot write to standard output");
 }

@@ -25,9 +25,13 @@ json document_envelope(const std::string& format, const std::string& tool);
 // Reads a document from `path` ("-" for stdin) and checks its format and
 // version; errors (exit 2) name the path and what was expected.
 json read_document(const std::string& path, const std::string& format);
+// The same for a document's text read from `path`.
+json parse_document(const std::string& text, const std::string& path, const std::string& format);
 
 // Writes a document to stdout (sorted keys, one document).
 void write_document(const json& document);
+// Writes `text` to stdout (exit 5 when it cannot).
+void write_stdout(const std::string& text);
 // The text write_document writes.
 std::string document_text(const json& document);
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -43,7 +44,36 @@ size_t utf8_sequence(const std::string& text, size_t i) {
 
 }  // namespace
 
+namespace {
+
+// Whether `text` is UTF-8 without NUL bytes; eight ASCII bytes at a time
+// (a 60 MB document took 0.3 s byte by byte).
+bool valid_text(const std::string& text) {
+    constexpr uint64_t k_high = 0x8080808080808080ULL, k_ones = 0x0101010101010101ULL;
+    size_t i = 0, size = text.size();
+    while (i < size) {
+        if (i + 8 <= size) {
+            uint64_t word;
+            std::memcpy(&word, text.data() + i, 8);
+            bool has_zero = ((word - k_ones) & ~word & k_high) != 0;
+            if (!(word & k_high) && !has_zero) {
+                i += 8;
+                continue;
+            }
+        }
+        if (text[i] == '\0') return false;
+        size_t n = utf8_sequence(text, i);
+        if (n == 0) return false;
+        i += n;
+    }
+    return true;
+}
+
+}  // namespace
+
 void check_text(const std::string& name, const std::string& text) {
+    if (valid_text(text)) return;
+    // Where the first bad byte is, for the message.
     int line = 1, column = 1;
     for (size_t i = 0; i < text.size();) {
         auto where = [&] { return name + ":" + std::to_string(line) + ":" + std::to_string(column) + ": "; };
@@ -85,9 +115,13 @@ std::string read_file(const std::string& path) {
             ::close(fd);
             cannot_read(path, "it is a directory");
         }
-        char buf[65536];
+        // Straight into the string (documents are tens of megabytes); one
+        // byte more than the size, so that the loop sees the end at once.
+        text.resize(S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) + 1 : 65536);
+        size_t used = 0;
         for (;;) {
-            ssize_t n = ::read(fd, buf, sizeof buf);
+            if (used == text.size()) text.resize(text.size() * 2);
+            ssize_t n = ::read(fd, text.data() + used, text.size() - used);
             if (n == 0) break;
             if (n < 0) {
                 if (errno == EINTR) continue;
@@ -95,8 +129,9 @@ std::string read_file(const std::string& path) {
                 ::close(fd);
                 cannot_read(path, std::strerror(err));
             }
-            text.append(buf, static_cast<size_t>(n));
+            used += static_cast<size_t>(n);
         }
+        text.resize(used);
         ::close(fd);
     }
     text = without_bom(std::move(text));

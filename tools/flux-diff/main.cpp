@@ -3,15 +3,19 @@
 #include <cctype>
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 
 #include <unistd.h>
 
+#include "cache/result_cache.h"
 #include "diff/differ.h"
 #include "diff/renames.h"
 #include "model/model_json.h"
 #include "util/cli.h"
 #include "util/document.h"
 #include "util/error.h"
+#include "util/files.h"
+#include "util/sha256.h"
 #include "util/text.h"
 
 using namespace pgflux;
@@ -75,6 +79,9 @@ int main(int argc, char** argv) {
                         "renamed are named in notes) or prompt (also ask on the terminal, /dev/tty, about each "
                         "object that looks renamed; yes counts as declared)",
              cxxopts::value<std::string>()->default_value("declared"))
+            ("cache-dir", "Keep results in DIR and reuse one when both documents and the options are unchanged "
+                          "(default: no cache; never with --renames prompt)",
+             cxxopts::value<std::string>()->default_value(""))
             ("models", "", cxxopts::value<std::vector<std::string>>());
         options.parse_positional({"models"});
         auto args = parse_options(options, argc, argv);
@@ -88,8 +95,6 @@ int main(int argc, char** argv) {
                   "with --format summary, --format drift or --exit-code");
         only_with(args, "reverse", format == "plan" && !args.count("verify"), "with --format plan, without --verify");
 
-        Model& live = keep_until_exit(model_from_document(read_document(models[0], k_format_model), models[0]));
-        Model& desired = keep_until_exit(model_from_document(read_document(models[1], k_format_model), models[1]));
         DiffOptions diff_options;
         diff_options.verify = args.count("verify") > 0;
         std::string owners = args["owners"].as<std::string>();
@@ -98,15 +103,43 @@ int main(int argc, char** argv) {
         diff_options.default_owner = args["default-owner"].as<std::string>();
         std::string renames = args["renames"].as<std::string>();
         if (renames != "declared" && renames != "prompt") usage_error("--renames must be declared or prompt");
+        bool strict = args.count("strict") > 0, exit_code = args.count("exit-code") > 0,
+             reverse = args.count("reverse") > 0;
+
+        // The result depends on both documents' bytes and the options that
+        // shape the output; a prompt's answers are not cached.
+        std::string live_text = read_file(models[0]), desired_text = read_file(models[1]);
+        std::string cache_dir = args["cache-dir"].as<std::string>();
+        std::optional<ResultCache> cache;
+        std::string key;
+        if (!cache_dir.empty() && renames != "prompt") {
+            cache.emplace(cache_dir, "diff", "flux-diff");
+            key = cache->key({"format", format, "exit-code", std::to_string(exit_code), "strict", std::to_string(strict),
+                              "reverse", std::to_string(reverse), "verify", std::to_string(diff_options.verify),
+                              "owners", owners, "default-owner", diff_options.default_owner,
+                              "current", sha256_hex(live_text), "desired", sha256_hex(desired_text)});
+            if (auto entry = cache->get(key)) {
+                note("flux-diff", "the result is cached (" + cache_dir + "): both documents are unchanged");
+                std::cerr << entry->messages;
+                write_stdout(entry->output);
+                return entry->status;
+            }
+        }
+
+        Model& live = keep_until_exit(model_from_document(parse_document(live_text, models[0], k_format_model), models[0]));
+        live_text = std::string();
+        Model& desired =
+            keep_until_exit(model_from_document(parse_document(desired_text, models[1], k_format_model), models[1]));
+        desired_text = std::string();
         if (renames == "prompt" && !diff_options.verify) ask_renames(live, desired);
-        Plan& plan = keep_until_exit(args.count("reverse") ? diff_models_reverse(live, desired, diff_options)
-                                                           : diff_models(live, std::move(desired), diff_options));
+        Plan& plan = keep_until_exit(reverse ? diff_models_reverse(live, desired, diff_options)
+                                             : diff_models(live, std::move(desired), diff_options));
         check_plan_statements(plan);
 
-        bool strict = args.count("strict") > 0;
         bool differs = !plan.steps.empty() || (strict && !plan.notes.empty());
+        std::ostringstream out, err;
         if (format == "plan") {
-            write_document(plan_to_document(plan, "flux-diff"));
+            out << document_text(plan_to_document(plan, "flux-diff"));
         } else if (format == "drift") {
             json doc = document_envelope(k_format_drift, "flux-diff");
             doc["mode"] = diff_options.verify ? "verify" : "drift";
@@ -120,14 +153,18 @@ int main(int argc, char** argv) {
                                        {"object", id_to_json(s.object)}});
             doc["differences"] = differences;
             doc["notes"] = plan.notes;
-            write_document(doc);
+            out << document_text(doc);
             for (const auto& n : plan.notes)
-                if (!strict) std::cerr << "note: " << one_line(n) << "\n";
+                if (!strict) err << "note: " << one_line(n) << "\n";
         } else {
-            for (const Step& s : plan.steps) std::cout << one_line(s.summary) << "\n";
+            for (const Step& s : plan.steps) out << one_line(s.summary) << "\n";
             for (const auto& n : plan.notes)
-                (strict ? std::cout : std::cerr) << (strict ? "" : "note: ") << one_line(n) << "\n";
+                (strict ? out : err) << (strict ? "" : "note: ") << one_line(n) << "\n";
         }
-        return args.count("exit-code") && differs ? k_exit_differences : k_exit_ok;
+        int status = exit_code && differs ? k_exit_differences : k_exit_ok;
+        std::cerr << err.str();
+        write_stdout(out.str());
+        if (cache) cache->put(key, {out.str(), warning_lines() + err.str(), status});
+        return status;
     });
 }

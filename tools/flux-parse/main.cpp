@@ -2,7 +2,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "cache/model_cache.h"
+#include "cache/result_cache.h"
 #include "catalog/connection.h"
 #include "model/model_json.h"
 #include "shadow/shadow.h"
@@ -51,21 +51,19 @@ int main(int argc, char** argv) {
             write_model_document(keep_until_exit(parse()), "flux-parse");
             return 0;
         }
-        ModelCache cache(cache_dir, "flux-parse");
-        std::string key = cache.key(source_files(paths), shadow_identity(shadow));
-        std::optional<ModelCache::Entry> entry = cache.get(key);
+        ResultCache cache(cache_dir, "model", "flux-parse");
+        std::string key = cache.key(model_cache_inputs(source_files(paths), shadow_identity(shadow)));
+        std::optional<ResultCache::Entry> entry = cache.get(key);
         if (entry) {
             note("flux-parse", "the model is cached (" + cache_dir + "): nothing changed since it was made");
-            for (const auto& warning : entry->warnings) warn("flux-parse", warning);
+            std::cerr << entry->messages;
         } else {
             std::ostringstream document;
             write_model_document(keep_until_exit(parse()), "flux-parse", document);
-            entry = ModelCache::Entry{warnings_said(), std::move(document).str()};
+            entry = ResultCache::Entry{std::move(document).str(), warning_lines(), 0};
             cache.put(key, *entry);
         }
-        std::cout << entry->document;
-        std::cout.flush();
-        if (!std::cout) fail(k_exit_internal, "cannot write to standard output");
+        write_stdout(entry->output);
         return 0;
     });
 }

@@ -1,8 +1,13 @@
 // flux-snapshot: reads a live database's schema into a pgflux.model document.
+#include <iostream>
+#include <sstream>
+
+#include "cache/result_cache.h"
 #include "catalog/catalog.h"
 #include "model/model_json.h"
 #include "util/cli.h"
 #include "util/document.h"
+#include "util/error.h"
 
 using namespace pgflux;
 
@@ -11,13 +16,44 @@ int main(int argc, char** argv) {
         cxxopts::Options options("flux-snapshot",
                                  "Read a database's schema from pg_catalog into a pgflux.model document on stdout.");
         add_standard_options(options);
-        options.add_options()("db", "Connection string or URL (default: $DATABASE_URL, then PG* variables)",
-                              cxxopts::value<std::string>()->default_value(""));
+        options.add_options()
+            ("db", "Connection string or URL (default: $DATABASE_URL, then PG* variables)",
+             cxxopts::value<std::string>()->default_value(""))
+            ("cache-dir", "Keep snapshots in DIR and reuse one when the catalog's content, the server and "
+                          "pg-flux are unchanged (default: no cache)",
+             cxxopts::value<std::string>()->default_value(""));
         auto args = parse_options(options, argc, argv);
         Connection conn(resolve_conninfo(args["db"].as<std::string>()));
         note("flux-snapshot", "reading " + conn.describe());
-        Model& model = keep_until_exit(read_catalog(conn));
-        write_model_document(model, "flux-snapshot");
+        std::string cache_dir = args["cache-dir"].as<std::string>();
+        std::optional<ResultCache> cache;
+        std::optional<long long> secret;
+        if (!cache_dir.empty()) {
+            cache.emplace(cache_dir, "snapshot", "flux-snapshot");
+            secret = cache->secret();
+        }
+        if (!secret) {
+            write_model_document(keep_until_exit(read_catalog(conn)), "flux-snapshot");
+            return 0;
+        }
+        // The digest and, on a miss, the catalog are read in one snapshot,
+        // so the entry stored is what that digest stands for.
+        conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        std::string key = cache->key({catalog_fingerprint(conn, *secret)});
+        std::optional<ResultCache::Entry> entry = cache->get(key);
+        if (entry) {
+            conn.exec("COMMIT");
+            note("flux-snapshot", "the snapshot is cached (" + cache_dir + "): the catalog did not change since it was made");
+            std::cerr << entry->messages;
+        } else {
+            Model& model = keep_until_exit(read_catalog_in_transaction(conn));
+            conn.exec("COMMIT");
+            std::ostringstream document;
+            write_model_document(model, "flux-snapshot", document);
+            entry = ResultCache::Entry{std::move(document).str(), warning_lines(), 0};
+            cache->put(key, *entry);
+        }
+        write_stdout(entry->output);
         return 0;
     });
 }
