@@ -11,6 +11,7 @@
 #include <optional>
 #include <regex>
 #include <thread>
+#include <tuple>
 
 #include "canon/definitions.h"
 #include "canon/scope.h"
@@ -289,45 +290,88 @@ private:
 // Watches, from a second connection, which sessions block the apply
 // session's running statement (pg_blocking_pids), so that a lock timeout can
 // name them: after the timeout the wait is over and nothing blocks any more.
-// It connects only once a statement has run for a moment (quick statements
-// cost nothing) and polls a few times a second; the last non-empty answer is
-// kept. It uses its own connection only, with libpq's synchronous calls.
+// One thread serves every statement of a run (a thread per statement cost
+// more than a quick statement's round trip): run() arms it for one
+// statement; it connects only once a statement has run for a moment (quick
+// statements cost nothing), then polls a few times a second while that
+// statement runs; the last non-empty answer is the statement's. It uses its
+// own connection only, with libpq's synchronous calls, kept for the run.
 class BlockerWatch {
 public:
-    explicit BlockerWatch(Connection& conn) : conn_(conn), pid_(std::to_string(PQbackendPID(conn.raw()))) {
-        thread_ = std::thread([this] { watch(); });
+    explicit BlockerWatch(Connection& conn) : conn_(conn) { thread_ = std::thread([this] { watch(); }); }
+    ~BlockerWatch() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            quit_ = true;
+        }
+        wake_.notify_all();
+        thread_.join();
     }
-    ~BlockerWatch() { stop(); }
     BlockerWatch(const BlockerWatch&) = delete;
     BlockerWatch& operator=(const BlockerWatch&) = delete;
 
-    std::vector<Blocker> stop() {
+    // Runs `sql` on the watched connection; the blockers seen while it ran.
+    std::pair<std::optional<std::string>, std::vector<Blocker>> run(const std::string& sql) {
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            done_ = true;
+            pid_ = std::to_string(PQbackendPID(conn_.raw()));  // the session may have been reset
+            ++statement_;
+            running_ = true;
+            seen_.clear();
         }
         wake_.notify_all();
-        if (thread_.joinable()) thread_.join();
-        return seen_;
+        std::optional<std::string> error = conn_.try_exec(sql);
+        std::lock_guard<std::mutex> lock(mutex_);
+        running_ = false;
+        return {error, std::move(seen_)};
     }
 
 private:
-    // Waits `ms` unless stopped; true when stopped.
-    bool wait(int ms) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        return wake_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return done_; });
+    // Waits `ms` (forever when 0) until `ready`, or quit; false on timeout.
+    template <typename Ready>
+    bool wait(std::unique_lock<std::mutex>& lock, int ms, Ready ready) {
+        auto done = [&] { return quit_ || ready(); };
+        if (ms == 0) {
+            wake_.wait(lock, done);
+            return true;
+        }
+        return wake_.wait_for(lock, std::chrono::milliseconds(ms), done);
     }
 
     void watch() {
-        if (wait(300)) return;
-        std::optional<Connection> watcher;
-        try {
-            watcher.emplace(conn_.reopen());
-        } catch (const Error&) {
-            return;  // the report then says the blocker could not be identified
+        std::unique_lock<std::mutex> lock(mutex_);
+        for (;;) {
+            wait(lock, 0, [this] { return running_; });
+            if (quit_) return;
+            unsigned long long statement = statement_;
+            auto over = [&] { return !running_ || statement_ != statement; };
+            if (wait(lock, 300, over)) continue;
+            std::string pid = pid_;
+            do {
+                lock.unlock();
+                std::optional<std::vector<Blocker>> now = blockers_of(pid);
+                lock.lock();
+                if (!now) {  // no watcher connection: the report says the blocker is unknown
+                    watcher_.reset();
+                    break;
+                }
+                if (!now->empty() && !over()) seen_ = std::move(*now);
+            } while (!wait(lock, 200, over));
         }
-        PGconn* c = watcher->raw();
-        PQclear(PQexec(c, "SET application_name = 'pg-flux apply (lock watch)'"));
+    }
+
+    // The sessions blocking backend `pid`, or nothing when the watcher's
+    // connection cannot be made or was lost.
+    std::optional<std::vector<Blocker>> blockers_of(const std::string& pid) {
+        if (!watcher_) {
+            try {
+                watcher_.emplace(conn_.reopen());
+            } catch (const Error&) {
+                return std::nullopt;
+            }
+            PQclear(PQexec(watcher_->raw(), "SET application_name = 'pg-flux apply (lock watch)'"));
+        }
+        PGconn* c = watcher_->raw();
         const char* sql =
             "SELECT a.pid::text, coalesce(a.state, ''), "
             "coalesce(pg_catalog.to_char(a.query_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), "
@@ -335,28 +379,26 @@ private:
             "pg_catalog.left(pg_catalog.regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 120) "
             "FROM pg_catalog.pg_stat_activity a WHERE a.pid = ANY (pg_catalog.pg_blocking_pids($1::integer)) "
             "ORDER BY a.xact_start NULLS LAST, a.pid LIMIT 3";
-        do {
-            const char* params[] = {pid_.c_str()};
-            PGresult* r = PQexecParams(c, sql, 1, nullptr, params, nullptr, nullptr, 0);
-            if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) {
-                std::vector<Blocker> now;
-                for (int i = 0; i < PQntuples(r); ++i)
-                    now.push_back({PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
-                                   PQgetvalue(r, i, 4)});
-                std::lock_guard<std::mutex> lock(mutex_);
-                seen_ = now;
-            }
-            PQclear(r);
-            if (PQstatus(c) != CONNECTION_OK) return;
-        } while (!wait(200));
+        const char* params[] = {pid.c_str()};
+        PGresult* r = PQexecParams(c, sql, 1, nullptr, params, nullptr, nullptr, 0);
+        std::vector<Blocker> now;
+        if (PQresultStatus(r) == PGRES_TUPLES_OK)
+            for (int i = 0; i < PQntuples(r); ++i)
+                now.push_back({PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+                               PQgetvalue(r, i, 4)});
+        PQclear(r);
+        if (PQstatus(c) != CONNECTION_OK) return std::nullopt;
+        return now;
     }
 
     Connection& conn_;
-    std::string pid_;
+    std::optional<Connection> watcher_;  // used by the thread only
     std::thread thread_;
     std::mutex mutex_;
     std::condition_variable wake_;
-    bool done_ = false;
+    bool quit_ = false, running_ = false;
+    unsigned long long statement_ = 0;
+    std::string pid_;
     std::vector<Blocker> seen_;
 };
 
@@ -539,12 +581,10 @@ struct Outcome {
     std::vector<Blocker> blockers;
 };
 
-Outcome run_watched(Connection& conn, const std::string& sql) {
-    BlockerWatch watch(conn);
+Outcome run_watched(Connection& conn, BlockerWatch& watch, const std::string& sql) {
     Outcome o;
-    o.error = conn.try_exec(sql);
+    std::tie(o.error, o.blockers) = watch.run(sql);
     o.sqlstate = o.error ? conn.last_sqlstate() : "";
-    o.blockers = watch.stop();
     if (!o.error && interrupted()) o.error = "interrupted";
     return o;
 }
@@ -604,6 +644,7 @@ void run_transaction(Connection& conn, const MigrationFile& file, const ApplyOpt
                      const std::function<void(const std::string&)>& progress, const std::function<void()>& record,
                      const std::string& nothing_done, const std::string& rerun) {
     int transactional = static_cast<int>(file.transactional_count());
+    BlockerWatch watch(conn);
     for (int attempt = 1;; ++attempt) {
         throw_if_interrupted();
         conn.exec("BEGIN");
@@ -612,7 +653,7 @@ void run_transaction(Connection& conn, const MigrationFile& file, const ApplyOpt
         for (const MigrationStatement& s : file.statements) {
             if (s.after_commit) continue;
             where.to(Where::transaction, &file, &s, ++k, transactional);
-            Outcome o = run_watched(conn, with_secrets(s.sql));
+            Outcome o = run_watched(conn, watch, with_secrets(s.sql));
             if (!o.error) continue;
             if (conn.alive()) conn.try_exec("ROLLBACK");
             if (lost(conn, o.sqlstate)) fail(k_exit_database, *o.error);  // reported with the run's state
@@ -658,6 +699,7 @@ void run_after_commit(Connection& conn, const MigrationFile& file, int done, Clo
         conn.exec("SET statement_timeout = 0");
     }
     std::string undo_of = where.undo_of;
+    BlockerWatch watch(conn);
     for (size_t i = static_cast<size_t>(done); i < after.size(); ++i) {
         const MigrationStatement& s = *after[i];
         std::string what = "after-commit statement " + std::to_string(i + 1) + " of " + std::to_string(after.size());
@@ -678,7 +720,7 @@ void run_after_commit(Connection& conn, const MigrationFile& file, int done, Clo
             bool run_alone = forbidden_in_transaction(node);
             if (!run_alone) {
                 conn.exec("BEGIN");
-                o = run_watched(conn, sql);
+                o = run_watched(conn, watch, sql);
                 if (!o.error && tracked) o.error = conn.try_exec(record), o.sqlstate = conn.last_sqlstate();
                 if (!o.error) o.error = conn.try_exec("COMMIT"), o.sqlstate = conn.last_sqlstate();
                 if (!o.error) break;
@@ -687,7 +729,7 @@ void run_after_commit(Connection& conn, const MigrationFile& file, int done, Clo
             }
             if (run_alone) {
                 o = Outcome();
-                if (!already_done(conn, file, s, node, progress)) o = run_watched(conn, sql);
+                if (!already_done(conn, file, s, node, progress)) o = run_watched(conn, watch, sql);
             }
             if (o.error) {
                 if (lost(conn, o.sqlstate)) fail(k_exit_database, *o.error);  // reported with the run's state

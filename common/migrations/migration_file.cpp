@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -294,14 +293,43 @@ std::vector<std::string> migration_paths(const std::string& dir) {
     return out;
 }
 
+void append_without_locations(std::string& out, const std::string& json) {
+    static const std::string_view keys[] = {"\"stmt_location\":", "\"stmt_len\":", "\"location\":"};
+    size_t i = 0;
+    while (i < json.size()) {
+        size_t quote = json.find('"', i);
+        if (quote == std::string::npos) break;
+        out.append(json, i, quote - i);
+        size_t end = std::string::npos;
+        for (std::string_view key : keys) {
+            if (json.compare(quote, key.size(), key) != 0) continue;
+            size_t k = quote + key.size();
+            if (k < json.size() && json[k] == '-') ++k;
+            size_t digits = k;
+            while (k < json.size() && json[k] >= '0' && json[k] <= '9') ++k;
+            if (k == digits) break;
+            if (k < json.size() && json[k] == ',') ++k;
+            end = k;
+            break;
+        }
+        if (end == std::string::npos) {
+            out += '"';
+            i = quote + 1;
+        } else {
+            i = end;
+        }
+    }
+    if (i < json.size()) out.append(json, i, std::string::npos);
+}
+
 std::string statements_hash(const MigrationFile& file) {
     // The parse tree without positions (the deparser does not cover every
     // node a migration may hold, e.g. SET LOCAL inside BEGIN ATOMIC files).
-    static const std::regex location(R"re("(stmt_location|stmt_len|location)":-?[0-9]+,?)re");
     std::string canonical;
     for (const MigrationStatement& s : file.statements) {
         canonical += s.after_commit ? "after-commit\n" : "transactional\n";
-        canonical += std::regex_replace(pq::parse_tree_json(s.sql), location, "") + "\n";
+        append_without_locations(canonical, pq::parse_tree_json(s.sql));
+        canonical += "\n";
     }
     return sha256_hex(canonical);
 }

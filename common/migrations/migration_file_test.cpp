@@ -4,12 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <unistd.h>
 
+#include "sql/parser.h"
 #include "util/error.h"
 #include "util/sha256.h"
 
@@ -413,6 +416,39 @@ TEST(MigrationPaths, BadDirectoriesAreUsageErrors) {
     fs::remove(fs::path(dir.path()) / "20260102_000000_b.sql");
     fs::create_symlink("nowhere", fs::path(dir.path()) / "20260103_000000_c.sql");
     EXPECT_NE(message(dir.path()).find("No such file or directory"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pgflux
+
+namespace pgflux {
+namespace {
+
+TEST(StatementsHash, PositionsAreRemovedExactlyAsTheRegexOfEarlierVersionsDid) {
+    static const std::regex location(R"re("(stmt_location|stmt_len|location)":-?[0-9]+,?)re");
+    const std::vector<std::string> inputs = {
+        R"({"stmts":[{"stmt":{"CreateStmt":{"relation":{"relname":"t","location":13}}},"stmt_len":27}]})",
+        R"({"stmt_location":0,"stmt_len":5,"location":-1,"x":1})",
+        R"({"location":x,"location":,"location":-,"location":7})",
+        R"({"sval":"\"location\":5","xlocation":5,""location":9})",
+        R"("location":12)",
+        R"("location":12,)",
+        R"("stmt_len":)",
+        R"(no quotes at all)",
+        R"(")",
+        "",
+    };
+    for (const auto& json : inputs) {
+        std::string scanned;
+        append_without_locations(scanned, json);
+        EXPECT_EQ(scanned, std::regex_replace(json, location, "")) << json;
+    }
+    // And on a real parse tree.
+    std::string tree = pq::parse_tree_json("create table \"location\" (location int default 1, b text default '\"location\":1')");
+    std::string scanned;
+    append_without_locations(scanned, tree);
+    EXPECT_EQ(scanned, std::regex_replace(tree, location, ""));
+    EXPECT_EQ(scanned.find("\"location\":"), std::string::npos);
 }
 
 }  // namespace
