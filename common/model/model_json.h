@@ -18,7 +18,7 @@ json model_to_document(const Model& model, const std::string& tool);
 // tree of a large model is never held whole).
 void write_model_document(const Model& model, const std::string& tool, std::ostream& stream = std::cout);
 // `name` labels errors ("desired.json: objects[2].kind: unknown kind").
-Model model_from_document(const json& document, const std::string& name);
+Model model_from_document(json document, const std::string& name);
 // An object identity ({"kind", "schema", "name", "table", "signature"}), checked.
 ObjectId id_from_json(const JsonField& field);
 

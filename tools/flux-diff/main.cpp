@@ -107,17 +107,21 @@ int main(int argc, char** argv) {
              reverse = args.count("reverse") > 0;
 
         // The result depends on both documents' bytes and the options that
-        // shape the output; a prompt's answers are not cached.
-        std::string live_text = read_file(models[0]), desired_text = read_file(models[1]);
+        // shape the output; a prompt's answers are not cached. Without a
+        // cache each document is read when its model is built, so that one
+        // text at a time is held.
+        std::string texts[2];
         std::string cache_dir = args["cache-dir"].as<std::string>();
         std::optional<ResultCache> cache;
         std::string key;
         if (!cache_dir.empty() && renames != "prompt") {
             cache.emplace(cache_dir, "diff", "flux-diff");
+            texts[0] = read_file(models[0]);
+            texts[1] = read_file(models[1]);
             key = cache->key({"format", format, "exit-code", std::to_string(exit_code), "strict", std::to_string(strict),
                               "reverse", std::to_string(reverse), "verify", std::to_string(diff_options.verify),
                               "owners", owners, "default-owner", diff_options.default_owner,
-                              "current", sha256_hex(live_text), "desired", sha256_hex(desired_text)});
+                              "current", sha256_hex(texts[0]), "desired", sha256_hex(texts[1])});
             if (auto entry = cache->get(key)) {
                 note("flux-diff", "the result is cached (" + cache_dir + "): both documents are unchanged");
                 std::cerr << entry->messages;
@@ -125,12 +129,12 @@ int main(int argc, char** argv) {
                 return entry->status;
             }
         }
-
-        Model& live = keep_until_exit(model_from_document(parse_document(live_text, models[0], k_format_model), models[0]));
-        live_text = std::string();
-        Model& desired =
-            keep_until_exit(model_from_document(parse_document(desired_text, models[1], k_format_model), models[1]));
-        desired_text = std::string();
+        auto model_of = [&](int i) -> Model& {
+            std::string text = cache ? std::move(texts[i]) : read_file(models[i]);
+            return keep_until_exit(model_from_document(parse_document(text, models[i], k_format_model), models[i]));
+        };
+        Model& live = model_of(0);
+        Model& desired = model_of(1);
         if (renames == "prompt" && !diff_options.verify) ask_renames(live, desired);
         Plan& plan = keep_until_exit(reverse ? diff_models_reverse(live, desired, diff_options)
                                              : diff_models(live, std::move(desired), diff_options));
