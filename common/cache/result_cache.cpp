@@ -37,14 +37,14 @@ std::optional<std::string> read_bytes(const fs::path& path) {
     return bytes;
 }
 
-// Writes `text` to a new temporary file beside `final_path`; its path, or
+// Writes `pieces` to a new temporary file beside `final_path`; its path, or
 // nothing when it cannot be written.
-std::optional<fs::path> write_temporary(const fs::path& final_path, const std::string& text) {
+std::optional<fs::path> write_temporary(const fs::path& final_path, std::initializer_list<std::string_view> pieces) {
     std::random_device random;
     fs::path temp_path = final_path;
     temp_path += ".tmp." + std::to_string(getpid()) + "." + std::to_string(random());
     std::ofstream out(temp_path, std::ios::binary | std::ios::trunc);
-    out << text;
+    for (std::string_view piece : pieces) out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
     out.close();
     std::error_code ec;
     if (!out) {
@@ -133,8 +133,12 @@ void ResultCache::put(const std::string& key, const Entry& entry) const {
         return;
     }
     fs::path final_path = fs::path(dir_) / (key + "." + kind_);
-    std::string rest = json({{"status", entry.status}, {"messages", entry.messages}}).dump() + "\n" + entry.output;
-    auto temp_path = write_temporary(final_path, sha256_hex(rest) + "\n" + rest);
+    // Written in pieces: an output is tens of megabytes for a large schema.
+    std::string head = json({{"status", entry.status}, {"messages", entry.messages}}).dump() + "\n";
+    Sha256 checksum;
+    checksum.update(head);
+    checksum.update(entry.output);
+    auto temp_path = write_temporary(final_path, {checksum.hex() + "\n", head, entry.output});
     if (temp_path) fs::rename(*temp_path, final_path, ec);
     if (!temp_path || ec) {
         if (temp_path) fs::remove(*temp_path, ec);
@@ -180,7 +184,7 @@ std::optional<long long> ResultCache::secret() const {
     if (ec) return std::nullopt;
     std::random_device random;
     long long value = static_cast<long long>((static_cast<unsigned long long>(random()) << 32) ^ random());
-    auto temp_path = write_temporary(path, std::to_string(value));
+    auto temp_path = write_temporary(path, {std::to_string(value)});
     if (!temp_path) return std::nullopt;
     // A link does not replace: when two runs make the secret at once, both
     // use the one that was linked first.

@@ -3,6 +3,8 @@
 // checks, and deterministic writing.
 #pragma once
 
+#include <ostream>
+#include <streambuf>
 #include <string>
 
 #include "util/json.h"
@@ -30,6 +32,28 @@ json parse_document(const std::string& text, const std::string& path, const std:
 
 // Writes a document to stdout (sorted keys, one document).
 void write_document(const json& document);
+// An ostream that appends to a string: what a tool writes is kept without
+// the copy std::ostringstream::str() makes (C++17), for documents of tens of
+// megabytes.
+class StringOutput : public std::ostream {
+public:
+    explicit StringOutput(std::string& target) : std::ostream(&buffer_), buffer_(target) {}
+
+private:
+    struct Buffer : std::streambuf {
+        explicit Buffer(std::string& target) : target(target) {}
+        int_type overflow(int_type c) override {
+            if (!traits_type::eq_int_type(c, traits_type::eof())) target.push_back(traits_type::to_char_type(c));
+            return traits_type::not_eof(c);
+        }
+        std::streamsize xsputn(const char* text, std::streamsize n) override {
+            target.append(text, static_cast<size_t>(n));
+            return n;
+        }
+        std::string& target;
+    } buffer_;
+};
+
 // Writes `text` to stdout (exit 5 when it cannot).
 void write_stdout(const std::string& text);
 // The text write_document writes.

@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
         // cache each document is read when its model is built, so that one
         // text at a time is held.
         std::string texts[2];
+        bool held[2] = {false, false};  // texts[i] holds document i
         std::string cache_dir = args["cache-dir"].as<std::string>();
         std::optional<ResultCache> cache;
         std::string key;
@@ -118,6 +119,7 @@ int main(int argc, char** argv) {
             cache.emplace(cache_dir, "diff", "flux-diff");
             texts[0] = read_file(models[0]);
             texts[1] = read_file(models[1]);
+            held[0] = held[1] = true;
             key = cache->key({"format", format, "exit-code", std::to_string(exit_code), "strict", std::to_string(strict),
                               "reverse", std::to_string(reverse), "verify", std::to_string(diff_options.verify),
                               "owners", owners, "default-owner", diff_options.default_owner,
@@ -128,9 +130,13 @@ int main(int argc, char** argv) {
                 write_stdout(entry->output);
                 return entry->status;
             }
+            // A file is read again when its model is built (standard input
+            // cannot be).
+            for (int i : {0, 1})
+                if (models[i] != "-") std::string().swap(texts[i]), held[i] = false;  // frees it (= "" would keep it)
         }
         auto model_of = [&](int i) -> Model& {
-            std::string text = cache ? std::move(texts[i]) : read_file(models[i]);
+            std::string text = held[i] ? std::move(texts[i]) : read_file(models[i]);
             return keep_until_exit(model_from_document(parse_document(text, models[i], k_format_model), models[i]));
         };
         Model& live = model_of(0);

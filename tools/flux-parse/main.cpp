@@ -1,6 +1,5 @@
 // flux-parse: reads schema/**/*.sql and writes the desired pgflux.model.
 #include <iostream>
-#include <sstream>
 
 #include "cache/result_cache.h"
 #include "catalog/connection.h"
@@ -58,9 +57,10 @@ int main(int argc, char** argv) {
             note("flux-parse", "the model is cached (" + cache_dir + "): nothing changed since it was made");
             std::cerr << entry->messages;
         } else {
-            std::ostringstream document;
+            entry = ResultCache::Entry{"", "", 0};
+            StringOutput document(entry->output);
             write_model_document(keep_until_exit(parse()), "flux-parse", document);
-            entry = ResultCache::Entry{std::move(document).str(), warning_lines(), 0};
+            entry->messages = warning_lines();
             cache.put(key, *entry);
         }
         write_stdout(entry->output);

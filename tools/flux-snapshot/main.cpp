@@ -1,6 +1,5 @@
 // flux-snapshot: reads a live database's schema into a pgflux.model document.
 #include <iostream>
-#include <sstream>
 
 #include "cache/result_cache.h"
 #include "catalog/catalog.h"
@@ -48,9 +47,10 @@ int main(int argc, char** argv) {
         } else {
             Model& model = keep_until_exit(read_catalog_in_transaction(conn));
             conn.exec("COMMIT");
-            std::ostringstream document;
+            entry = ResultCache::Entry{"", "", 0};
+            StringOutput document(entry->output);
             write_model_document(model, "flux-snapshot", document);
-            entry = ResultCache::Entry{std::move(document).str(), warning_lines(), 0};
+            entry->messages = warning_lines();
             cache->put(key, *entry);
         }
         write_stdout(entry->output);
