@@ -147,7 +147,9 @@ int main(int argc, char** argv) {
         check_plan_statements(plan);
 
         bool differs = !plan.steps.empty() || (strict && !plan.notes.empty());
-        std::ostringstream out, err;
+        std::string output;
+        StringOutput out(output);
+        std::ostringstream err;
         if (format == "plan") {
             out << document_text(plan_to_document(plan, "flux-diff"));
         } else if (format == "drift") {
@@ -169,12 +171,12 @@ int main(int argc, char** argv) {
         } else {
             for (const Step& s : plan.steps) out << one_line(s.summary) << "\n";
             for (const auto& n : plan.notes)
-                (strict ? out : err) << (strict ? "" : "note: ") << one_line(n) << "\n";
+                (strict ? static_cast<std::ostream&>(out) : err) << (strict ? "" : "note: ") << one_line(n) << "\n";
         }
         int status = exit_code && differs ? k_exit_differences : k_exit_ok;
         std::cerr << err.str();
-        write_stdout(out.str());
-        if (cache) cache->put(key, {out.str(), warning_lines() + err.str(), status});
+        write_stdout(output);
+        if (cache) cache->put(key, {std::move(output), warning_lines() + err.str(), status});
         return status;
     });
 }
