@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
         // The digest and, on a miss, the catalog are read in one snapshot,
         // so the entry stored is what that digest stands for.
         conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-        std::string key = cache->key({catalog_fingerprint(conn, *secret)});
+        std::string fingerprint = catalog_fingerprint(conn, *secret);
+        std::string key = cache->key({fingerprint});
         std::optional<ResultCache::Entry> entry = cache->get(key);
         if (entry) {
             conn.exec("COMMIT");
@@ -51,7 +52,15 @@ int main(int argc, char** argv) {
             StringOutput document(entry->output);
             write_model_document(model, "flux-snapshot", document);
             entry->messages = warning_lines();
-            cache->put(key, *entry);
+            // pg_get_indexdef, pg_get_expr and the like read the catalog as
+            // it is now, not as the transaction's snapshot saw it: DDL that
+            // committed while the catalog was read may be half in the model.
+            // Kept only when a fresh digest shows that nothing committed.
+            conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+            bool unchanged = catalog_fingerprint(conn, *secret) == fingerprint;
+            conn.exec("COMMIT");
+            if (unchanged) cache->put(key, *entry);
+            else note("flux-snapshot", "the catalog changed while it was read: the snapshot is not cached");
         }
         write_stdout(entry->output);
         return 0;
