@@ -10,6 +10,23 @@
 
 using namespace pgflux;
 
+namespace {
+
+// Below this many relations of its own (tables, indexes, sequences, views,
+// TOAST tables), a database's catalog is read about as fast as it is
+// digested (measured: 0.4 s either way for a few tables; a miss pays two
+// digests), so caching only costs. 2,000 is about 300 tables.
+constexpr long long k_cache_min_relations = 2000;
+
+// The relations of the database's own (not the system's).
+long long catalog_size(Connection& conn) {
+    return std::stoll(
+        conn.query("SELECT pg_catalog.count(*) FROM pg_catalog.pg_class WHERE oid >= 16384")  // FirstNormalObjectId
+            .text(0, 0));
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     return run_tool("flux-snapshot", [&] {
         cxxopts::Options options("flux-snapshot",
@@ -20,14 +37,22 @@ int main(int argc, char** argv) {
              cxxopts::value<std::string>()->default_value(""))
             ("cache-dir", "Keep snapshots in DIR and reuse one when the catalog's content, the server and "
                           "pg-flux are unchanged (default: no cache)",
-             cxxopts::value<std::string>()->default_value(""));
+             cxxopts::value<std::string>()->default_value(""))
+            ("cache-min-relations", "With --cache-dir: use the cache only for a database with at least N "
+                                    "relations of its own; below that, reading the catalog costs no more than "
+                                    "the digest that keys the cache",
+             cxxopts::value<long long>()->default_value(std::to_string(k_cache_min_relations)));
         auto args = parse_options(options, argc, argv);
         Connection conn(resolve_conninfo(args["db"].as<std::string>()));
         note("flux-snapshot", "reading " + conn.describe());
         std::string cache_dir = args["cache-dir"].as<std::string>();
+        long long min_relations = args["cache-min-relations"].as<long long>();
         std::optional<ResultCache> cache;
         std::optional<long long> secret;
-        if (!cache_dir.empty()) {
+        if (!cache_dir.empty() && catalog_size(conn) < min_relations) {
+            note("flux-snapshot", "fewer than " + std::to_string(min_relations) +
+                                      " relations: the snapshot is read, not cached");
+        } else if (!cache_dir.empty()) {
             cache.emplace(cache_dir, "snapshot", "flux-snapshot");
             secret = cache->secret();
         }
