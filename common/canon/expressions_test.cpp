@@ -9,8 +9,8 @@
 namespace pgflux {
 namespace {
 
-std::string canon(const std::string& text) { return canonical_expression_text(text); }
-std::string key(const std::string& text) { return loose_expression_key(canon(text)); }
+std::string canon_expression(const std::string& text) { return canonical_expression_text(text); }
+std::string key(const std::string& text) { return loose_expression_key(canon_expression(text)); }
 
 std::vector<std::string> columns_of(const std::string& text) {
     auto parsed = pq::parse_expression(text);
@@ -18,52 +18,52 @@ std::vector<std::string> columns_of(const std::string& text) {
 }
 
 TEST(CanonicalExpression, NormalizesSpacing) {
-    EXPECT_EQ(canon("a>0"), "a > 0");
-    EXPECT_EQ(canon("  a   >   0  "), "a > 0");
-    EXPECT_EQ(canon("a\n>\t0"), "a > 0");
-    EXPECT_EQ(canon("lower(  name  )"), "lower(name)");
-    EXPECT_EQ(canon("x IN (1,2,3)"), "x IN (1, 2, 3)");
+    EXPECT_EQ(canon_expression("a>0"), "a > 0");
+    EXPECT_EQ(canon_expression("  a   >   0  "), "a > 0");
+    EXPECT_EQ(canon_expression("a\n>\t0"), "a > 0");
+    EXPECT_EQ(canon_expression("lower(  name  )"), "lower(name)");
+    EXPECT_EQ(canon_expression("x IN (1,2,3)"), "x IN (1, 2, 3)");
 }
 
 TEST(CanonicalExpression, NormalizesKeywordAndIdentifierCase) {
-    EXPECT_EQ(canon("A > 0 and B < 1"), "a > 0 AND b < 1");
-    EXPECT_EQ(canon("NOW()"), "now()");
-    EXPECT_EQ(canon("x is not null"), "x IS NOT NULL");
-    EXPECT_EQ(canon("\"Mixed\" > 0"), "\"Mixed\" > 0");
+    EXPECT_EQ(canon_expression("A > 0 and B < 1"), "a > 0 AND b < 1");
+    EXPECT_EQ(canon_expression("NOW()"), "now()");
+    EXPECT_EQ(canon_expression("x is not null"), "x IS NOT NULL");
+    EXPECT_EQ(canon_expression("\"Mixed\" > 0"), "\"Mixed\" > 0");
 }
 
 TEST(CanonicalExpression, RemovesRedundantParentheses) {
-    EXPECT_EQ(canon("((a)) > (0)"), "a > 0");
-    EXPECT_EQ(canon("a + b * c"), canon("a + (b * c)"));
-    EXPECT_EQ(canon("(((a + b * c)))"), canon("a + (b * c)"));
-    EXPECT_EQ(canon("((a > 0) AND (b > 0))"), "a > 0 AND b > 0");
+    EXPECT_EQ(canon_expression("((a)) > (0)"), "a > 0");
+    EXPECT_EQ(canon_expression("a + b * c"), canon_expression("a + (b * c)"));
+    EXPECT_EQ(canon_expression("(((a + b * c)))"), canon_expression("a + (b * c)"));
+    EXPECT_EQ(canon_expression("((a > 0) AND (b > 0))"), "a > 0 AND b > 0");
 }
 
 TEST(CanonicalExpression, KeepsNeededParentheses) {
-    EXPECT_EQ(canon("(a + b) * c"), "(a + b) * c");
-    EXPECT_EQ(canon("(a OR b) AND c"), "(a OR b) AND c");
+    EXPECT_EQ(canon_expression("(a + b) * c"), "(a + b) * c");
+    EXPECT_EQ(canon_expression("(a OR b) AND c"), "(a OR b) AND c");
 }
 
 TEST(CanonicalExpression, SameTextForEquivalentSpellings) {
-    EXPECT_EQ(canon("CAST(x AS integer)"), canon("x::integer"));
-    EXPECT_EQ(canon("x::integer"), canon("x :: INT"));
-    EXPECT_EQ(canon("x::integer"), "x::int");
-    EXPECT_EQ(canon("'abc'"), "'abc'");
-    EXPECT_EQ(canon("'it''s'"), "'it''s'");
+    EXPECT_EQ(canon_expression("CAST(x AS integer)"), canon_expression("x::integer"));
+    EXPECT_EQ(canon_expression("x::integer"), canon_expression("x :: INT"));
+    EXPECT_EQ(canon_expression("x::integer"), "x::int");
+    EXPECT_EQ(canon_expression("'abc'"), "'abc'");
+    EXPECT_EQ(canon_expression("'it''s'"), "'it''s'");
 }
 
 TEST(CanonicalExpression, IsAFixedPoint) {
     for (const char* text : {"a > 0 AND b = 'x'", "lower(email)", "(a + b) * c", "x IN (1, 2)",
                              "nextval('users_id_seq'::regclass)", "CURRENT_TIMESTAMP",
                              "CASE WHEN a THEN 1 ELSE 2 END"}) {
-        std::string once = canon(text);
-        EXPECT_EQ(canon(once), once) << text;
+        std::string once = canon_expression(text);
+        EXPECT_EQ(canon_expression(once), once) << text;
     }
 }
 
 TEST(CanonicalExpression, SyntaxErrorsThrow) {
-    EXPECT_THROW(canon("a >"), pq::SqlSyntaxError);
-    EXPECT_THROW(canon("1, 2"), pq::SqlSyntaxError);
+    EXPECT_THROW(canon_expression("a >"), pq::SqlSyntaxError);
+    EXPECT_THROW(canon_expression("1, 2"), pq::SqlSyntaxError);
 }
 
 TEST(LooseExpressionKey, IgnoresCasts) {

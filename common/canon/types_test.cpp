@@ -10,7 +10,7 @@
 namespace pgflux {
 namespace {
 
-std::string canon(const std::string& text) { return canonical_type_text(text, nullptr); }
+std::string canon_type(const std::string& text) { return canonical_type_text(text, nullptr); }
 
 // Resolves "mood" and "vector" to public, "status" to app; nothing else.
 std::optional<std::string> lookup(const std::string& name) {
@@ -22,142 +22,142 @@ std::optional<std::string> lookup(const std::string& name) {
 std::string canon_with_lookup(const std::string& text) { return canonical_type_text(text, lookup); }
 
 TEST(CanonicalType, Integers) {
-    EXPECT_EQ(canon("int"), "integer");
-    EXPECT_EQ(canon("int4"), "integer");
-    EXPECT_EQ(canon("integer"), "integer");
-    EXPECT_EQ(canon("INTEGER"), "integer");
-    EXPECT_EQ(canon("bigint"), "bigint");
-    EXPECT_EQ(canon("int8"), "bigint");
-    EXPECT_EQ(canon("smallint"), "smallint");
-    EXPECT_EQ(canon("int2"), "smallint");
-    EXPECT_EQ(canon("pg_catalog.int4"), "integer");
+    EXPECT_EQ(canon_type("int"), "integer");
+    EXPECT_EQ(canon_type("int4"), "integer");
+    EXPECT_EQ(canon_type("integer"), "integer");
+    EXPECT_EQ(canon_type("INTEGER"), "integer");
+    EXPECT_EQ(canon_type("bigint"), "bigint");
+    EXPECT_EQ(canon_type("int8"), "bigint");
+    EXPECT_EQ(canon_type("smallint"), "smallint");
+    EXPECT_EQ(canon_type("int2"), "smallint");
+    EXPECT_EQ(canon_type("pg_catalog.int4"), "integer");
 }
 
 TEST(CanonicalType, SerialIsNotATypeHere) {
     // serial is a CREATE TABLE shorthand; as a type name it is just an unresolved name.
-    EXPECT_EQ(canon("serial"), "serial");
-    EXPECT_EQ(canon("bigserial"), "bigserial");
+    EXPECT_EQ(canon_type("serial"), "serial");
+    EXPECT_EQ(canon_type("bigserial"), "bigserial");
 }
 
 TEST(CanonicalType, FloatingPoint) {
-    EXPECT_EQ(canon("real"), "real");
-    EXPECT_EQ(canon("float4"), "real");
-    EXPECT_EQ(canon("float"), "double precision");
-    EXPECT_EQ(canon("float(24)"), "real");
-    EXPECT_EQ(canon("float(1)"), "real");
-    EXPECT_EQ(canon("float(25)"), "double precision");
-    EXPECT_EQ(canon("float(53)"), "double precision");
-    EXPECT_EQ(canon("double precision"), "double precision");
-    EXPECT_EQ(canon("float8"), "double precision");
+    EXPECT_EQ(canon_type("real"), "real");
+    EXPECT_EQ(canon_type("float4"), "real");
+    EXPECT_EQ(canon_type("float"), "double precision");
+    EXPECT_EQ(canon_type("float(24)"), "real");
+    EXPECT_EQ(canon_type("float(1)"), "real");
+    EXPECT_EQ(canon_type("float(25)"), "double precision");
+    EXPECT_EQ(canon_type("float(53)"), "double precision");
+    EXPECT_EQ(canon_type("double precision"), "double precision");
+    EXPECT_EQ(canon_type("float8"), "double precision");
 }
 
 TEST(CanonicalType, Numeric) {
-    EXPECT_EQ(canon("numeric"), "numeric");
-    EXPECT_EQ(canon("decimal"), "numeric");
-    EXPECT_EQ(canon("decimal(10,2)"), "numeric(10,2)");
-    EXPECT_EQ(canon("numeric(10, 2)"), "numeric(10,2)");
-    EXPECT_EQ(canon("numeric(10)"), "numeric(10,0)");
-    EXPECT_EQ(canon("dec(5)"), "numeric(5,0)");
+    EXPECT_EQ(canon_type("numeric"), "numeric");
+    EXPECT_EQ(canon_type("decimal"), "numeric");
+    EXPECT_EQ(canon_type("decimal(10,2)"), "numeric(10,2)");
+    EXPECT_EQ(canon_type("numeric(10, 2)"), "numeric(10,2)");
+    EXPECT_EQ(canon_type("numeric(10)"), "numeric(10,0)");
+    EXPECT_EQ(canon_type("dec(5)"), "numeric(5,0)");
 }
 
 TEST(CanonicalType, CharacterTypes) {
-    EXPECT_EQ(canon("varchar"), "character varying");
-    EXPECT_EQ(canon("varchar(20)"), "character varying(20)");
-    EXPECT_EQ(canon("character varying(20)"), "character varying(20)");
-    EXPECT_EQ(canon("char varying(3)"), "character varying(3)");
-    EXPECT_EQ(canon("char"), "character(1)");
-    EXPECT_EQ(canon("character"), "character(1)");
-    EXPECT_EQ(canon("char(5)"), "character(5)");
-    EXPECT_EQ(canon("character(5)"), "character(5)");
-    EXPECT_EQ(canon("bpchar(5)"), "character(5)");
-    EXPECT_EQ(canon("text"), "text");
+    EXPECT_EQ(canon_type("varchar"), "character varying");
+    EXPECT_EQ(canon_type("varchar(20)"), "character varying(20)");
+    EXPECT_EQ(canon_type("character varying(20)"), "character varying(20)");
+    EXPECT_EQ(canon_type("char varying(3)"), "character varying(3)");
+    EXPECT_EQ(canon_type("char"), "character(1)");
+    EXPECT_EQ(canon_type("character"), "character(1)");
+    EXPECT_EQ(canon_type("char(5)"), "character(5)");
+    EXPECT_EQ(canon_type("character(5)"), "character(5)");
+    EXPECT_EQ(canon_type("bpchar(5)"), "character(5)");
+    EXPECT_EQ(canon_type("text"), "text");
 }
 
 TEST(CanonicalType, BpcharWithoutLengthIsNotCharacter) {
     // format_type(bpchar, -1) prints "bpchar": "character" alone would mean character(1).
-    EXPECT_EQ(canon("bpchar"), "bpchar");
+    EXPECT_EQ(canon_type("bpchar"), "bpchar");
 }
 
 TEST(CanonicalType, QuotedCharIsTheSingleByteType) {
-    EXPECT_EQ(canon("\"char\""), "\"char\"");
-    EXPECT_EQ(canon("pg_catalog.\"char\""), "\"char\"");
+    EXPECT_EQ(canon_type("\"char\""), "\"char\"");
+    EXPECT_EQ(canon_type("pg_catalog.\"char\""), "\"char\"");
 }
 
 TEST(CanonicalType, Timestamps) {
-    EXPECT_EQ(canon("timestamp"), "timestamp without time zone");
-    EXPECT_EQ(canon("timestamp without time zone"), "timestamp without time zone");
-    EXPECT_EQ(canon("timestamp(3)"), "timestamp(3) without time zone");
-    EXPECT_EQ(canon("timestamptz"), "timestamp with time zone");
-    EXPECT_EQ(canon("timestamp with time zone"), "timestamp with time zone");
-    EXPECT_EQ(canon("timestamp(3) with time zone"), "timestamp(3) with time zone");
-    EXPECT_EQ(canon("timestamptz(6)"), "timestamp(6) with time zone");
+    EXPECT_EQ(canon_type("timestamp"), "timestamp without time zone");
+    EXPECT_EQ(canon_type("timestamp without time zone"), "timestamp without time zone");
+    EXPECT_EQ(canon_type("timestamp(3)"), "timestamp(3) without time zone");
+    EXPECT_EQ(canon_type("timestamptz"), "timestamp with time zone");
+    EXPECT_EQ(canon_type("timestamp with time zone"), "timestamp with time zone");
+    EXPECT_EQ(canon_type("timestamp(3) with time zone"), "timestamp(3) with time zone");
+    EXPECT_EQ(canon_type("timestamptz(6)"), "timestamp(6) with time zone");
 }
 
 TEST(CanonicalType, Times) {
-    EXPECT_EQ(canon("time"), "time without time zone");
-    EXPECT_EQ(canon("time(0)"), "time(0) without time zone");
-    EXPECT_EQ(canon("timetz"), "time with time zone");
-    EXPECT_EQ(canon("time with time zone"), "time with time zone");
-    EXPECT_EQ(canon("time(2) with time zone"), "time(2) with time zone");
-    EXPECT_EQ(canon("date"), "date");
+    EXPECT_EQ(canon_type("time"), "time without time zone");
+    EXPECT_EQ(canon_type("time(0)"), "time(0) without time zone");
+    EXPECT_EQ(canon_type("timetz"), "time with time zone");
+    EXPECT_EQ(canon_type("time with time zone"), "time with time zone");
+    EXPECT_EQ(canon_type("time(2) with time zone"), "time(2) with time zone");
+    EXPECT_EQ(canon_type("date"), "date");
 }
 
 TEST(CanonicalType, Intervals) {
-    EXPECT_EQ(canon("interval"), "interval");
-    EXPECT_EQ(canon("interval year"), "interval year");
-    EXPECT_EQ(canon("interval year to month"), "interval year to month");
-    EXPECT_EQ(canon("interval day to second"), "interval day to second");
-    EXPECT_EQ(canon("interval day to second(3)"), "interval day to second(3)");
-    EXPECT_EQ(canon("interval hour to minute"), "interval hour to minute");
-    EXPECT_EQ(canon("interval minute to second"), "interval minute to second");
-    EXPECT_EQ(canon("interval second(2)"), "interval second(2)");
-    EXPECT_EQ(canon("interval(6)"), "interval(6)");
+    EXPECT_EQ(canon_type("interval"), "interval");
+    EXPECT_EQ(canon_type("interval year"), "interval year");
+    EXPECT_EQ(canon_type("interval year to month"), "interval year to month");
+    EXPECT_EQ(canon_type("interval day to second"), "interval day to second");
+    EXPECT_EQ(canon_type("interval day to second(3)"), "interval day to second(3)");
+    EXPECT_EQ(canon_type("interval hour to minute"), "interval hour to minute");
+    EXPECT_EQ(canon_type("interval minute to second"), "interval minute to second");
+    EXPECT_EQ(canon_type("interval second(2)"), "interval second(2)");
+    EXPECT_EQ(canon_type("interval(6)"), "interval(6)");
 }
 
 TEST(CanonicalType, BitStrings) {
-    EXPECT_EQ(canon("bit"), "bit(1)");
-    EXPECT_EQ(canon("bit(3)"), "bit(3)");
-    EXPECT_EQ(canon("bit varying(5)"), "bit varying(5)");
-    EXPECT_EQ(canon("bit varying"), "bit varying");
-    EXPECT_EQ(canon("varbit"), "bit varying");
-    EXPECT_EQ(canon("varbit(7)"), "bit varying(7)");
+    EXPECT_EQ(canon_type("bit"), "bit(1)");
+    EXPECT_EQ(canon_type("bit(3)"), "bit(3)");
+    EXPECT_EQ(canon_type("bit varying(5)"), "bit varying(5)");
+    EXPECT_EQ(canon_type("bit varying"), "bit varying");
+    EXPECT_EQ(canon_type("varbit"), "bit varying");
+    EXPECT_EQ(canon_type("varbit(7)"), "bit varying(7)");
 }
 
 TEST(CanonicalType, QuotedBitWithoutLengthIsNotBitOne) {
     // format_type(bit, -1) prints "bit" quoted: a bare bit would mean bit(1).
-    EXPECT_EQ(canon("\"bit\""), "\"bit\"");
+    EXPECT_EQ(canon_type("\"bit\""), "\"bit\"");
 }
 
 TEST(CanonicalType, OtherBuiltins) {
-    EXPECT_EQ(canon("boolean"), "boolean");
-    EXPECT_EQ(canon("bool"), "boolean");
-    EXPECT_EQ(canon("uuid"), "uuid");
-    EXPECT_EQ(canon("jsonb"), "jsonb");
-    EXPECT_EQ(canon("json"), "json");
-    EXPECT_EQ(canon("bytea"), "bytea");
-    EXPECT_EQ(canon("inet"), "inet");
-    EXPECT_EQ(canon("money"), "money");
-    EXPECT_EQ(canon("tsvector"), "tsvector");
-    EXPECT_EQ(canon("name"), "name");
-    EXPECT_EQ(canon("oid"), "oid");
-    EXPECT_EQ(canon("int4range"), "int4range");
+    EXPECT_EQ(canon_type("boolean"), "boolean");
+    EXPECT_EQ(canon_type("bool"), "boolean");
+    EXPECT_EQ(canon_type("uuid"), "uuid");
+    EXPECT_EQ(canon_type("jsonb"), "jsonb");
+    EXPECT_EQ(canon_type("json"), "json");
+    EXPECT_EQ(canon_type("bytea"), "bytea");
+    EXPECT_EQ(canon_type("inet"), "inet");
+    EXPECT_EQ(canon_type("money"), "money");
+    EXPECT_EQ(canon_type("tsvector"), "tsvector");
+    EXPECT_EQ(canon_type("name"), "name");
+    EXPECT_EQ(canon_type("oid"), "oid");
+    EXPECT_EQ(canon_type("int4range"), "int4range");
 }
 
 TEST(CanonicalType, Arrays) {
-    EXPECT_EQ(canon("int[]"), "integer[]");
-    EXPECT_EQ(canon("int[][]"), "integer[]");
-    EXPECT_EQ(canon("text[3]"), "text[]");
-    EXPECT_EQ(canon("integer ARRAY"), "integer[]");
-    EXPECT_EQ(canon("varchar(10)[]"), "character varying(10)[]");
-    EXPECT_EQ(canon("timestamptz[]"), "timestamp with time zone[]");
-    EXPECT_EQ(canon("numeric(10,2)[]"), "numeric(10,2)[]");
+    EXPECT_EQ(canon_type("int[]"), "integer[]");
+    EXPECT_EQ(canon_type("int[][]"), "integer[]");
+    EXPECT_EQ(canon_type("text[3]"), "text[]");
+    EXPECT_EQ(canon_type("integer ARRAY"), "integer[]");
+    EXPECT_EQ(canon_type("varchar(10)[]"), "character varying(10)[]");
+    EXPECT_EQ(canon_type("timestamptz[]"), "timestamp with time zone[]");
+    EXPECT_EQ(canon_type("numeric(10,2)[]"), "numeric(10,2)[]");
 }
 
 TEST(CanonicalType, QualifiedUserTypes) {
-    EXPECT_EQ(canon("public.mood"), "public.mood");
-    EXPECT_EQ(canon("app.status[]"), "app.status[]");
-    EXPECT_EQ(canon("\"My Schema\".\"Mood\""), "\"My Schema\".\"Mood\"");
-    EXPECT_EQ(canon("app.\"order\""), "app.\"order\"");
+    EXPECT_EQ(canon_type("public.mood"), "public.mood");
+    EXPECT_EQ(canon_type("app.status[]"), "app.status[]");
+    EXPECT_EQ(canon_type("\"My Schema\".\"Mood\""), "\"My Schema\".\"Mood\"");
+    EXPECT_EQ(canon_type("app.\"order\""), "app.\"order\"");
     // A qualified name wins over the lookup.
     EXPECT_EQ(canon_with_lookup("other.mood"), "other.mood");
 }
@@ -181,20 +181,20 @@ TEST(CanonicalType, BuiltinsAreNotLookedUp) {
 
 TEST(CanonicalType, UnresolvedUserTypesStayUnqualified) {
     EXPECT_EQ(canon_with_lookup("citext"), "citext");
-    EXPECT_EQ(canon("mood"), "mood");
-    EXPECT_EQ(canon("\"Mood\""), "\"Mood\"");
+    EXPECT_EQ(canon_type("mood"), "mood");
+    EXPECT_EQ(canon_type("\"Mood\""), "\"Mood\"");
 }
 
 TEST(CanonicalType, TypmodsOnUserTypes) {
     EXPECT_EQ(canon_with_lookup("vector(384)"), "public.vector(384)");
-    EXPECT_EQ(canon("extensions.vector(3)"), "extensions.vector(3)");
+    EXPECT_EQ(canon_type("extensions.vector(3)"), "extensions.vector(3)");
     EXPECT_EQ(canon_with_lookup("vector(384)[]"), "public.vector(384)[]");
 }
 
 TEST(CanonicalType, NotATypeIsAnError) {
-    EXPECT_THROW(canon("int)"), pq::SqlSyntaxError);
+    EXPECT_THROW(canon_type("int)"), pq::SqlSyntaxError);
     try {
-        canon("int + 1");
+        canon_type("int + 1");
         FAIL() << "expected an error";
     } catch (const Error& e) {
         EXPECT_EQ(e.code, k_exit_usage);
@@ -206,7 +206,7 @@ TEST(CanonicalType, CanonicalFormsAreFixedPoints) {
                              "time without time zone", "interval day to second(3)", "numeric(10,2)",
                              "bit varying(5)", "double precision", "character(5)", "integer[]",
                              "public.mood", "\"char\""}) {
-        EXPECT_EQ(canon(text), text) << text;
+        EXPECT_EQ(canon_type(text), text) << text;
     }
 }
 

@@ -8,16 +8,15 @@
 #include <limits>
 
 #include "sql/parser.h"
+#include "testing/unit_helpers.h"
 
 namespace pgflux {
 namespace {
 
+using unit::id;
+
 constexpr int64_t k_int64_max = std::numeric_limits<int64_t>::max();
 constexpr int64_t k_int64_min = std::numeric_limits<int64_t>::min();
-
-ObjectId id(Kind kind, const std::string& schema, const std::string& name, const std::string& table = "") {
-    return ObjectId{kind, schema, name, table};
-}
 
 json col(const std::string& name, const std::string& type, bool not_null = false, json extra = json::object()) {
     json c = {{"name", name}, {"type", type}, {"not_null", not_null}};

@@ -12,11 +12,14 @@
 #include <fstream>
 
 #include "source/source_reader.h"
+#include "testing/unit_helpers.h"
 
 namespace fs = std::filesystem;
 
 namespace pgflux {
 namespace {
+
+using unit::sqls;
 
 Model model_of(const std::string& sql) {
     static int counter = 0;
@@ -34,12 +37,6 @@ Model model_of(const std::string& sql) {
     }
     fs::remove_all(dir);
     return m;
-}
-
-std::vector<std::string> sqls(const Plan& p) {
-    std::vector<std::string> out;
-    for (const Step& s : p.steps) out.push_back(s.sql);
-    return out;
 }
 
 // Position of the first step whose SQL contains `text`; fails the test when absent.

@@ -8,15 +8,12 @@
 #include "diff/differ.h"
 #include "model/model_json.h"
 #include "source/schema_dir_test_support.h"
+#include "testing/unit_helpers.h"
 
 namespace pgflux {
 namespace {
 
-std::vector<std::string> sqls(const Plan& p) {
-    std::vector<std::string> out;
-    for (const Step& s : p.steps) out.push_back(s.sql);
-    return out;
-}
+using unit::sqls;
 
 TEST(Renames, SourceReaderTakesTheCommentBeforeAnObjectOrColumn) {
     Model m = read_sql(

@@ -9,17 +9,13 @@
 
 #include "sql/parser.h"
 #include "util/error.h"
+#include "testing/unit_helpers.h"
 
 namespace pgflux {
 namespace {
 
-Step step(const std::string& sql, const std::string& summary = "") {
-    Step s;
-    s.sql = sql;
-    s.summary = summary.empty() ? sql : summary;
-    s.action = "alter";
-    return s;
-}
+using unit::sqls;
+using unit::step;
 
 Step classified(const std::string& sql) {
     std::vector<Step> steps = {step(sql)};
@@ -324,12 +320,6 @@ TEST(RewritePartitionedTable, IndexesAndForeignKeysStayAsWritten) {
     EXPECT_EQ(p.steps[0].sql, "CREATE INDEX m_v_idx ON public.m USING btree (v);");
     EXPECT_EQ(p.steps[0].phase, k_phase_transactional);
     EXPECT_EQ(p.steps[1].sql.find("NOT VALID"), std::string::npos);
-}
-
-std::vector<std::string> sqls(const Plan& p) {
-    std::vector<std::string> out;
-    for (const Step& s : p.steps) out.push_back(s.sql);
-    return out;
 }
 
 TEST(RewriteAndClassify, ForeignKeyOnExistingTableBecomesNotValidPlusValidate) {

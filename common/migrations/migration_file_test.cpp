@@ -15,11 +15,14 @@
 #include "sql/parser.h"
 #include "util/error.h"
 #include "util/sha256.h"
+#include "testing/unit_helpers.h"
 
 namespace fs = std::filesystem;
 
 namespace pgflux {
 namespace {
+
+using unit::step;
 
 class TempDir {
 public:
@@ -41,17 +44,6 @@ private:
     fs::path path_;
     static inline int counter_ = 0;
 };
-
-Step step(const std::string& sql, const std::string& summary, const std::string& phase = k_phase_transactional,
-          std::vector<Hazard> hazards = {}) {
-    Step s;
-    s.sql = sql;
-    s.summary = summary;
-    s.action = "alter";
-    s.phase = phase;
-    s.hazards = std::move(hazards);
-    return s;
-}
 
 Plan sample_plan() {
     Plan p;

@@ -1,6 +1,7 @@
 // Unit tests for dependency derivation: qualified-name splitting, sequences
 // named in defaults, the key a foreign key needs, and derived_dependencies.
 #include "model/dependencies.h"
+#include "testing/unit_helpers.h"
 
 #include <gtest/gtest.h>
 
@@ -9,11 +10,9 @@
 namespace pgflux {
 namespace {
 
-using Names = std::vector<std::string>;
+using unit::id;
 
-ObjectId id(Kind kind, const std::string& schema, const std::string& name, const std::string& table = "") {
-    return ObjectId{kind, schema, name, table};
-}
+using Names = std::vector<std::string>;
 
 json column(const std::string& name, const std::string& type, json extra = json::object()) {
     json c = {{"name", name}, {"type", type}, {"not_null", false}};

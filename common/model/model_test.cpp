@@ -12,13 +12,12 @@
 #include "util/document.h"
 #include "util/sha256.h"
 #include "util/error.h"
+#include "testing/unit_helpers.h"
 
 namespace pgflux {
 namespace {
 
-ObjectId id(Kind kind, const std::string& schema, const std::string& name, const std::string& table = "") {
-    return ObjectId{kind, schema, name, table};
-}
+using unit::id;
 
 Model sample_model() {
     Model m;

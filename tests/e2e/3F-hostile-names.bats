@@ -47,40 +47,62 @@ victim_intact() {
   assert_equal "$(q "$1" "select string_agg(id::text, ',') from victim")" "1"
 }
 
+# check NAME ACTUAL EXPECTED: adds a check to CHECKS (ACTUAL and EXPECTED are
+# SQL expressions); run_checks URL runs every check in one query and fails
+# naming each one whose ACTUAL differs from EXPECTED (a psql per check made
+# these tests slow).
+check() { CHECKS+=("('${1//\'/\'\'}', ($2)::text, ($3)::text)"); }
+run_checks() {
+  local IFS=,
+  assert_equal "$(q "$1" "select coalesce(string_agg(format('%s: %s, expected %s', name, coalesce(actual, 'NULL'),
+    coalesce(expected, 'NULL')), E'\n'), 'ok') from (values ${CHECKS[*]}) v(name, actual, expected)
+    where actual is distinct from expected")" ok
+  CHECKS=()
+}
+
+# as_literal TEXT: sets LIT to TEXT as a string literal.
+as_literal() { LIT="'${1//\'/\'\'}'"; }
+
 # every_name_exists URL CLASS...: one object of each catalog, looked up by its exact name.
 every_name_exists() {
-  local url=$1 c HC; shift
+  local url=$1 c rel enum fn LIT; shift
+  local -A QI QL
+  CHECKS=()
   for c in "$@"; do
-    HC=$c
-    local s tbl
-    s=$(hn "$c" s); tbl=$(hn "$c" tbl)
-    assert_equal "$(q "$url" "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = $(ql "$s") and c.relname in ($(ql "$tbl"), $(ql "$(hn "$c" idx)"), $(ql "$(hn "$c" seq)"),
-        $(ql "$(hn "$c" view)"), $(ql "$(hn "$c" mv)"), $(ql "$(hn "$c" ft)"), $(ql "$(hn "$c" p1)"))")" 7
-    assert_equal "$(q "$url" "select string_agg(contype::text, '' order by contype) from pg_constraint
-      where conrelid = $(ql "$(qi "$s").$(qi "$tbl")")::regclass and conname in ($(ql "$(hn "$c" pk)"), $(ql "$(hn "$c" uq)"))")" pu
-    assert_equal "$(q "$url" "select string_agg(enumlabel, '|' order by enumsortorder) from pg_enum
-      where enumtypid = $(ql "$(qi "$s").$(qi "$(hn "$c" enum)")")::regtype")" "$(hn "$c" lab1)|$(hn "$c" lab2)"
-    assert_equal "$(q "$url" "select obj_description($(ql "$(qi "$s").$(qi "$tbl")")::regclass, 'pg_class')")" \
-      "$(hn "$c" tbl-comment1)"
-    assert_equal "$(q "$url" "select count(*) from pg_event_trigger where evtname = $(ql "$(hn "$c" evt)")")" 1
-    assert_equal "$(q "$url" "select count(*) from pg_publication where pubname = $(ql "$(hn "$c" pub)")")" 1
-    assert_equal "$(q "$url" "select count(*) from pg_user_mappings where srvname = $(ql "$(hn "$c" srv)")
-      and usename = $(ql "$(hn "$c" role)")")" 1
-    assert_equal "$(q "$url" "select proargnames[1] from pg_proc where oid = $(ql "$(qi "$s").$(qi "$(hn "$c" fn)")(int)")::regprocedure")" \
-      "$(hn "$c" arg)"
+    hostile_names "$c" s tbl idx seq view mv ft p1 pk uq enum lab1 lab2 tbl-comment1 evt pub srv role fn arg
+    as_literal "${QI[s]}.${QI[tbl]}"; rel=$LIT
+    as_literal "${QI[s]}.${QI[enum]}"; enum=$LIT
+    as_literal "${QI[s]}.${QI[fn]}(int)"; fn=$LIT
+    check "$c: relations" "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = ${QL[s]} and c.relname in (${QL[tbl]}, ${QL[idx]}, ${QL[seq]}, ${QL[view]}, ${QL[mv]},
+        ${QL[ft]}, ${QL[p1]})" 7
+    check "$c: constraints" "select string_agg(contype::text, '' order by contype) from pg_constraint
+      where conrelid = $rel::regclass and conname in (${QL[pk]}, ${QL[uq]})" "'pu'"
+    check "$c: enum labels" "select string_agg(enumlabel, '|' order by enumsortorder) from pg_enum
+      where enumtypid = $enum::regtype" "${QL[lab1]} || '|' || ${QL[lab2]}"
+    check "$c: table comment" "select obj_description($rel::regclass, 'pg_class')" "${QL[tbl-comment1]}"
+    check "$c: event trigger" "select count(*) from pg_event_trigger where evtname = ${QL[evt]}" 1
+    check "$c: publication" "select count(*) from pg_publication where pubname = ${QL[pub]}" 1
+    check "$c: user mapping" "select count(*) from pg_user_mappings where srvname = ${QL[srv]}
+      and usename = ${QL[role]}" 1
+    check "$c: argument name" "select proargnames[1] from pg_proc where oid = $fn::regprocedure" "${QL[arg]}"
   done
+  run_checks "$url"
 }
 
 # no_hostile_schema URL CLASS...: nothing of the classes is left.
 no_hostile_schema() {
   local url=$1 c; shift
+  local -A QI QL
+  CHECKS=()
   for c in "$@"; do
-    assert_equal "$(q "$url" "select count(*) from pg_namespace where nspname = $(ql "$(hn "$c" s)")")" 0
-    assert_equal "$(q "$url" "select count(*) from pg_foreign_server where srvname = $(ql "$(hn "$c" srv)")")" 0
-    assert_equal "$(q "$url" "select count(*) from pg_event_trigger where evtname = $(ql "$(hn "$c" evt)")")" 0
-    assert_equal "$(q "$url" "select count(*) from pg_publication where pubname = $(ql "$(hn "$c" pub)")")" 0
+    hostile_names "$c" s srv evt pub
+    check "$c: schema" "select count(*) from pg_namespace where nspname = ${QL[s]}" 0
+    check "$c: server" "select count(*) from pg_foreign_server where srvname = ${QL[srv]}" 0
+    check "$c: event trigger" "select count(*) from pg_event_trigger where evtname = ${QL[evt]}" 0
+    check "$c: publication" "select count(*) from pg_publication where pubname = ${QL[pub]}" 0
   done
+  run_checks "$url"
 }
 
 @test "hostile names: every kind x every class (quotes, ; -- /* \\ \$\$ tab, non-ASCII, case, digits, spaces, 63 bytes): create all / drop all" {
@@ -103,19 +125,26 @@ $(all_classes 1 $CLASSES_A)" "$SEED"
   roundtrip_both change "$VICTIM
 $(all_classes 1 $CLASSES_B)" "$VICTIM
 $(all_classes 2 $CLASSES_B)" "$SEED"
-  local c HC
+  local c rel enum LIT
+  local -A QI QL
   for c in $CLASSES_B; do
-    HC=$c
-    assert_equal "$(q "$FWD" "select count(*) from pg_attribute where attrelid = $(ql "$(N s).$(N tbl)")::regclass
-      and attname = $(ql "$(hn "$c" c5)")")" 1
-    assert_equal "$(q "$BACK" "select count(*) from pg_attribute where attrelid = $(ql "$(N s).$(N tbl)")::regclass
-      and attname = $(ql "$(hn "$c" c5)")")" 0
-    assert_equal "$(q "$FWD" "select obj_description($(ql "$(N s).$(N tbl)")::regclass, 'pg_class')")" "$(hn "$c" tbl-comment2)"
-    assert_equal "$(q "$FWD" "select string_agg(enumlabel, '|' order by enumsortorder) from pg_enum
-      where enumtypid = $(ql "$(N s).$(N enum)")::regtype")" "$(hn "$c" lab1)|$(hn "$c" lab2)|$(hn "$c" lab3)"
-    assert_equal "$(q "$FWD" "select has_table_privilege($(ql "$(hn "$c" role)"), $(ql "$(N s).$(N tbl)"), 'insert')")" t
-    assert_equal "$(q "$BACK" "select has_table_privilege($(ql "$(hn "$c" role)"), $(ql "$(N s).$(N tbl)"), 'insert')")" f
+    hostile_names "$c" s tbl enum c5 tbl-comment2 lab1 lab2 lab3 role
+    as_literal "${QI[s]}.${QI[tbl]}"; rel=$LIT
+    as_literal "${QI[s]}.${QI[enum]}"; enum=$LIT
+    check "$c: new column" "select count(*) from pg_attribute where attrelid = $rel::regclass and attname = ${QL[c5]}" 1
+    check "$c: table comment" "select obj_description($rel::regclass, 'pg_class')" "${QL[tbl-comment2]}"
+    check "$c: enum labels" "select string_agg(enumlabel, '|' order by enumsortorder) from pg_enum
+      where enumtypid = $enum::regtype" "${QL[lab1]} || '|' || ${QL[lab2]} || '|' || ${QL[lab3]}"
+    check "$c: insert granted" "select has_table_privilege(${QL[role]}, $rel, 'insert')" "true"
   done
+  run_checks "$FWD"
+  for c in $CLASSES_B; do
+    hostile_names "$c" s tbl c5 role
+    as_literal "${QI[s]}.${QI[tbl]}"; rel=$LIT
+    check "$c: no new column" "select count(*) from pg_attribute where attrelid = $rel::regclass and attname = ${QL[c5]}" 0
+    check "$c: insert not granted" "select has_table_privilege(${QL[role]}, $rel, 'insert')" "false"
+  done
+  run_checks "$BACK"
 }
 
 @test "hostile names: flux-parse with and without the shadow, flux-snapshot and flux-diff agree on every class" {

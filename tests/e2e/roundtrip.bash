@@ -116,7 +116,7 @@ roundtrip() {
   local name=$1 rc
   local here=$PWD
   rc=0
-  ( set +eE; trap - ERR; _rt_run "$@" ) > "$BATS_TEST_TMPDIR/$name.log" 2>&1 || rc=$?
+  ( set +eE; trap - ERR DEBUG; set +T; _rt_run "$@" ) > "$BATS_TEST_TMPDIR/$name.log" 2>&1 || rc=$?
   cd "$here" || true
   RT_DB=$(db_url "$(rt_db_name "$name")")
   RT_FILE=$(ls "$BATS_TEST_TMPDIR/$name"/migrations/*.sql 2>/dev/null | sort | head -n 1)
@@ -129,9 +129,9 @@ roundtrip() {
 roundtrip_both() {
   local name=$1 before=$2 after=$3 seed_before=${4:-} seed_after=${5-${4:-}}
   local rc_f rc_b pid_f pid_b
-  ( set +eE; trap - ERR; _rt_run "${name}_f" "$before" "$after" "$seed_before" ) > "$BATS_TEST_TMPDIR/${name}_f.log" 2>&1 &
+  ( set +eE; trap - ERR DEBUG; set +T; _rt_run "${name}_f" "$before" "$after" "$seed_before" ) > "$BATS_TEST_TMPDIR/${name}_f.log" 2>&1 &
   pid_f=$!
-  ( set +eE; trap - ERR; _rt_run "${name}_b" "$after" "$before" "$seed_after" ) > "$BATS_TEST_TMPDIR/${name}_b.log" 2>&1 &
+  ( set +eE; trap - ERR DEBUG; set +T; _rt_run "${name}_b" "$after" "$before" "$seed_after" ) > "$BATS_TEST_TMPDIR/${name}_b.log" 2>&1 &
   pid_b=$!
   rc_f=0 rc_b=0
   wait $pid_f || rc_f=$?
