@@ -9,8 +9,10 @@
 #include <random>
 #include <sstream>
 
+#include "model/model_json.h"
 #include "pgflux/version.h"
 #include "util/cli.h"
+#include "util/document.h"
 #include "util/error.h"
 #include "util/files.h"
 #include "util/json.h"
@@ -71,6 +73,14 @@ std::string executable_identity() {
                std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
     }();
     return identity;
+}
+
+ResultCache::Entry model_entry(const Model& model, const std::string& tool) {
+    ResultCache::Entry entry;
+    StringOutput document(entry.output);
+    write_model_document(model, tool, document);
+    entry.messages = warning_lines();
+    return entry;
 }
 
 std::vector<std::string> model_cache_inputs(const std::vector<std::string>& files, const std::string& shadow) {

@@ -71,6 +71,12 @@ private:
 // The identity of the running executable (/proc/self/exe), read once.
 std::string executable_identity();
 
+class Model;
+
+// The entry a model-writing tool (flux-parse, flux-snapshot) stores on a miss:
+// the model document as output and the warnings printed so far as messages.
+ResultCache::Entry model_entry(const Model& model, const std::string& tool);
+
 // The inputs of flux-parse's key: every schema file read (its path and
 // bytes, in reading order) and the shadow (shadow_identity()).
 std::vector<std::string> model_cache_inputs(const std::vector<std::string>& files, const std::string& shadow);

@@ -57,10 +57,7 @@ int main(int argc, char** argv) {
             note("flux-parse", "the model is cached (" + cache_dir + "): nothing changed since it was made");
             std::cerr << entry->messages;
         } else {
-            entry = ResultCache::Entry{"", "", 0};
-            StringOutput document(entry->output);
-            write_model_document(keep_until_exit(parse()), "flux-parse", document);
-            entry->messages = warning_lines();
+            entry = model_entry(keep_until_exit(parse()), "flux-parse");
             cache.put(key, *entry);
         }
         write_stdout(entry->output);

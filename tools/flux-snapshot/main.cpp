@@ -73,10 +73,7 @@ int main(int argc, char** argv) {
         } else {
             Model& model = keep_until_exit(read_catalog_in_transaction(conn));
             conn.exec("COMMIT");
-            entry = ResultCache::Entry{"", "", 0};
-            StringOutput document(entry->output);
-            write_model_document(model, "flux-snapshot", document);
-            entry->messages = warning_lines();
+            entry = model_entry(model, "flux-snapshot");
             // pg_get_indexdef, pg_get_expr and the like read the catalog as
             // it is now, not as the transaction's snapshot saw it: DDL that
             // committed while the catalog was read may be half in the model.
