@@ -1,7 +1,6 @@
 #!/usr/bin/env bats
 # Round trips of column changes: from a database loaded with BEFORE, generate +
-# apply (with --allow-hazards=all) reach AFTER; then drift finds nothing and a
-# second generate writes nothing; the catalog is what AFTER says; rows survive.
+# apply (with --allow-hazards=all) reach AFTER; then drift finds nothing; the catalog is what AFTER says; rows survive.
 # Every pair runs in both directions (see roundtrip.bash).
 load helpers
 load roundtrip

@@ -1,8 +1,7 @@
 #!/usr/bin/env bats
 # Round trips of schema-level objects: schemas, enums, sequences, extensions,
 # collations, comments, whole sets of tables. From a database loaded with BEFORE,
-# generate + apply reach AFTER; drift finds nothing and a second generate writes
-# nothing; the catalog is what AFTER says; rows survive (see roundtrip.bash).
+# generate + apply reach AFTER; drift finds nothing; the catalog is what AFTER says; rows survive (see roundtrip.bash).
 load helpers
 load roundtrip
 setup_file() { pgflux_setup_file; }

@@ -1,7 +1,6 @@
 #!/usr/bin/env bats
 # Round trips of views and materialized views: from a database loaded with
-# BEFORE, generate + apply reach AFTER; drift finds nothing and a second
-# generate writes nothing; the catalog is what AFTER says (see roundtrip.bash).
+# BEFORE, generate + apply reach AFTER; drift finds nothing; the catalog is what AFTER says (see roundtrip.bash).
 bats_require_minimum_version 1.5.0
 load helpers
 load roundtrip

@@ -2,8 +2,7 @@
 # Round trips of domains, composite types and range types: created and dropped
 # with the columns that use them, changed in place, recreated (with the rows of
 # the tables using them kept), commented. From a database loaded with BEFORE,
-# generate + apply reach AFTER; drift finds nothing and a second generate
-# writes nothing; the catalog is what AFTER says (see roundtrip.bash).
+# generate + apply reach AFTER; drift finds nothing; the catalog is what AFTER says (see roundtrip.bash).
 load helpers
 load roundtrip
 setup_file() {

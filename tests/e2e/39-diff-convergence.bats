@@ -2,8 +2,7 @@
 # Convergence of changes PostgreSQL accepts only in a certain form: sequence
 # bounds with their start, identity widening, NOT VALID constraints, explicit
 # NULL defaults, extensions that cannot move or update. From a database loaded
-# with BEFORE, generate + apply reach AFTER; drift finds nothing and a second
-# generate writes nothing; the catalog is what AFTER says (see roundtrip.bash).
+# with BEFORE, generate + apply reach AFTER; drift finds nothing; the catalog is what AFTER says (see roundtrip.bash).
 bats_require_minimum_version 1.5.0
 load helpers
 load roundtrip

@@ -3,7 +3,7 @@
 # targets, index column statistics targets, table storage parameters and
 # REPLICA IDENTITY. All change in place (never a rewrite, never a recreated
 # index). From a database loaded with BEFORE, generate + apply reach AFTER;
-# drift finds nothing and a second generate writes nothing; the catalog is
+# drift finds nothing; the catalog is
 # what AFTER says (see roundtrip.bash).
 bats_require_minimum_version 1.5.0
 load helpers

@@ -1,7 +1,6 @@
 #!/usr/bin/env bats
 # Round trips of partitioned tables, partitions and table inheritance: from a
-# database loaded with BEFORE, generate + apply reach AFTER; drift finds nothing
-# and a second generate writes nothing; the catalog is what AFTER says; rows
+# database loaded with BEFORE, generate + apply reach AFTER; drift finds nothing; the catalog is what AFTER says; rows
 # survive (see roundtrip.bash). Also: parse and snapshot agree on a partitioned
 # schema, a changed bound is a PARTITION_CHANGE hazard, a changed partition key
 # is refused, and drift names a partition added by hand.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Round trips of operators, casts and text search dictionaries and
 # configurations: from a database loaded with BEFORE, generate + apply reach
-# AFTER; drift finds nothing and a second generate writes nothing; the
+# AFTER; drift finds nothing; the
 # catalog is what AFTER says (see roundtrip.bash). Also: parse and snapshot
 # agree on them, and text search parsers are refused at file:line.
 bats_require_minimum_version 1.5.0

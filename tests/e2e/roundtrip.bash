@@ -1,7 +1,7 @@
 # roundtrip.bash: the convergence property, as a helper for the 3x-diff-roundtrip suites.
 #
-#   "After `migrate apply` from any starting state, `drift` exits 0 and a second
-#    `generate` writes nothing", and the catalog is what the schema says.
+#   "After `migrate apply` from any starting state, `drift` exits 0 (a second
+#    `generate` would write nothing)", and the catalog is what the schema says.
 #
 # Load it after helpers:   load helpers; load roundtrip
 #
@@ -11,7 +11,10 @@
 #     pg-flux migrate generate --label x          exit 0, one file written
 #     pg-flux migrate apply --allow-hazards=all   exit 0
 #     pg-flux drift                               exit 0
-#     pg-flux migrate generate                    exit 0, "nothing to do", no new file
+#   (drift and a second generate compare the same two models with the same
+#   differ: drift's "no drift" is generate's "nothing to do". The second
+#   generate is left to the suites of the porcelain, 70-78: run once per
+#   case it was a sixth of the round trips' time.)
 #   Sets RT_DB (URL of the database) and RT_FILE (absolute path of the migration).
 #   Each case works in its own directory, $BATS_TEST_TMPDIR/NAME (before.sql,
 #   seed.sql, schema/, migrations/); the log of every command, with the
@@ -99,15 +102,7 @@ _rt_run() {
   t0=$(_rt_now); out=$(pg-flux drift --db "$db" "${shadow[@]}" 2>&1); rc=$?
   echo "--- drift (exit $rc, $(_rt_el))"; echo "$out"
   if [ $rc -ne 0 ]; then echo "FAIL: drift exited $rc after apply"; return 1; fi
-
-  t0=$(_rt_now); out=$(pg-flux migrate generate --db "$db" --label again "${shadow[@]}" 2>&1); rc=$?
-  echo "--- second migrate generate (exit $rc, $(_rt_el))"; echo "$out"
-  files=$(ls "$dir"/migrations/*.sql | wc -l)
-  if [ "$files" -ne 1 ]; then
-    echo "FAIL: the second generate wrote a file:"; cat "$(ls "$dir"/migrations/*.sql | sort | tail -n 1)"; return 1
-  fi
-  if [ $rc -ne 0 ]; then echo "FAIL: second migrate generate exited $rc"; return 1; fi
-  if [[ $out != *"nothing to do"* ]]; then echo "FAIL: second generate did not say nothing to do"; return 1; fi
+  if [[ $out != *"no drift"* ]]; then echo "FAIL: drift did not say \"no drift\""; return 1; fi
   echo "=== case $name: ok"
   return 0
 }
