@@ -60,9 +60,11 @@ const char* time_zone_suffix(const std::string& internal) {
 std::vector<std::string> typmod_values(const pq::Msg& type_name) {
     std::vector<std::string> out;
     for (const pq::Msg& mod : type_name.list("typmods")) {
-        if (mod.is("A_Const")) {
-            out.push_back(pq::value_text(mod.get("ival")) + pq::value_text(mod.get("fval")) +
-                          pq::value_text(mod.get("sval")));
+        if (mod.is("A_Const") && mod.get("sval")) {
+            // A string modifier stays a literal: the type's typmodin reads it.
+            out.push_back(quote_literal(pq::value_text(mod.get("sval"))));
+        } else if (mod.is("A_Const")) {
+            out.push_back(pq::value_text(mod.get("ival")) + pq::value_text(mod.get("fval")));
         } else if (mod.is("ColumnRef")) {
             out.push_back(join_idents(mod.strings("fields")));
         } else {

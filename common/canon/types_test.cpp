@@ -210,6 +210,13 @@ TEST(CanonicalType, CanonicalFormsAreFixedPoints) {
     }
 }
 
+// A string modifier (a user type whose typmodin reads text) stays a literal,
+// quoted: found by the short fuzzing run, where it lost its quotes.
+TEST(CanonicalType, StringModifiersStayLiterals) {
+    EXPECT_EQ(canon_with_lookup("vector('a''b \"c\"')"), "public.vector('a''b \"c\"')");
+    EXPECT_EQ(canon_with_lookup("vector(3)"), "public.vector(3)");
+}
+
 TEST(IsBuiltinType, KnowsPgCatalogTypes) {
     EXPECT_TRUE(is_builtin_type("int4"));
     EXPECT_TRUE(is_builtin_type("text"));

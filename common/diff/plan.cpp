@@ -34,8 +34,7 @@ bool generated_statement(const pq::Msg& node) {
         auto targets = node.list("target_list");
         if (targets.size() != 1 || node.get("with_clause") || node.get("larg")) return false;
         pq::Msg call = targets[0].get("val");
-        auto names = call.strings("funcname");
-        return call.is("FuncCall") && names == std::vector<std::string>{"pg_catalog", "setval"};
+        return call.is("FuncCall") && call.strings("funcname") == std::vector<std::string>{"pg_catalog", "setval"};
     }
     return false;
 }

@@ -2,6 +2,7 @@
 #include "hazards/hazards.h"
 
 #include <algorithm>
+#include <charconv>
 #include <functional>
 #include <map>
 #include <sstream>
@@ -62,8 +63,10 @@ TypeParts type_parts(const std::string& canonical) {
         bool ok = true;
         std::vector<int> mods;
         for (std::string item; std::getline(in, item, ',');) {
-            if (item.empty() || item.find_first_not_of("-0123456789") != std::string::npos) ok = false;
-            else mods.push_back(std::stoi(item));
+            int mod = 0;
+            auto [end, error] = std::from_chars(item.data(), item.data() + item.size(), mod);
+            if (item.empty() || error != std::errc() || end != item.data() + item.size()) ok = false;
+            else mods.push_back(mod);  // (a modifier out of int's range is not one: the type stays as written)
         }
         if (ok) {
             t.mods = mods;
@@ -825,6 +828,24 @@ static void classify_parsed(std::vector<Step>& steps, const Parses& known, int l
 
 void classify_steps(std::vector<Step>& steps, int live_objects, const LiveFacts& live) {
     classify_parsed(steps, {}, live_objects, live);
+}
+
+std::vector<Step> migration_steps(const MigrationFile& file, const std::string& name) {
+    std::vector<Step> steps;
+    for (const auto& s : file.statements) {
+        try {
+            pq::ParseResult::parse(s.sql);
+        } catch (const pq::SqlSyntaxError& e) {
+            usage_error(name + ":" + std::to_string(s.line) + ": not valid SQL: " + e.what());
+        }
+        Step step;
+        step.sql = s.sql + ";";
+        step.summary = name + ":" + std::to_string(s.line);
+        step.action = "statement";
+        step.phase = s.after_commit ? k_phase_after_commit : k_phase_transactional;
+        steps.push_back(std::move(step));
+    }
+    return steps;
 }
 
 namespace {

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "diff/plan.h"
+#include "migrations/migration_file.h"
 #include "sql/message.h"
 
 namespace pgflux {
@@ -44,6 +45,11 @@ namespace pgflux {
 // count as new); sets lock, phase requirements and hazards. `live_objects`
 // is the live top-level object count for MASS_DROP (0: unknown, not checked).
 void classify_steps(std::vector<Step>& steps, int live_objects, const LiveFacts& live = {});
+
+// The statements of a migration file (`name`: its path, for messages) as
+// steps to classify (flux-hazards --sql): each summarised as name:line. A
+// statement that is not valid SQL is an input error (exit 2) naming its line.
+std::vector<Step> migration_steps(const MigrationFile& file, const std::string& name);
 
 // Does PostgreSQL rewrite a table to change a column from canonical type
 // `from` to `to` (see ATColumnChangeRequiresRewrite and the length coercion

@@ -211,6 +211,15 @@ void check_each(const JsonField& array, const std::function<void(const JsonField
     for (size_t i = 0; i < array.array().size(); ++i) item(array[i]);
 }
 
+// After check_each: the "name" of each item of `array` (columns, attributes)
+// is unique; the differ finds them by name.
+void check_unique_names(const JsonField& array) {
+    std::unordered_set<std::string> seen;
+    for (size_t i = 0; i < array.array().size(); ++i)
+        if (!seen.insert(array[i]["name"].string()).second)
+            array[i]["name"].fail("a second item named \"" + array[i]["name"].string() + "\"");
+}
+
 void check_one_of(const JsonField& f, std::initializer_list<const char*> values) {
     std::string value = f.string(), list;
     for (const char* v : values) {
@@ -272,6 +281,7 @@ void check_foreign_table(const JsonField& a) {
         if (c.has("default")) check_expression_text(c["default"]);
         if (c.has("collation")) check_name_text(c["collation"]);
     });
+    check_unique_names(a["columns"]);
 }
 
 void check_default_privilege(const JsonField& a) { check_fields(a, {{"acl", FieldType::object, true}}); }
@@ -284,6 +294,7 @@ void check_collation(const JsonField& a) {
     check_fields(a, {{"provider", FieldType::string, true}, {"deterministic", FieldType::boolean, true},
                      {"locale", FieldType::string, false}, {"lc_collate", FieldType::string, false},
                      {"lc_ctype", FieldType::string, false}});
+    check_one_of(a["provider"], {"libc", "icu"});  // written into CREATE COLLATION as a keyword
 }
 
 // An enum's labels: distinct, 1 to 63 bytes, no NUL (as PostgreSQL stores them).
@@ -339,6 +350,7 @@ void check_composite_type(const JsonField& a) {
         check_type_text(attribute["type"]);
         if (attribute.has("collation")) check_name_text(attribute["collation"]);
     });
+    check_unique_names(a["attributes"]);
 }
 
 void check_sequence(const JsonField& a) {
@@ -357,6 +369,7 @@ void check_table(const JsonField& a) {
                      {"partition_by", FieldType::object, false}, {"partition_of", FieldType::object, false},
                      {"bound", FieldType::string, a.has("partition_of")}, {"inherits", FieldType::array, false}});
     check_each(a["columns"], check_column);
+    check_unique_names(a["columns"]);
     if (a.has("options")) check_options(a["options"]);
     if (a.has("replica_identity")) check_one_of(a["replica_identity"], {"full", "nothing", "index"});
     if (a.has("replica_identity") && a["replica_identity"].string() == "index" && !a.has("replica_identity_index"))
@@ -499,6 +512,7 @@ void check_view(const JsonField& a) {
             check_fields(c, {{"name", FieldType::string, true}, {"type", FieldType::string, false}});
             if (c.has("type")) check_type_text(c["type"]);
         });
+    if (a.has("columns")) check_unique_names(a["columns"]);
     for (const char* map : {"column_comments", "column_defaults"})
         if (a.has(map))
             for (auto it = a[map].object().begin(); it != a[map].object().end(); ++it) a[map][it.key()].string();

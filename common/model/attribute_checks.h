@@ -22,6 +22,7 @@ struct FieldSpec {
 void check_fields(const JsonField& f, std::initializer_list<FieldSpec> fields);
 // Runs `item` on every element of an array field.
 void check_each(const JsonField& array, const std::function<void(const JsonField&)>& item);
+void check_unique_names(const JsonField& array);
 // Fails unless the string field is one of `values`.
 void check_one_of(const JsonField& f, std::initializer_list<const char*> values);
 

@@ -11,6 +11,7 @@
 #include "sql/quote.h"
 #include "util/document.h"
 #include "util/error.h"
+#include "util/text.h"
 
 namespace pgflux {
 namespace {
@@ -189,10 +190,71 @@ void write_model_document(const Model& model, const std::string& tool, std::ostr
     if (!stream) fail(k_exit_internal, "cannot write the model document");
 }
 
+// The "source" facts the tools read (catalog/catalog.cpp, source/reader.cpp,
+// shadow/shadow.cpp write them): each with its type, so that a read cannot
+// throw; other fields are not read.
+static void check_source(const JsonField& s) {
+    s.object();
+    for (const char* key : {"type", "database", "role", "canonical", "shadow"})
+        if (s.has(key)) s[key].string();
+    if (s.has("canonical")) check_one_of(s["canonical"], {"parsed", "shadow"});
+    auto each = [](const JsonField& container, const std::function<void(const JsonField&)>& item) {
+        const json& v = container.value();
+        if (v.is_array())
+            for (size_t i = 0; i < v.size(); ++i) item(container[i]);
+        else
+            for (auto it = v.begin(); it != v.end(); ++it) item(container[it.key()]);
+    };
+    for (const char* key : {"roles", "paths", "files"})
+        if (s.has(key)) s[key].array(), each(s[key], [](const JsonField& v) { v.string(); });
+    if (s.has("type_storage")) s["type_storage"].object(), each(s["type_storage"], [](const JsonField& v) { v.string(); });
+    if (s.has("unmodeled")) {
+        s["unmodeled"].object();
+        for (auto it = s["unmodeled"].value().begin(); it != s["unmodeled"].value().end(); ++it) {
+            // Printed in a note: a kind's name, and a count.
+            if (it.key().empty() || it.key().find_first_not_of("abcdefghijklmnopqrstuvwxyz _-") != std::string::npos)
+                s["unmodeled"].fail("\"" + one_line(it.key()) + "\" is not the name of a kind of object");
+            if (s["unmodeled"][it.key()].integer() < 0) s["unmodeled"][it.key()].fail("expected a count, 0 or more");
+        }
+    }
+    if (s.has("extensions")) {
+        s["extensions"].object();
+        each(s["extensions"], [&each](const JsonField& facts) {
+            facts.object();
+            if (facts.has("relocatable")) facts["relocatable"].boolean();
+            if (facts.has("update_targets"))
+                facts["update_targets"].array(), each(facts["update_targets"], [](const JsonField& v) { v.string(); });
+        });
+    }
+}
+
+// The columns of a table's "ddl" (the source's spelling, which the SQL is
+// made from) are the columns of its attributes, each with the same fields:
+// only the spelling of a value may differ. (The differ takes a table's SQL
+// column by name and by position. A view's ddl columns are another list.)
+static void check_ddl_columns(const JsonField& ddl, const json& attrs) {
+    auto columns = attrs.find("columns");
+    if (!ddl.has("columns") && (columns == attrs.end() || columns->empty())) return;
+    if (columns == attrs.end() || !columns->is_array() || !ddl.has("columns") ||
+        ddl["columns"].array().size() != columns->size())
+        ddl.fail("the columns must be those of the attributes");
+    for (size_t c = 0; c < columns->size(); ++c) {
+        const json& a = (*columns)[c];
+        JsonField d = ddl["columns"][c];
+        const json& dv = d.value();
+        bool same = dv.is_object() && a.is_object() && dv.size() == a.size() && dv.value("name", json()) == a.value("name", json());
+        for (auto it = a.begin(); same && it != a.end(); ++it) same = dv.contains(it.key());
+        if (!same) d.fail("a column must have the name and the fields of the attributes' column " + std::to_string(c));
+    }
+}
+
 Model model_from_document(json document, const std::string& name) {
     Model model;
     JsonField root(document, name);
-    if (root.has("source")) model.source = root["source"].object();
+    if (root.has("source")) {
+        check_source(root["source"]);
+        model.source = root["source"].value();
+    }
     root["objects"].array();
     // Checked through `f`, then moved out of the document (no copy of the
     // attribute trees: at 10,000 tables they are most of the document).
@@ -206,6 +268,7 @@ Model model_from_document(json document, const std::string& name) {
         if (f.has("ddl")) {
             check_attributes(object.id.kind, f["ddl"]);
             f["ddl"].object();
+            if (object.id.kind == Kind::table) check_ddl_columns(f["ddl"], object.attrs);
             object.ddl = std::move(objects[i]["ddl"]);
         }
         if (f.has("size")) {

@@ -283,7 +283,9 @@ TEST(ModelDocument, HasTheEnvelopeAndStateHash) {
 
 TEST(ModelDocument, RoundTrips) {
     Model m = sample_model();
-    m.find(id(Kind::table, "app", "users"))->ddl = {{"unlogged", false}, {"columns", json::array()}};
+    Object* users = m.find(id(Kind::table, "app", "users"));
+    users->ddl = users->attrs;  // the source's spelling: same columns and fields, another text
+    users->ddl["columns"][0]["type"] = "int8";
     json doc = model_to_document(m, "flux-parse");
     Model back = model_from_document(json::parse(doc.dump()), "desired.json");
     EXPECT_EQ(back.state_hash(), m.state_hash());
@@ -317,6 +319,32 @@ TEST(ModelDocumentErrors, UnknownKindNamesTheFieldPath) {
     EXPECT_EQ(message.rfind("desired.json", 0), 0u) << message;
     EXPECT_NE(message.find("objects[2].kind"), std::string::npos) << message;
     EXPECT_NE(message.find("unknown kind \"subscription\""), std::string::npos) << message;
+}
+
+// Found by the short fuzzing run: the differ finds columns by name, and makes
+// SQL from the "ddl" column of the same name.
+TEST(ModelDocumentErrors, ColumnsAreUniqueAndTheDdlHasTheSameFields) {
+    json column = {{"name", "b"}, {"type", "integer"}, {"not_null", false}};
+    json with_default = column;
+    with_default["default"] = "1";
+    auto table = [](json columns) {
+        return json{{"kind", "table"}, {"schema", "public"}, {"name", "t"},
+                    {"attributes", {{"unlogged", false}, {"columns", std::move(columns)}}}};
+    };
+    std::string twice = error_message([&] {
+        model_from_document(minimal_document({table({column, with_default})}), "live.json");
+    });
+    EXPECT_NE(twice.find("objects[0].attributes.columns[1].name: a second item named \"b\""), std::string::npos)
+        << twice;
+
+    json object = table({with_default});
+    object["ddl"] = {{"unlogged", false}, {"columns", {column}}};
+    std::string ddl = error_message([&] { model_from_document(minimal_document({object}), "live.json"); });
+    EXPECT_NE(ddl.find("objects[0].ddl.columns[0]: a column must have the name and the fields"), std::string::npos)
+        << ddl;
+    object["ddl"]["columns"][0] = with_default;
+    object["ddl"]["columns"][0]["default"] = "(1)";
+    EXPECT_NO_THROW(model_from_document(minimal_document({object}), "live.json"));
 }
 
 TEST(ModelDocumentErrors, MissingAndMistypedFields) {

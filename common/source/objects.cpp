@@ -71,11 +71,21 @@ void Reader::create_enum(const Stmt& s) {
     add_object(s, Object{ObjectId{Kind::enumeration, schema, name, ""}, {{"values", values}}});
 }
 
+void Reader::require_option_values(const Stmt& s, const std::string& what,
+                                   std::initializer_list<const char*> flags) const {
+    for (const pq::Msg& def : s.node().list("definition")) {
+        std::string option = def.str("defname");
+        if (!def.get("arg") && std::find(flags.begin(), flags.end(), option) == flags.end())
+            fail(s, what + " option " + option + " needs a value");
+    }
+}
+
 void Reader::create_collation(const Stmt& s) {
     const pq::Msg& node = s.node();
     auto [schema, name] = split_names(node.strings("defnames"));
     if (schema.empty()) schema = creation_schema(s);
     require_schema(s, schema);
+    require_option_values(s, "CREATE COLLATION", {"deterministic"});
     json attrs = {{"provider", "libc"}, {"deterministic", true}};
     std::string locale;
     for (const pq::Msg& def : node.list("definition")) {
@@ -88,6 +98,8 @@ void Reader::create_collation(const Stmt& s) {
             attrs["lc_collate"] = value;
             attrs["lc_ctype"] = value;
         } else if (option == "provider") {
+            if (value != "libc" && value != "icu")
+                fail(s, "CREATE COLLATION provider must be libc or icu (PostgreSQL 15), not " + quote_literal(value));
             attrs["provider"] = value;
         } else if (option == "locale") {
             locale = value;

@@ -76,6 +76,11 @@ public:
     // Errors and locations
     [[noreturn]] void fail(const Stmt& s, int byte_offset, const std::string& message) const;
     [[noreturn]] void fail(const Stmt& s, const std::string& message) const;
+    // Fails unless every option of the statement's "definition" list (CREATE
+    // AGGREGATE, COLLATION ...) has a value, but for the `flags` PostgreSQL
+    // takes without one.
+    void require_option_values(const Stmt& s, const std::string& what,
+                               std::initializer_list<const char*> flags) const;
     SourceLocation location(const Stmt& s, int byte_offset = -1) const;
 
     // Names and objects

@@ -66,6 +66,7 @@ void Reader::create_function(const Stmt& s) {
 void Reader::create_aggregate(const Stmt& s) {
     const pq::Msg& node = s.node();
     auto [schema, name] = creation_name(s, node.strings("defnames"));
+    require_option_values(s, "CREATE AGGREGATE", {"hypothetical"});
     RoutineDefinition def = aggregate_definition(node, scope(s));
     ObjectId id{Kind::aggregate, schema, name, "", def.signature};
     if (node.flag("replace") && model.find(id)) model.objects.erase(id);

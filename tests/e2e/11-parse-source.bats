@@ -13,12 +13,7 @@ setup() { pgflux_setup; }
 # names FILE: one line per object of a model, "kind schema.name" (constraints and
 # indexes: "kind schema.name on table"), in the model's order.
 names() {
-  python3 -c '
-import json, sys
-for o in json.load(open(sys.argv[1]))["objects"]:
-    name = (o["schema"] + "." if "schema" in o else "") + o["name"]
-    print(o["kind"], name + (" on " + o["table"] if "table" in o else ""))
-' "$1"
+  jq -r '.objects[] | "\(.kind) \(if has("schema") then .schema + "." else "" end)\(.name)\(if has("table") then " on " + .table else "" end)"' "$1"
 }
 
 # has_object FILE "kind schema.name[ on table]": the model has that object.

@@ -21,6 +21,7 @@ setup() { roundtrip_setup; }
   assert_equal "$(q "$BACK" "select count(*) from t")" "2"
 }
 
+# bats test_tags=long
 @test "PRIMARY KEY moves to another column while a FOREIGN KEY references the old one (the FK is dropped and re-added)" {
   roundtrip_both pkmove \
     "create table p (id integer primary key, code text not null);
@@ -57,6 +58,7 @@ setup() { roundtrip_setup; }
   assert_equal "$(constraint_def "$BACK" c c_a_fkey)" "FOREIGN KEY (a) REFERENCES p(a)"
 }
 
+# bats test_tags=long
 @test "UNIQUE: add / drop" {
   roundtrip_both uniq \
     "create table t (id integer primary key, a integer, b integer, constraint t_a_key unique (a));" \
@@ -91,6 +93,7 @@ setup() { roundtrip_setup; }
   assert_equal "$(q "$BACK" "select count(*) from t")" "2"
 }
 
+# bats test_tags=long
 @test "CHECK: add on a table with rows (NOT VALID, validated after COMMIT) / drop" {
   roundtrip_both checkadd \
     "create table t (id integer primary key, qty integer, price numeric);" \
@@ -123,6 +126,7 @@ setup() { roundtrip_setup; }
   assert_equal "$(q "$BACK" "select bool_and(convalidated) from pg_constraint where conrelid = 't'::regclass")" "t"
 }
 
+# bats test_tags=long
 @test "FOREIGN KEY: add on existing tables (NOT VALID, validated after COMMIT) / drop" {
   roundtrip_both fkadd \
     "create table p (id integer primary key);
@@ -167,6 +171,7 @@ setup() { roundtrip_setup; }
   assert_failure
 }
 
+# bats test_tags=long
 @test "FOREIGN KEY: composite (MATCH FULL, ON UPDATE CASCADE) and self-referencing" {
   roundtrip_both fkcomp \
     "create table p (a integer, b integer, primary key (a, b));
@@ -205,6 +210,7 @@ setup() { roundtrip_setup; }
   assert_equal "$(q "$BACK" "select count(*) from r")" "2"
 }
 
+# bats test_tags=long
 @test "indexes: add on an existing table (CREATE INDEX CONCURRENTLY after COMMIT) / drop" {
   roundtrip_both idxadd \
     "create table t (id integer primary key, a integer, b text);" \
@@ -247,6 +253,7 @@ setup() { roundtrip_setup; }
   assert_equal "$(q "$BACK" "select bool_and(indisvalid) from pg_index where indrelid = 't'::regclass")" "t"
 }
 
+# bats test_tags=long
 @test "indexes: change operator class, DESC / NULLS, INCLUDE and WITH (fillfactor)" {
   roundtrip_both idxopts \
     "create table t (id integer primary key, a integer, b integer, c text);

@@ -31,6 +31,7 @@ setup() { roundtrip_setup; }
   assert_equal "$(q "$BACK" "select count(*) from keep")" "2"
 }
 
+# bats test_tags=long
 @test "enum: add values in the middle and at the end / remove them again (recreate path)" {
   roundtrip_both enumadd \
     "create type mood as enum ('sad', 'happy');
@@ -87,6 +88,7 @@ setup() { roundtrip_setup; }
     "1:draft:{draft,published}:high 2:archived:{}:low 3:published:-:-"
 }
 
+# bats test_tags=long
 @test "enum: removing a value still used by a row fails and rolls back" {
   db=$(new_db enum_in_use)
   sql "$db" "create type status as enum ('draft', 'review', 'published');
@@ -141,6 +143,7 @@ SQL
   assert_equal "$(q "$BACK" "select string_agg(id || ':' || s, ',' order by id) from t")" "1:new,2:done"
 }
 
+# bats test_tags=long
 @test "sequences: create, alter options, drop, OWNED BY change" {
   roundtrip_both seqs \
     "create table t (id integer, other integer);
@@ -183,6 +186,7 @@ SQL
   assert_equal "$(q "$BACK" "select email from t")" "A@X.com"
 }
 
+# bats test_tags=long
 @test "collations: ICU nondeterministic and libc FROM \"C\", used by columns / dropped" {
   roundtrip_both coll \
     "create table t (id integer primary key, name text);" \
@@ -215,6 +219,7 @@ SQL
   assert_equal "$(constraints "$RT_DB" t_new)" "t_new_pkey:p"
 }
 
+# bats test_tags=long
 @test "comments on a table, a sequence, a type and a schema: add, change, remove" {
   roundtrip_both comments \
     "create schema app;
@@ -287,6 +292,7 @@ create table address (id integer primary key, customer_id integer not null refer
 create table customer (id integer primary key, default_address_id integer references address (id));"
 MANY_FKS="address_customer_id_fkey,category_featured_fkey,category_parent_id_fkey,customer_default_address_fkey,line_item_order_id_fkey,line_item_product_id_fkey,orders_billing_address_id_fkey,orders_customer_id_fkey,product_category_id_fkey"
 
+# bats test_tags=long
 @test "many tables with foreign keys between them, cycles included, in both source orders; and back to nothing" {
   roundtrip_both many "" "$MANY_ORDERED"
   assert_equal "$(q "$FWD" "select string_agg(conname, ',' order by conname) from pg_constraint where contype = 'f' and connamespace = 'public'::regnamespace")" "$MANY_FKS"

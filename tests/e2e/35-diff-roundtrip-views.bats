@@ -27,6 +27,7 @@ TABLE="create table emp (id integer primary key, name text not null, salary nume
   file_has "$BACK_FILE" '^DROP VIEW public.rich;'
 }
 
+# bats test_tags=long
 @test "view: a new column at the end is CREATE OR REPLACE VIEW; a view over it stays" {
   # AFTER has a new column at the end: forward only adds it.
   roundtrip_both addcol \
@@ -61,6 +62,7 @@ TABLE="create table emp (id integer primary key, name text not null, salary nume
   assert_failure
 }
 
+# bats test_tags=long
 @test "view: recursive view, and a view with a column default" {
   roundtrip_both recursive "$TABLE" \
     "$TABLE
@@ -92,6 +94,7 @@ TABLE="create table emp (id integer primary key, name text not null, salary nume
   assert_line --index 4 'CREATE VIEW b (recreated because view a is recreated)'
 }
 
+# bats test_tags=long
 @test "view: a view that does not use the retyped column stays" {
   roundtrip_both untouched \
     "create table t (id integer primary key, v integer, w text);
@@ -112,6 +115,7 @@ TABLE="create table emp (id integer primary key, name text not null, salary nume
   assert_equal "$(relkind "$BACK" q)" "<none>"
 }
 
+# bats test_tags=long
 @test "materialized view: WITH NO DATA, storage options, a unique index, comments / drop" {
   roundtrip_both matview "$TABLE" \
     "$TABLE
@@ -150,6 +154,7 @@ TABLE="create table emp (id integer primary key, name text not null, salary nume
   assert_equal "$(reloptions "$BACK" pay)" "autovacuum_enabled=false"
 }
 
+# bats test_tags=long
 @test "materialized view: storage options change in place" {
   roundtrip_both mvopts \
     "$TABLE create materialized view m as select id from emp;" \

@@ -40,6 +40,7 @@ setup() { roundtrip_setup; }
   assert_equal "$(q "$BACK" "select count(*) from pg_proc where pronamespace = 'public'::regnamespace")" "0"
 }
 
+# bats test_tags=long
 @test "function: a changed body is CREATE OR REPLACE; attributes alone are ALTER FUNCTION" {
   roundtrip_both body \
     "create function f(x integer) returns integer language sql as 'select x + 1';
@@ -66,6 +67,7 @@ setup() { roundtrip_setup; }
   file_has "$BACK_FILE" '^DROP FUNCTION public.area\(double precision, double precision\);'
 }
 
+# bats test_tags=long
 @test "function: a changed result type is drop + create, with the trigger, view, default, CHECK and policy that use it" {
   # scored TYPE: a function returning TYPE and everything that uses it.
   scored() {
@@ -106,6 +108,7 @@ setup() { roundtrip_setup; }
   assert_equal "$(routine_exists "$FWD" 'note_it()')" "0"
 }
 
+# bats test_tags=long
 @test "function and view that use each other: the function body is opaque, so it comes first" {
   # (psql loads the files with check_function_bodies off, as pg_dump's output does.)
   roundtrip_both cycle "" \
@@ -129,6 +132,7 @@ setup() { roundtrip_setup; }
   assert_line --index 1 'CREATE FUNCTION n()'
 }
 
+# bats test_tags=long
 @test "procedure: create, change, drop" {
   roundtrip_both proc "create table log (msg text);" \
     "create table log (msg text);

@@ -31,6 +31,7 @@ create function audit() returns trigger language plpgsql as \$\$ begin return nu
   assert_equal "$(q "$BACK" "select count(*) from pg_trigger where not tgisinternal")" "0"
 }
 
+# bats test_tags=long
 @test "trigger: a changed definition is CREATE OR REPLACE TRIGGER; the enabled state is ALTER TABLE" {
   roundtrip_both retrigger \
     "$BASE create trigger emp_touch before update on emp for each row execute function touch();" \
@@ -59,6 +60,7 @@ create function audit() returns trigger language plpgsql as \$\$ begin return nu
   assert_equal "$(q "$FWD" "select tgdeferrable || ',' || tginitdeferred from pg_trigger where tgname = 'emp_check'")" "true,true"
 }
 
+# bats test_tags=long
 @test "INSTEAD OF trigger on a view" {
   roundtrip_both instead "$BASE" \
     "$BASE create view emp_v as select id, name from emp;
@@ -78,6 +80,7 @@ create function audit() returns trigger language plpgsql as \$\$ begin return nu
   assert_equal "$(q "$BACK" "select count(*) from pg_event_trigger")" "0"
 }
 
+# bats test_tags=long
 @test "rule: create, CREATE OR REPLACE RULE, drop" {
   roundtrip_both rule "$BASE create view emp_v as select id, name from emp; create table raises (id integer);" \
     "$BASE create view emp_v as select id, name from emp; create table raises (id integer);
@@ -114,6 +117,7 @@ create function audit() returns trigger language plpgsql as \$\$ begin return nu
   assert_equal "$(policy_def "$BACK" emp readers)" "<none>"
 }
 
+# bats test_tags=long
 @test "policy: roles and expressions change with ALTER POLICY; command, type or a removed clause mean drop + create" {
   roundtrip_both alterpol \
     "$BASE alter table emp enable row level security;
@@ -139,6 +143,7 @@ create function audit() returns trigger language plpgsql as \$\$ begin return nu
   assert_equal "$(policy_def "$FWD" accounts by_manager)" "*|t|public|(is_manager(owner) OR (owner IN ( SELECT managers.name FROM managers)))|-"
 }
 
+# bats test_tags=long
 @test "a throwaway local shadow cluster gets the roles policies name (it has none of the target's)" {
   mkdir -p schema
   cat > schema/schema.sql <<'SQL'

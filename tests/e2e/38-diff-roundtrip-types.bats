@@ -46,6 +46,7 @@ type_attributes() { q "$1" "select string_agg(attname || ' ' || format_type(attt
   assert_equal "$(q "$BACK" "select string_agg(id || ':' || coalesce(email, '-'), ',' order by id) from person")" "1:a@b,2:-"
 }
 
+# bats test_tags=long
 @test "domain: default, NOT NULL, CHECKs added, changed and dropped, comments, in place" {
   roundtrip_both domain_alter \
     "create domain rating as integer check (value >= 1 and value <= 5);
@@ -98,6 +99,7 @@ type_attributes() { q "$1" "select string_agg(attname || ' ' || format_type(attt
   assert_equal "$(q "$BACK" "select count(*) from pg_type where typtype = 'd' and typnamespace = 'public'::regnamespace")" "1"
 }
 
+# bats test_tags=long
 @test "domain: recreated while a function, a composite type and a column use it; they follow" {
   roundtrip_both domain_users \
     "create domain d as integer check (value > 0);
@@ -136,6 +138,7 @@ type_attributes() { q "$1" "select string_agg(attname || ' ' || format_type(attt
 
 # --- composite types ---------------------------------------------------------------------
 
+# bats test_tags=long
 @test "composite type: attributes added (with a collation) and dropped in place while a column uses it; comments" {
   roundtrip_both composite_alter \
     "create type address as (street text, zip integer, note text);
@@ -172,6 +175,7 @@ type_attributes() { q "$1" "select string_agg(attname || ' ' || format_type(attt
   assert_equal "$(q "$BACK" "select count(*) from pg_type where typname in ('record_type', 'status', 'small')")" "0"
 }
 
+# bats test_tags=long
 @test "composite type: attributes reordered or retyped recreate it when no column uses it (a function using it follows)" {
   roundtrip_both composite_replace \
     "create type pt as (x integer, y integer);
@@ -195,6 +199,7 @@ type_attributes() { q "$1" "select string_agg(attname || ' ' || format_type(attt
   assert_equal "$(type_attributes "$BACK" pt)" "x integer, y integer"
 }
 
+# bats test_tags=long
 @test "composite type: recreating one that a table column uses is refused, naming the column" {
   mkdir -p schema migrations
   DB=$(new_db "t${BATS_TEST_NUMBER}_refuse")
@@ -234,6 +239,7 @@ type_attributes() { q "$1" "select string_agg(attname || ' ' || format_type(attt
   assert_equal "$(columns "$BACK" m)" "id"
 }
 
+# bats test_tags=long
 @test "range type: any change recreates it; range and multirange columns converted, rows kept" {
   roundtrip_both range_replace \
     "create type floatrange as range (subtype = float8);
@@ -271,6 +277,7 @@ type_attributes() { q "$1" "select string_agg(attname || ' ' || format_type(attt
 
 # --- owners and privileges ------------------------------------------------------------------
 
+# bats test_tags=long
 @test "owners and USAGE grants of a domain, a composite type and a range type" {
   roundtrip_both typegrants \
     "create domain d as integer;

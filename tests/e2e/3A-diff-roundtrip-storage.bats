@@ -59,6 +59,7 @@ agree_none() {
     alter table t alter column doc set storage extended;"
 }
 
+# bats test_tags=long
 @test "column STORAGE survives a type change (which resets it to the new type's)" {
   roundtrip_both retype \
     "create table t (v varchar(10)); alter table t alter column v set storage external;" \
@@ -84,6 +85,7 @@ agree_none() {
     alter index t_lower alter column 1 set statistics 300;"
 }
 
+# bats test_tags=long
 @test "table storage parameters: WITH (...) on CREATE TABLE, SET (...) / RESET (...)" {
   roundtrip_both reloptions \
     "create table t (id integer) with (fillfactor = 70, autovacuum_enabled = false);" \
@@ -135,6 +137,7 @@ parse_fails() {
   assert_output --partial "$3"
 }
 
+# bats test_tags=long
 @test "source errors: storage attributes flux-parse refuses" {
   parse_fails e1 'create table t (id integer) with (toast.autovacuum_enabled = false);' \
     'schema/a.sql:1:1: storage parameter toast.autovacuum_enabled is not supported by pg-flux yet'
@@ -172,6 +175,7 @@ stats_def() { q "$1" "select coalesce((select pg_get_statisticsobjdef(oid) || ' 
      comment on statistics t_ab is 'a and b go together';"
 }
 
+# bats test_tags=long
 @test "extended statistics: the target changes in place; new kinds or columns replace it" {
   local base="create table t (a integer, b integer, c integer);"
   roundtrip_both stats_change \
@@ -199,6 +203,7 @@ stats_def() { q "$1" "select coalesce((select pg_get_statisticsobjdef(oid) || ' 
   assert_equal "$(q "$FWD" "select count(*) from t")" "1"
 }
 
+# bats test_tags=long
 @test "extended statistics: source errors" {
   parse_fails s1 'create table t (a integer, b integer);
 create statistics s on a, x from t;' 'schema/a.sql:2:1: column x of table t does not exist'

@@ -35,6 +35,7 @@ RANGE_BASE="create table m (id integer not null, day date not null, v integer de
   assert_equal "$(q "$BACK" "select count(*) from keep")" "1"
 }
 
+# bats test_tags=long
 @test "list and hash partitioning, sub-partitions, partition column defaults" {
   roundtrip_both listhash "create table keep (id integer);" \
     "create table keep (id integer);
@@ -73,6 +74,7 @@ RANGE_BASE="create table m (id integer not null, day date not null, v integer de
   assert_equal "$(q "$BACK" "select id || ':' || v from m")" "1:7"
 }
 
+# bats test_tags=long
 @test "a changed bound is DETACH + ATTACH: refused without PARTITION_CHANGE, applied with it, rows kept" {
   RT_REFUSE=PARTITION_CHANGE RT_ALLOW=PARTITION_CHANGE roundtrip bound \
     "$RANGE_BASE" \
@@ -101,6 +103,7 @@ RANGE_BASE="create table m (id integer not null, day date not null, v integer de
   assert_equal "$(q "$BACK" "select count(*) from m_2025")" "1"
 }
 
+# bats test_tags=long
 @test "a changed partition key recreates the table and its partitions: refused without DATA_LOSS, applied with it" {
   RT_REFUSE=DATA_LOSS RT_ALLOW=DATA_LOSS roundtrip key \
     "create table m (id integer, day date) partition by range (day);
@@ -136,6 +139,7 @@ RANGE_BASE="create table m (id integer not null, day date not null, v integer de
   assert_output --partial 'the partition key of table m changes (not partitioned -> PARTITION BY RANGE (day)), which means recreating it, but table kid inherits from it'
 }
 
+# bats test_tags=long
 @test "an index on the partitioned table is one object; partitions get theirs from PostgreSQL" {
   roundtrip_both pidx "$RANGE_BASE
      create table m_2025 partition of m for values from ('2025-01-01') to ('2026-01-01');" \
@@ -167,6 +171,7 @@ RANGE_BASE="create table m (id integer not null, day date not null, v integer de
   assert_equal "$(relation_exists "$BACK" ord)" "0"
 }
 
+# bats test_tags=long
 @test "inheritance: a child with INHERITS, added and removed in place (INHERIT / NO INHERIT)" {
   roundtrip_both inh \
     "create table base (id integer not null, kind text check (kind <> ''));
@@ -201,6 +206,7 @@ RANGE_BASE="create table m (id integer not null, day date not null, v integer de
   assert_equal "$(grep -c '^ALTER TABLE .* ADD COLUMN' "$FWD_FILE")" "1"
 }
 
+# bats test_tags=long
 @test "parse and snapshot agree on a partitioned schema; drift names a partition added by hand" {
   local db dir="$BATS_TEST_TMPDIR/agree"
   mkdir -p "$dir/schema" && cd "$dir"

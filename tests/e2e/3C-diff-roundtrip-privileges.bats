@@ -45,6 +45,7 @@ attacl() { q "$1" "select coalesce(attacl::text, '') from pg_attribute where att
   assert_equal "$(q "$FWD" "select count(*) from users")" "1"
 }
 
+# bats test_tags=long
 @test "owners: table with a serial column, view, function, schema, type, sequence change owner and back" {
   roundtrip_both owners \
     "create schema app;
@@ -93,6 +94,7 @@ attacl() { q "$1" "select coalesce(attacl::text, '') from pg_attribute where att
   assert_equal "$(proacl "$BACK" 'f(integer)')" '{postgres=X/postgres,=X/postgres}'
 }
 
+# bats test_tags=long
 @test "default privileges: in a schema, for all schemas, FOR ROLE; objects created after them get them" {
   roundtrip_both defaults \
     "create schema app;
@@ -144,6 +146,7 @@ SQL
   refute_line --partial 'public.orders OWNER'
 }
 
+# bats test_tags=long
 @test "roles: a missing role is an error at generate naming it and file:line; CREATE ROLE and the create-if-missing DO block are skipped with a note" {
   db=$(new_db roles)
   write_schema a.sql <<'SQL'

@@ -52,6 +52,7 @@ cast_def() {
   assert_equal "$(step_summaries "$FWD_FILE" | grep -c '^CREATE OPERATOR')" "3"
 }
 
+# bats test_tags=long
 @test "operator: RESTRICT and JOIN change in place; a new function drops and creates it" {
   roundtrip_both opsalter \
     "$BASE create operator app.=== (leftarg = app.mood, rightarg = app.mood, function = app.mood_eq, restrict = eqsel);" \
@@ -90,6 +91,7 @@ cast_def() {
                              where d.refclassid = 'pg_operator'::regclass and o.oprname = '===' and d.deptype = 'n'")" "3"
 }
 
+# bats test_tags=long
 @test "cast: WITH FUNCTION, WITHOUT FUNCTION, WITH INOUT, contexts, comment / drop; a change drops and creates it" {
   local base="$BASE
     create extension citext with schema public;
@@ -151,6 +153,7 @@ TS_BASE="create schema app;"
   assert_equal "$(q "$BACK" "select count(*) from pg_ts_dict where dictnamespace = 'app'::regnamespace")" "0"
 }
 
+# bats test_tags=long
 @test "text search: options and mappings change in place; a new template drops and creates the dictionary and its configuration" {
   local before="$TS_BASE
     create text search dictionary app.d (template = simple, stopwords = english);
@@ -192,6 +195,7 @@ TS_BASE="create schema app;"
   assert_equal "$(ts_map "$FWD" app.c word)" "app.d"
 }
 
+# bats test_tags=long
 @test "parse and snapshot agree on operators, casts and text search objects" {
   mkdir -p agree && cd agree
   DB=$(new_db "$(rt_db_name agree)")

@@ -47,6 +47,7 @@ pub() { q "$1" "select coalesce((select concat_ws('|', puballtables, pubinsert, 
   assert_equal "$(srv "$BACK" added)" '<none>'
 }
 
+# bats test_tags=long
 @test "user mappings: secret options come from the environment at apply and are never printed or read back" {
   db=$(new_db mappings)
   cd "$BATS_TEST_TMPDIR"; mkdir -p schema
@@ -116,6 +117,7 @@ SQL
   assert_equal "$(q "$FWD" "select count(*) from orders")" 1
 }
 
+# bats test_tags=long
 @test "subscriptions and SECURITY LABEL are refused with a clear message" {
   cd "$BATS_TEST_TMPDIR"; mkdir -p schema
   echo "create subscription s connection 'host=x' publication p;" > schema/a.sql

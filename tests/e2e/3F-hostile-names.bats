@@ -4,12 +4,14 @@
 # digits and spaces, and names of exactly 63 bytes, in every kind pg-flux
 # models (hostile_names.bash writes one object of each kind per class of
 # name), through flux-parse (with and without the shadow), flux-snapshot,
-# flux-diff, migrate generate / apply, drift and a second generate, both ways.
+# flux-diff, migrate generate / apply and drift, both ways.
 # Then names over 63 bytes (truncated as PostgreSQL does, with a warning),
 # implicit names derived from long names, and model documents naming objects
 # with more than 63 bytes. Names with line breaks are in their own group at
 # the end ("line breaks: ..."): they need the summary comment lines of the
-# migration file to be safe.
+# migration file to be safe. Tagged long (scripts/test --full): the
+# shadow-less round trip of half of the classes and the changes of names with
+# line breaks.
 load helpers
 load roundtrip
 load hostile_names
@@ -114,6 +116,7 @@ $(all_classes 1 $CLASSES)" "$SEED"
   victim_intact "$BACK"
 }
 
+# bats test_tags=long
 @test "hostile names: the same without a shadow database (half of the classes; all of them in the agreement test)" {
   RT_SHADOW=none roundtrip_both noshadow "$VICTIM" "$VICTIM
 $(all_classes 1 $CLASSES_A)" "$SEED"
@@ -350,6 +353,7 @@ $(all_classes 1 $LINEBREAK_CLASSES)" "$SEED"
   victim_intact "$BACK"
 }
 
+# bats test_tags=long
 @test "line breaks: changes of every kind named with line breaks, both ways" {
   roundtrip_both linebreak_change "$VICTIM
 $(all_classes 1 $LINEBREAK_CLASSES)" "$VICTIM

@@ -8,6 +8,8 @@
 # transaction, every index valid. "During" is made deterministic with a
 # blocker session holding a lock the statement waits for.
 # Also: flux-parse / pg-flux drift interrupted leave no shadow database.
+# The default run has kill -9 at every point and each other way of dying at
+# one or two; the rest of the matrix is tagged long (scripts/test --full).
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -233,6 +235,7 @@ crash() {
   assert_equal "$(tracked "$NAME")" 0
   converges
 }
+# bats test_tags=long
 @test "SIGTERM after the transactional part, during after-commit statement 1" { crash term validate; }
 @test "SIGTERM during after-commit statement 2: the build is cancelled, resume rebuilds the invalid index" {
   reach build-1
@@ -247,20 +250,31 @@ crash() {
   assert_output --partial "dropping index b_v_idx, left invalid by an interrupted build"
   converges
 }
+# bats test_tags=long
 @test "SIGTERM during after-commit statement 3" { crash term build-2; }
+# bats test_tags=long
 @test "SIGINT during the transactional part" { crash int transaction; }
+# bats test_tags=long
 @test "SIGHUP during after-commit statement 2" { crash hup build-1; }
 
+# bats test_tags=long
 @test "pg_terminate_backend while waiting for the advisory lock" { crash terminate before; }
 @test "pg_terminate_backend during the transactional part" { crash terminate transaction; }
+# bats test_tags=long
 @test "pg_terminate_backend after the transactional part, during after-commit statement 1" { crash terminate validate; }
+# bats test_tags=long
 @test "pg_terminate_backend during after-commit statement 2" { crash terminate build-1; }
+# bats test_tags=long
 @test "pg_terminate_backend during after-commit statement 3" { crash terminate build-2; }
 
+# bats test_tags=long
 @test "server restart while waiting for the advisory lock" { crash restart before; }
+# bats test_tags=long
 @test "server restart during the transactional part" { crash restart transaction; }
+# bats test_tags=long
 @test "server restart after the transactional part, during after-commit statement 1" { crash restart validate; }
 @test "server restart during after-commit statement 2" { crash restart build-1; }
+# bats test_tags=long
 @test "server restart during after-commit statement 3" { crash restart build-2; }
 
 @test "an orphaned backend that finished the build after its client died: resume recognises the valid index" {

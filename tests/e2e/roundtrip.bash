@@ -5,6 +5,11 @@
 #
 # Load it after helpers:   load helpers; load roundtrip
 #
+# In the round-trip suites 32-3E every second test is tagged long (run by
+# scripts/test --full, not by scripts/test), but for the quoted-name and
+# --shadow-db none tests, which always run: the default run keeps one round
+# trip in two of every suite within the README's time budget.
+#
 # roundtrip NAME BEFORE AFTER [SEED]
 #   Creates a fresh database, loads BEFORE (SQL) into it with psql, runs SEED (SQL,
 #   optional), writes AFTER as the only schema file, then:

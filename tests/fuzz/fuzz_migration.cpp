@@ -13,15 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz::run([&] {
         MigrationFile file = read_migration(path);
         file.transactional_count();
-        std::vector<Step> steps;
-        for (const auto& s : file.statements) {
-            Step step;
-            step.sql = s.sql + ";";
-            step.summary = "fuzz:" + std::to_string(s.line);
-            step.action = "statement";
-            step.phase = s.after_commit ? k_phase_after_commit : k_phase_transactional;
-            steps.push_back(step);
-        }
+        std::vector<Step> steps = migration_steps(file, "fuzz");
         classify_steps(steps, 10);
         blocking_hazards(steps, {});
     });

@@ -45,14 +45,7 @@ int main(int argc, char** argv) {
             plan.baseline_hash = file.baseline;
             plan.target_hash = file.target;
             plan.live_object_count = args["live-objects"].as<int>();
-            for (const auto& s : file.statements) {
-                Step step;
-                step.sql = s.sql + ";";
-                step.summary = input + ":" + std::to_string(s.line);
-                step.action = "statement";
-                step.phase = s.after_commit ? k_phase_after_commit : k_phase_transactional;
-                plan.steps.push_back(step);
-            }
+            plan.steps = migration_steps(file, input);
             classify_steps(plan.steps, plan.live_object_count);
             plan.classified = true;
         } else {
