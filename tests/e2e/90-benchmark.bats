@@ -94,6 +94,7 @@ assert doc["growth"] == [], doc["growth"]
 PY
 }
 
+# bats test_tags=long
 @test "scripts/benchmark compares sizes: growth targets between consecutive N; --skip" {
   run "$BENCH" --bin "$PGFLUX_BIN" --runs 1 --tables-only --skip flux-parse-shadow,generate --json bench.json 10 3
   assert_success
