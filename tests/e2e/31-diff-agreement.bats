@@ -71,6 +71,7 @@ SQL
   assert_output "['integer', 'bigint', 'smallint', 'integer', 'bigint', 'smallint', 'integer', 'numeric(10,2)', 'numeric', 'numeric(5,0)', 'numeric(12,4)', 'numeric(3,-1)', 'real', 'double precision', 'real', 'double precision', 'real', 'double precision', 'double precision']"
 }
 
+# bats test_tags=long
 @test "character, binary and boolean types" {
   write_schema app.sql <<'SQL'
 create table chars (
@@ -93,6 +94,7 @@ SQL
   agree
 }
 
+# bats test_tags=long
 @test "uuid, json, jsonb, network, money, bit strings, geometry, text search and range types" {
   write_schema app.sql <<'SQL'
 create table misc (
@@ -118,6 +120,7 @@ SQL
   assert_output "['integer[]', 'text[]', 'character varying(10)[]', 'numeric(6,2)[]', 'timestamp with time zone[]', 'integer[]', 'uuid[]', 'jsonb[]', 'boolean[]', 'integer[]', 'character(2)[]', 'int4range[]', 'bit(4)[]']"
 }
 
+# bats test_tags=long
 @test "serial, bigserial and smallserial (and their aliases)" {
   write_schema app.sql <<'SQL'
 create table s1 (a serial, b bigserial, c smallserial, d serial4, e serial8, f serial2);
@@ -143,6 +146,7 @@ SQL
   agree
 }
 
+# bats test_tags=long
 @test "domains, composite and range types, in several schemas, used by columns, with comments" {
   write_schema types.sql <<'SQL'
 create schema app;
@@ -199,6 +203,7 @@ SQL
   agree
 }
 
+# bats test_tags=long
 @test "DEFAULT nextval() of a sequence (unqualified, and with ::regclass)" {
   write_schema app.sql <<'SQL'
 create sequence d_seq;
@@ -220,6 +225,7 @@ SQL
   assert_output "[None, None, None]"
 }
 
+# bats test_tags=long
 @test "DEFAULT and generated expressions with AT TIME ZONE" {
   write_schema app.sql <<'SQL'
 create table tz (
@@ -243,6 +249,7 @@ SQL
   agree
 }
 
+# bats test_tags=long
 @test "literals only the server can normalize (interval '2 hours') agree with a shadow database" {
   # Without a shadow, pg-flux cannot know that '2 hours' is stored as
   # '02:00:00'; with one (the default), the forms agree.
@@ -275,6 +282,7 @@ SQL
   assert_output "{'always': False, 'sequence': {'cache': 20, 'cycle': True, 'increment': 10, 'max_value': 100000, 'min_value': 50, 'name': 'i2_a_seq', 'start': 100}}"
 }
 
+# bats test_tags=long
 @test "generated stored columns" {
   write_schema app.sql <<'SQL'
 create table g (
@@ -308,6 +316,7 @@ SQL
 
 # --- constraints -----------------------------------------------------------------------------
 
+# bats test_tags=long
 @test "PRIMARY KEY and UNIQUE: composite, named, NULLS NOT DISTINCT, DEFERRABLE, INCLUDE" {
   write_schema app.sql <<'SQL'
 create table pk1 (id int primary key);
@@ -337,6 +346,7 @@ SQL
   agree_models
 }
 
+# bats test_tags=long
 @test "CHECK: column and table level, NO INHERIT, multi-column, IN lists, functions, regex" {
   write_schema app.sql <<'SQL'
 create table ck (
@@ -363,6 +373,7 @@ SQL
   agree
 }
 
+# bats test_tags=long
 @test "FOREIGN KEY: actions, MATCH FULL, DEFERRABLE, self-reference, composite, column REFERENCES without a column list" {
   write_schema app.sql <<'SQL'
 create table parent (id int primary key, code text unique, a int, b int, unique (a, b));
@@ -408,6 +419,7 @@ SQL
 
 # --- indexes ---------------------------------------------------------------------------------
 
+# bats test_tags=long
 @test "indexes: unique, partial, expression, multi-column, INCLUDE, opclasses, DESC NULLS LAST, NULLS FIRST, COLLATE" {
   write_schema app.sql <<'SQL'
 create table t (id int primary key, a text, b text, c int, d jsonb, f varchar(100), g timestamptz, j text collate "C");
@@ -454,6 +466,7 @@ SQL
 
 # --- sequences, extensions, schemas, comments -------------------------------------------------
 
+# bats test_tags=long
 @test "standalone sequences with options, OWNED BY, in other schemas" {
   write_schema app.sql <<'SQL'
 create sequence s_plain;
@@ -481,6 +494,7 @@ SQL
   agree
 }
 
+# bats test_tags=long
 @test "extensions: citext, btree_gist, hstore WITH SCHEMA, with their default comments" {
   write_schema app.sql <<'SQL'
 create extension citext;
@@ -510,6 +524,7 @@ SQL
   agree
 }
 
+# bats test_tags=long
 @test "schemas, with objects of every kind in them" {
   write_schema app.sql <<'SQL'
 create schema app;
@@ -550,6 +565,7 @@ SQL
   assert_output "('pk', 'x lookups', 'how one feels')"
 }
 
+# bats test_tags=long
 @test "identifiers needing quotes: mixed case, spaces, embedded quotes, reserved words, non-ASCII" {
   write_schema app.sql <<'SQL'
 create schema "My Schema";
@@ -630,6 +646,7 @@ agree_with_shadow() {
   agree_with shadow "--shadow-db \$PGFLUX_ADMIN_URL"
 }
 
+# bats test_tags=long
 @test "views: column lists, options, check options, recursive, views on views, joins, aggregates, column comments and defaults" {
   write_schema a.sql <<'SQL'
 create schema app;
@@ -665,6 +682,7 @@ SQL
   agree_with_shadow
 }
 
+# bats test_tags=long
 @test "functions and procedures: bodies, attributes, SET, RETURNS TABLE, SETOF, OUT/INOUT/VARIADIC, defaults, overloads" {
   write_schema a.sql <<'SQL'
 create table t (id int primary key, v int);

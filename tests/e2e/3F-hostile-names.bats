@@ -124,6 +124,7 @@ $(all_classes 1 $CLASSES_A)" "$SEED"
   no_hostile_schema "$BACK" $CLASSES_A
 }
 
+# bats test_tags=long
 @test "hostile names: changes (comments, a column, an enum label, a grant) both ways (the other half of the classes)" {
   roundtrip_both change "$VICTIM
 $(all_classes 1 $CLASSES_B)" "$VICTIM

@@ -61,6 +61,7 @@ create index members_email_idx on members (email);" \
   assert_output 3
 }
 
+# bats test_tags=long
 @test "column: RENAME COLUMN, values kept; a rename plus a new default in one migration" {
   renamed "create table users (id int primary key, email varchar(10), age int);" \
 "create table users (
@@ -104,6 +105,7 @@ create materialized view t_ns as select n from t;" \
   assert_output 5
 }
 
+# bats test_tags=long
 @test "function and procedure (with their argument types), enum, domain and composite type" {
   renamed "create type mood as enum ('sad', 'ok');
 create domain pos as int check (value > 0);
@@ -147,6 +149,7 @@ create table core.t (id int primary key, s text);" \
   assert_output kept
 }
 
+# bats test_tags=long
 @test "a table rename plus a new column and a column rename in one migration" {
   renamed "create table users (id int primary key, email text);" \
 "-- @renamed from=users
@@ -184,6 +187,7 @@ SQL
   assert_output --partial "nothing to do"
 }
 
+# bats test_tags=long
 @test "both the old and the new name exist: no rename, a note" {
   sql "$DB" "create table old_t (id int); create table new_t (id int)"
   write_schema app.sql <<'SQL'
@@ -228,6 +232,7 @@ create table t (id int);
 SQL
 }
 
+# bats test_tags=long
 @test "the model carries the declaration through the shadow database, outside the state hash" {
   write_schema app.sql <<'SQL'
 -- @renamed from=old_t
@@ -264,6 +269,7 @@ SQL
   assert_file_contains "$(latest_migration)" 'DATA_LOSS'
 }
 
+# bats test_tags=long
 @test "--renames=prompt: an error without a terminal; on a terminal, yes renames" {
   write_schema app.sql <<'SQL'
 create table users (id int primary key, email text not null);

@@ -41,6 +41,7 @@ SQL
   sql "$DB" "insert into accounts select g, 'n' || g, g % 100 from generate_series(1, 1000) g"
 }
 
+# bats test_tags=long
 @test "with the default lock_timeout, apply blocked by a long transaction gives up within 30 s, names it, changes nothing" {
   seed_accounts
   write_schema app.sql <<'SQL'
