@@ -198,16 +198,14 @@ static void check_source(const JsonField& s) {
     for (const char* key : {"type", "database", "role", "canonical", "shadow"})
         if (s.has(key)) s[key].string();
     if (s.has("canonical")) check_one_of(s["canonical"], {"parsed", "shadow"});
-    auto each = [](const JsonField& container, const std::function<void(const JsonField&)>& item) {
-        const json& v = container.value();
-        if (v.is_array())
-            for (size_t i = 0; i < v.size(); ++i) item(container[i]);
-        else
-            for (auto it = v.begin(); it != v.end(); ++it) item(container[it.key()]);
+    auto is_string = [](const JsonField& v) { v.string(); };
+    // Each value of an object field (check_each walks arrays).
+    auto each_value = [](const JsonField& object, const std::function<void(const JsonField&)>& item) {
+        for (auto it = object.object().begin(); it != object.value().end(); ++it) item(object[it.key()]);
     };
     for (const char* key : {"roles", "paths", "files"})
-        if (s.has(key)) s[key].array(), each(s[key], [](const JsonField& v) { v.string(); });
-    if (s.has("type_storage")) s["type_storage"].object(), each(s["type_storage"], [](const JsonField& v) { v.string(); });
+        if (s.has(key)) check_each(s[key], is_string);
+    if (s.has("type_storage")) each_value(s["type_storage"], is_string);
     if (s.has("unmodeled")) {
         s["unmodeled"].object();
         for (auto it = s["unmodeled"].value().begin(); it != s["unmodeled"].value().end(); ++it) {
@@ -217,15 +215,12 @@ static void check_source(const JsonField& s) {
             if (s["unmodeled"][it.key()].integer() < 0) s["unmodeled"][it.key()].fail("expected a count, 0 or more");
         }
     }
-    if (s.has("extensions")) {
-        s["extensions"].object();
-        each(s["extensions"], [&each](const JsonField& facts) {
+    if (s.has("extensions"))
+        each_value(s["extensions"], [&](const JsonField& facts) {
             facts.object();
             if (facts.has("relocatable")) facts["relocatable"].boolean();
-            if (facts.has("update_targets"))
-                facts["update_targets"].array(), each(facts["update_targets"], [](const JsonField& v) { v.string(); });
+            if (facts.has("update_targets")) check_each(facts["update_targets"], is_string);
         });
-    }
 }
 
 // The columns of a table's "ddl" (the source's spelling, which the SQL is
