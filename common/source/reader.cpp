@@ -29,6 +29,11 @@ int first_token(const std::string& text, int offset) {
     return static_cast<int>(pq::first_token_offset(text, static_cast<size_t>(std::max(offset, 0))));
 }
 
+// The offset in the file of a node's "location" (-1: the statement's first token).
+int text_offset(const Stmt& s, int byte_offset) {
+    return byte_offset >= 0 ? s.statement->node_offset + byte_offset
+                            : first_token(s.file->parsed->sql(), s.statement->location);
+}
 
 // ALTER INDEX ... ATTACH PARTITION (else ALTER INDEX ... SET STATISTICS).
 bool attaches_partition(const pq::Msg& alter_index) {
@@ -125,9 +130,7 @@ std::string statement_kind(const Stmt& s) {
 }
 
 SourceLocation Reader::location(const Stmt& s, int byte_offset) const {
-    const std::string& text = s.file->parsed->sql();
-    int offset = byte_offset >= 0 ? byte_offset : first_token(text, s.statement->location);
-    auto lc = s.file->lines->at(offset);
+    auto lc = s.file->lines->at(text_offset(s, byte_offset));
     return SourceLocation{s.file->path, lc.line, lc.column};
 }
 
@@ -218,8 +221,7 @@ void Reader::claim_constraint_name(const std::string& schema, const std::string&
 }
 
 std::vector<std::string> Reader::take_rename(const Stmt& s, int byte_offset) {
-    int offset = byte_offset >= 0 ? byte_offset : first_token(s.file->parsed->sql(), s.statement->location);
-    auto it = renames_.find({s.file, offset});
+    auto it = renames_.find({s.file, text_offset(s, byte_offset)});
     if (it == renames_.end() || it->second.taken) return {};
     it->second.taken = true;
     return it->second.from;

@@ -68,27 +68,61 @@ std::string deparse_bytes(const std::string& parse_result) {
 std::shared_ptr<const ParseResult> ParseResult::parse(std::string sql) {
     auto result = std::shared_ptr<ParseResult>(new ParseResult());
     result->sql_ = std::move(sql);
-    PgQueryProtobufParseResult res = pg_query_parse_protobuf(result->sql_.c_str());
+    if (!result->parse_by_statement()) result->parse_whole();
+    return result;
+}
+
+void ParseResult::parse_whole() {
+    pbufs_.clear();
+    statements_.clear();
+    PgQueryProtobufParseResult res = pg_query_parse_protobuf(sql_.c_str());
     if (res.error) {
         std::string message = res.error->message;
-        int offset = byte_offset_of_char(result->sql_, res.error->cursorpos);
+        int offset = byte_offset_of_char(sql_, res.error->cursorpos);
         pg_query_free_protobuf_parse_result(res);
         throw SqlSyntaxError(message, offset);
     }
-    result->pbuf_.assign(res.parse_tree.data, res.parse_tree.len);
+    pbufs_.emplace_back(res.parse_tree.data, res.parse_tree.len);
     pg_query_free_protobuf_parse_result(res);
+    add_statements(0, 0, sql_);
+}
 
-    Msg root(&message_type("ParseResult"), result->pbuf_);
+bool ParseResult::parse_by_statement() {
+    // Below this size the scan costs more than it saves.
+    constexpr size_t k_min_size = 4096;
+    if (sql_.size() < k_min_size) return false;
+    PgQuerySplitResult split = pg_query_split_with_scanner(sql_.c_str());
+    bool ok = !split.error;
+    std::string piece;
+    for (int i = 0; ok && i < split.n_stmts; ++i) {
+        // The split's pieces are the parser's: from just after the previous
+        // top-level ';' up to the next one (or the end of the text).
+        int offset = split.stmts[i]->stmt_location;
+        piece.assign(sql_, offset, split.stmts[i]->stmt_len);
+        PgQueryProtobufParseResult res = pg_query_parse_protobuf(piece.c_str());
+        ok = !res.error;
+        if (ok) {
+            pbufs_.emplace_back(res.parse_tree.data, res.parse_tree.len);
+            add_statements(pbufs_.size() - 1, offset, std::string_view(sql_).substr(offset, piece.size()));
+        }
+        pg_query_free_protobuf_parse_result(res);
+    }
+    pg_query_free_split_result(split);
+    return ok;
+}
+
+void ParseResult::add_statements(size_t index, int offset, std::string_view text) {
+    Msg root(&message_type("ParseResult"), pbufs_[index]);
     for (const Msg& raw : root.list("stmts")) {
         Statement st;
         st.node = raw.get("stmt");
-        st.location = static_cast<int>(raw.integer("stmt_location"));
+        auto location = static_cast<size_t>(raw.integer("stmt_location"));
         auto len = static_cast<size_t>(raw.integer("stmt_len"));
-        std::string_view all(result->sql_);
-        st.text = len ? all.substr(st.location, len) : all.substr(st.location);
-        result->statements_.push_back(st);
+        st.text = len ? text.substr(location, len) : text.substr(location);
+        st.location = offset + static_cast<int>(location);
+        st.node_offset = offset;
+        statements_.push_back(st);
     }
-    return result;
 }
 
 ParsedExpression parse_expression(const std::string& expression) {

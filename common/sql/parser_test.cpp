@@ -59,6 +59,56 @@ TEST(Parser, StatementLocationsAreByteOffsetsAfterMultiByteText) {
     EXPECT_EQ(parsed->statements()[0].node.str("comment"), "é");
 }
 
+// A text of over 4 KB is parsed a statement at a time: the statements, their
+// texts and the nodes' positions must be those of one parse of the text.
+std::string long_text(const std::string& tail) {
+    std::string sql = "-- leading comment\n";
+    for (int i = 0; i < 120; ++i)
+        sql += "CREATE TABLE \"t;" + std::to_string(i) + "\" (v text DEFAULT $$a;b$$ /* ; */, w text DEFAULT 'é;');;\n";
+    return sql + tail;
+}
+
+TEST(Parser, LongTextGivesTheStatementsAndPositionsOfOneParse) {
+    const std::string sql = long_text("  SELECT 1 -- no semicolon\n");
+    auto parsed = ParseResult::parse(sql);
+    const auto& st = parsed->statements();
+    ASSERT_EQ(st.size(), 121u);
+    EXPECT_EQ(st[0].location, 0);
+    EXPECT_EQ(st[0].text.substr(0, 32), "-- leading comment\nCREATE TABLE ");
+    size_t semicolon = sql.find("');;") + 3;  // the empty statement is skipped, as by the parser
+    EXPECT_EQ(st[1].location, static_cast<int>(semicolon) + 1);
+    EXPECT_EQ(st[1].text.substr(0, 14), "\nCREATE TABLE ");
+    EXPECT_EQ(st[120].text, "\n  SELECT 1 -- no semicolon\n");
+    for (int i = 0; i < 120; ++i) {
+        const Msg relation = st[i].node.get("relation");
+        ASSERT_EQ(relation.str("relname"), "t;" + std::to_string(i));
+        auto at = static_cast<size_t>(st[i].node_offset + relation.integer("location"));
+        EXPECT_EQ(sql.compare(at, 4, "\"t;" + std::to_string(i).substr(0, 1)), 0) << i;
+        EXPECT_EQ(st[i].text.back(), ')');
+    }
+}
+
+TEST(Parser, LongTextWithSemicolonsInsideAStatementParsesAsAWhole) {
+    auto parsed = ParseResult::parse(long_text(
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;\n"
+        "CREATE RULE r AS ON INSERT TO \"t;1\" DO ALSO (NOTIFY a; NOTIFY b);"));
+    const auto& st = parsed->statements();
+    ASSERT_EQ(st.size(), 122u);
+    EXPECT_TRUE(st[120].node.is("CreateFunctionStmt"));
+    EXPECT_TRUE(st[121].node.is("RuleStmt"));
+    EXPECT_EQ(st[121].node.list("actions").size(), 2u);
+}
+
+TEST(Parser, LongTextSyntaxErrorCarriesTheOffsetInTheWholeText) {
+    const std::string sql = long_text("CREATE TABLE é (x int,);");
+    try {
+        ParseResult::parse(sql);
+        FAIL() << "no error";
+    } catch (const SqlSyntaxError& e) {
+        EXPECT_EQ(e.byte_offset, static_cast<int>(sql.rfind(");")));
+    }
+}
+
 TEST(Parser, SyntaxErrorCarriesByteOffsetOfTheOffendingToken) {
     const std::string sql = "CREATE TABEL t (id int);";
     try {
