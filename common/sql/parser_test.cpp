@@ -269,5 +269,21 @@ TEST(LongIdentifiers, FindsWhatPostgresTruncatesAndHowFar) {
     EXPECT_TRUE(long_identifiers("CREATE TABLE " + b63 + " (id int)").empty());
 }
 
+TEST(LongIdentifiers, QuotedOnesOfShortWordsAreFoundToo) {
+    // No run of 64 identifier bytes anywhere: only the quoted spans tell.
+    std::string words;  // 13 x "word " = 65 bytes
+    for (int i = 0; i < 13; ++i) words += "word ";
+    std::string doubled = "ab \"\" cd";  // a "" inside
+    for (int i = 0; i < 8; ++i) doubled += " efghij \"\"";
+    std::string sql = "COMMENT ON TABLE t IS 'a\"b';\nCREATE TABLE \"" + words + "\" (\"" + doubled +
+                      "\" int, \"short one\" int);";
+    auto found = long_identifiers(sql);
+    ASSERT_EQ(found.size(), 2u);
+    EXPECT_EQ(found[0].name, words);
+    EXPECT_EQ(sql.substr(found[0].location, 5), "\"word");
+    EXPECT_EQ(found[1].name.substr(0, 7), "ab \" cd");
+    EXPECT_TRUE(long_identifiers("CREATE TABLE \"" + words.substr(0, 60) + "\" (\"a\"\"b\" int); -- \"").empty());
+}
+
 }  // namespace
 }  // namespace pgflux::pq
