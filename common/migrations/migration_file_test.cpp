@@ -254,6 +254,21 @@ TEST(ReadMigration, StatementTextHasNoTrailingSemicolonOrWhitespace) {
     EXPECT_EQ(file.statements[0].line, 2);
 }
 
+TEST(ReadMigration, CommentsEndAndNestAsForPostgres) {
+    // A -- comment ends at a carriage return too, and /* comments nest: the
+    // statement's text is what PostgreSQL sees of it, so it parses alone.
+    TempDir dir;
+    std::string path = dir.write("a.sql", "BEGIN;\n-- note\rALTER TABLE t DROP CONSTRAINT c;\n"
+                                          "/* outer /* inner */ still a comment; */\nCREATE SCHEMA b;\nCOMMIT;\n");
+    MigrationFile file = read_migration(path);
+    ASSERT_EQ(file.statements.size(), 2u);
+    EXPECT_EQ(file.statements[0].sql, "ALTER TABLE t DROP CONSTRAINT c");
+    EXPECT_EQ(file.statements[0].line, 2);
+    EXPECT_EQ(file.statements[1].sql, "CREATE SCHEMA b");
+    EXPECT_EQ(file.statements[1].line, 4);
+    for (const auto& s : file.statements) EXPECT_EQ(pq::ParseResult::parse(s.sql)->statements().size(), 1u);
+}
+
 TEST(ReadMigration, FileWithoutBeginIsOneTransactionalPart) {
     TempDir dir;
     std::string path = dir.write("a.sql", "-- by hand\nCREATE SCHEMA a;\nCREATE SCHEMA b;\n");

@@ -306,14 +306,26 @@ std::vector<Comment> comments(const std::string& sql) {
 }
 
 size_t first_token_offset(std::string_view text, size_t i) {
+    // As PostgreSQL's scanner (scan.l): a -- comment ends at a line feed or
+    // a carriage return; /* comments nest.
     while (i < text.size()) {
         if (std::isspace(static_cast<unsigned char>(text[i]))) {
             ++i;
         } else if (text.compare(i, 2, "--") == 0) {
-            while (i < text.size() && text[i] != '\n') ++i;
+            while (i < text.size() && text[i] != '\n' && text[i] != '\r') ++i;
         } else if (text.compare(i, 2, "/*") == 0) {
-            size_t end = text.find("*/", i + 2);
-            i = end == std::string_view::npos ? text.size() : end + 2;
+            int depth = 0;
+            do {
+                if (text.compare(i, 2, "/*") == 0) {
+                    ++depth;
+                    i += 2;
+                } else if (text.compare(i, 2, "*/") == 0) {
+                    --depth;
+                    i += 2;
+                } else {
+                    ++i;
+                }
+            } while (depth > 0 && i < text.size());
         } else {
             break;
         }
