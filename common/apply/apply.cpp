@@ -79,18 +79,6 @@ std::string with_secrets(const std::string& sql) {
     return out.append(last, sql.cend());
 }
 
-std::vector<Step> steps_of(const MigrationFile& file) {
-    std::vector<Step> steps;
-    for (const MigrationStatement& s : file.statements) {
-        Step step;
-        step.sql = s.sql + ";";
-        step.summary = location(file, s);
-        step.phase = s.after_commit ? k_phase_after_commit : k_phase_transactional;
-        steps.push_back(step);
-    }
-    return steps;
-}
-
 // Where the run stands, for the message of an interruption or a lost
 // connection: what is applied and how to resume.
 struct Where {
@@ -459,8 +447,8 @@ void check_drift(const std::string& hash, const MigrationFile& file, const Apply
 }
 
 void check_hazards(const MigrationFile& file, int live_objects, const LiveFacts& facts, const ApplyOptions& options) {
-    std::vector<Step> steps = steps_of(file);
-    classify_steps(steps, live_objects, facts);
+    std::vector<Step> steps = migration_steps(file, file.path);
+    classify_migration(steps, file, live_objects, facts);
     auto blocked = blocking_hazards(steps, options.allowed_hazards);
     if (blocked.empty()) return;
     ApplyFailure f = failure("hazards", file.name);

@@ -747,7 +747,21 @@ void phase_warnings(std::vector<Step>& steps) {
 
 }  // namespace
 
-using Parses = std::unordered_map<std::string_view, std::shared_ptr<const pq::ParseResult>>;
+// The parsed statements of one step, and what owns their trees.
+struct StepParse {
+    std::shared_ptr<const pq::ParseResult> owner;
+    const pq::Statement* first = nullptr;
+    size_t count = 0;
+
+    explicit StepParse(std::shared_ptr<const pq::ParseResult> all)
+        : owner(std::move(all)), first(owner->statements().data()), count(owner->statements().size()) {}
+    StepParse(std::shared_ptr<const pq::ParseResult> file, const pq::Statement* one)
+        : owner(std::move(file)), first(one), count(1) {}
+    const pq::Statement* begin() const { return first; }
+    const pq::Statement* end() const { return first + count; }
+    bool empty() const { return count == 0; }
+};
+using Parses = std::unordered_map<std::string_view, StepParse>;
 
 // classify_steps, reusing the parse trees in `known` (by statement text) of
 // the statements that were parsed before.
@@ -755,11 +769,12 @@ static void classify_parsed(std::vector<Step>& steps, const Parses& known, int l
     Context ctx;
     if (live.known) ctx.live = &live;
     OpaqueRoutines opaque;
-    std::vector<std::shared_ptr<const pq::ParseResult>> parsed_steps;
+    std::vector<StepParse> parsed_steps;
+    parsed_steps.reserve(steps.size());
     for (const Step& step : steps) {
         auto reused = known.find(step.sql);
-        parsed_steps.push_back(reused != known.end() ? reused->second : pq::ParseResult::parse(step.sql));
-        for (const pq::Statement& st : parsed_steps.back()->statements()) {
+        parsed_steps.push_back(reused != known.end() ? reused->second : StepParse(pq::ParseResult::parse(step.sql)));
+        for (const pq::Statement& st : parsed_steps.back()) {
             if (std::string key = created_key(st.node); !key.empty()) ctx.created.insert(key);
             if (st.node.is("IndexStmt")) ctx.index_names.insert(st.node.str("idxname"));
             if (st.node.is("RenameStmt") && st.node.enumeration("rename_type") == "OBJECT_INDEX")
@@ -781,11 +796,11 @@ static void classify_parsed(std::vector<Step>& steps, const Parses& known, int l
         step.hazards.erase(std::remove_if(step.hazards.begin(), step.hazards.end(),
                                           [](const Hazard& h) { return h.code == "MASS_DROP"; }),
                            step.hazards.end());
-        const auto& parsed = parsed_steps[i];
+        const StepParse& parsed = parsed_steps[i];
         bool adds_value = false, depends_on_moved = false;
         step.warnings.clear();
         step.lock_on.clear();
-        for (const pq::Statement& st : parsed->statements()) {
+        for (const pq::Statement& st : parsed) {
             bool was_new = !created_relation(st.node).empty();
             classify_statement(st.node, step, ctx);
             // Readers and writers of an existing relation wait behind an ACCESS EXCLUSIVE lock.
@@ -805,11 +820,11 @@ static void classify_parsed(std::vector<Step>& steps, const Parses& known, int l
                            std::find(moved_objects.begin(), moved_objects.end(), step.object) != moved_objects.end();
         bool uses_new_value = std::any_of(new_enum_values.begin(), new_enum_values.end(),
                                           [&](const std::string& lit) { return step.sql.find(lit) != std::string::npos; });
-        if ((uses_new_value && !adds_value) || (depends_on_moved && !parsed->statements().empty())) {
+        if ((uses_new_value && !adds_value) || (depends_on_moved && !parsed.empty())) {
             step.phase = k_phase_after_commit;
             moved_objects.push_back(step.object);
             moved_names.insert(step.object.name);
-            for (const pq::Statement& st : parsed->statements()) {
+            for (const pq::Statement& st : parsed) {
                 std::string key = created_key(st.node);
                 if (!key.empty()) moved_names.insert(key.substr(key.find(':') + 1));
             }
@@ -819,7 +834,7 @@ static void classify_parsed(std::vector<Step>& steps, const Parses& known, int l
         std::string message = "drops " + std::to_string(ctx.dropped_objects) + " of " + std::to_string(live_objects) +
                               " live objects (more than 25%)";
         for (size_t i = 0; i < steps.size(); ++i)
-            for (const pq::Statement& st : parsed_steps[i]->statements())
+            for (const pq::Statement& st : parsed_steps[i])
                 if (st.node.is("DropStmt") && is_top_level_drop(st.node.enumeration("remove_type")))
                     add_hazard(steps[i], "MASS_DROP", message);
     }
@@ -833,11 +848,13 @@ void classify_steps(std::vector<Step>& steps, int live_objects, const LiveFacts&
 std::vector<Step> migration_steps(const MigrationFile& file, const std::string& name) {
     std::vector<Step> steps;
     for (const auto& s : file.statements) {
-        try {
-            pq::ParseResult::parse(s.sql);
-        } catch (const pq::SqlSyntaxError& e) {
-            usage_error(name + ":" + std::to_string(s.line) + ": not valid SQL: " + e.what());
-        }
+        // read_migration's statements parse alone (their text starts at the
+        // first token, as PostgreSQL's scanner sees it); others are checked.
+        if (!s.parsed) try {
+                pq::ParseResult::parse(s.sql);
+            } catch (const pq::SqlSyntaxError& e) {
+                usage_error(name + ":" + std::to_string(s.line) + ": not valid SQL: " + e.what());
+            }
         Step step;
         step.sql = s.sql + ";";
         step.summary = name + ":" + std::to_string(s.line);
@@ -846,6 +863,13 @@ std::vector<Step> migration_steps(const MigrationFile& file, const std::string& 
         steps.push_back(std::move(step));
     }
     return steps;
+}
+
+void classify_migration(std::vector<Step>& steps, const MigrationFile& file, int live_objects, const LiveFacts& live) {
+    Parses known;
+    for (size_t i = 0; i < steps.size() && i < file.statements.size(); ++i)
+        if (const pq::Statement* st = file.statements[i].parsed) known.emplace(steps[i].sql, StepParse(file.parsed, st));
+    classify_parsed(steps, known, live_objects, live);
 }
 
 namespace {
@@ -898,7 +922,7 @@ public:
     // The parse tree of each statement of the plan, by its text.
     Parses parses() const {
         Parses out;
-        for (const auto& parsed : parsed_) out.emplace(parsed->sql(), parsed);
+        for (const auto& parsed : parsed_) out.emplace(parsed->sql(), StepParse(parsed));
         return out;
     }
 

@@ -47,9 +47,14 @@ namespace pgflux {
 void classify_steps(std::vector<Step>& steps, int live_objects, const LiveFacts& live = {});
 
 // The statements of a migration file (`name`: its path, for messages) as
-// steps to classify (flux-hazards --sql): each summarised as name:line. A
-// statement that is not valid SQL is an input error (exit 2) naming its line.
+// steps to classify (flux-hazards --sql, flux-apply): each summarised as
+// name:line. A statement that is not valid SQL is an input error (exit 2)
+// naming its line.
 std::vector<Step> migration_steps(const MigrationFile& file, const std::string& name);
+// classify_steps of migration_steps(file), reusing the parse trees
+// read_migration made.
+void classify_migration(std::vector<Step>& steps, const MigrationFile& file, int live_objects,
+                        const LiveFacts& live = {});
 
 // Does PostgreSQL rewrite a table to change a column from canonical type
 // `from` to `to` (see ATColumnChangeRequiresRewrite and the length coercion

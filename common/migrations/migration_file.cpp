@@ -248,11 +248,13 @@ MigrationFile read_migration_text(const std::string& text, const std::string& pa
         s.sql = sql;
         s.line = line;
         s.after_commit = state == after;
+        s.parsed = &st;
         if (!s.after_commit && forbidden_in_transaction(st.node))
             usage_error(where() + "this statement cannot run inside a transaction; move it after COMMIT");
         file.statements.push_back(s);
     }
     if (explicit_transaction && state == inside) usage_error(path + ": BEGIN without COMMIT");
+    file.parsed = std::move(parsed);
     return file;
 }
 

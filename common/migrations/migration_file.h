@@ -26,6 +26,8 @@ struct MigrationStatement {
     std::string sql;  // without the trailing ';'
     int line = 0;     // 1-based line in the file
     bool after_commit = false;
+    // Its parse tree, in MigrationFile::parsed (read_migration sets it).
+    const pq::Statement* parsed = nullptr;
 };
 
 struct UndoHeader;
@@ -36,6 +38,7 @@ struct MigrationFile {
     std::string checksum;          // sha256 of the file's bytes
     std::string baseline, target;  // state hashes from the header ("" when absent)
     std::vector<MigrationStatement> statements;
+    std::shared_ptr<const pq::ParseResult> parsed;  // owns the statements' trees
     size_t transactional_count() const;
 };
 

@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
             plan.target_hash = file.target;
             plan.live_object_count = args["live-objects"].as<int>();
             plan.steps = migration_steps(file, input);
-            classify_steps(plan.steps, plan.live_object_count);
+            classify_migration(plan.steps, file, plan.live_object_count);
             plan.classified = true;
         } else {
             plan = plan_from_document(read_document(input, k_format_plan), input == "-" ? "standard input" : input);
