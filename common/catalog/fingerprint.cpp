@@ -19,7 +19,13 @@
 // changes a table's size estimate (pg_class.relpages, reltuples; snapshots
 // report sizes) changes the digest: a miss, not a wrong hit.
 // Left out: planner statistics (pg_statistic, pg_statistic_ext_data: ANALYZE
-// rewrites them) and large objects (data, not schema).
+// rewrites them), large objects (data, not schema), and the rows of the
+// catalogs shared by the cluster's databases that belong to other databases
+// (pg_database, pg_shdepend, pg_shdescription, pg_shseclabel,
+// pg_db_role_setting, pg_subscription: no snapshot reads them, and pg-flux's
+// own shadow database, made on the same server while the live one is read,
+// would change them: its first snapshot could never be stored). What of them
+// a snapshot depends on is hashed elsewhere: roles, the session's settings.
 // The secret seed means that nobody who can run DDL can aim a change at the
 // digest a cache entry was made under; the digest is otherwise a sum of
 // 64-bit hashes per catalog (an accidental collision is a 2^-64 event).
@@ -47,11 +53,17 @@ std::string catalog_fingerprint(Connection& conn, long long seed) {
     QueryResult tables = conn.query(
         "WITH catalogs AS MATERIALIZED (SELECT c.oid, c.relname FROM pg_catalog.pg_class c "
         "WHERE c.relnamespace = 'pg_catalog'::pg_catalog.regnamespace AND c.relkind = 'r' "
-        "AND c.relname NOT IN ('pg_statistic', 'pg_statistic_ext_data', 'pg_largeobject', 'pg_largeobject_metadata')) "
+        "AND c.relname NOT IN ('pg_statistic', 'pg_statistic_ext_data', 'pg_largeobject', 'pg_largeobject_metadata', "
+        "'pg_shdepend', 'pg_shdescription', 'pg_shseclabel', 'pg_db_role_setting', 'pg_subscription')) "
         "SELECT relname FROM catalogs WHERE pg_catalog.has_table_privilege(oid, 'SELECT') ORDER BY relname");
     std::vector<std::string> rows;
-    for (int i = 0; i < tables.rows(); ++i)
-        rows.push_back(digest_row(tables.text(i, 0), "pg_catalog." + quote_ident(tables.text(i, 0))));
+    for (int i = 0; i < tables.rows(); ++i) {
+        std::string name = tables.text(i, 0);
+        std::string source = "pg_catalog." + quote_ident(name);
+        if (name == "pg_database")  // this database's row only
+            source = "(SELECT d.* FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())";
+        rows.push_back(digest_row(name, source));
+    }
     rows.push_back(digest_row("(roles)", "pg_catalog.pg_roles"));
     rows.push_back(digest_row("(user mappings)", "pg_catalog.pg_user_mappings"));
     rows.push_back(digest_row("(extension files)", "pg_catalog.pg_available_extension_versions"));

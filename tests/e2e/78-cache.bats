@@ -161,7 +161,7 @@ snapshot_after() {
 }
 
 @test "snapshots: a hit writes what an uncached run writes; every change of the schema misses" {
-  sql "$DB" "create role cache_owner; create table t (id int primary key, note text); create view v as select id from t"
+  sql "$DB" "create role cache_owner; create role cache_other; create table t (id int primary key, note text); create view v as select id from t"
   snapshot_cached before.json
   snapshot_miss
   snapshot_cached second.json
@@ -184,6 +184,15 @@ snapshot_after() {
   sql "$DB" "drop index t_note"
   snapshot_cached undone.json
   snapshot_hit
+  # Other databases of the cluster (a shadow made while the live one is read,
+  # say) do not change this one's digest.
+  sql "$PGFLUX_ADMIN_URL" "create database cache_other owner cache_other"
+  sql "$PGFLUX_ADMIN_URL" "comment on database cache_other is 'other'; alter database cache_other set work_mem = '8MB'"
+  snapshot_cached other.json
+  snapshot_hit
+  cmp undone.json other.json
+  sql "$PGFLUX_ADMIN_URL" "drop database cache_other"
+
   # Another database of the same cluster with the same catalog misses (the
   # key names the database).
   sql "$PGFLUX_ADMIN_URL" "create database cache_copy template \"$(sql_value "$DB" "select current_database()")\""
