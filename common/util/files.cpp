@@ -9,8 +9,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <iostream>
-#include <sstream>
 
 #include "util/error.h"
 
@@ -101,43 +99,42 @@ std::string without_bom(std::string text) {
 }
 
 std::string read_file(const std::string& path) {
-    std::string text;
-    if (path == "-") {
-        std::ostringstream buffer;
-        buffer << std::cin.rdbuf();
-        if (std::cin.bad()) usage_error("cannot read standard input");
-        text = buffer.str();
-    } else {
-        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) cannot_read(path, std::strerror(errno));
-        struct stat st {};
-        if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-            ::close(fd);
-            cannot_read(path, "it is a directory");
-        }
-        // Straight into the string (documents are tens of megabytes); one
-        // byte more than the size, so that the loop sees the end at once.
-        text.resize(S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) + 1 : 65536);
-        size_t used = 0;
-        for (;;) {
-            if (used == text.size()) text.resize(text.size() * 2);
-            ssize_t n = ::read(fd, text.data() + used, text.size() - used);
-            if (n == 0) break;
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                int err = errno;
-                ::close(fd);
-                cannot_read(path, std::strerror(err));
-            }
-            used += static_cast<size_t>(n);
-        }
-        text.resize(used);
+    bool from_stdin = path == "-";
+    auto failed = [&](const std::string& why) {
+        if (from_stdin) usage_error("cannot read standard input: " + why);
+        cannot_read(path, why);
+    };
+    int fd = from_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) failed(std::strerror(errno));
+    struct stat st {};
+    bool known_size = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (!from_stdin && S_ISDIR(st.st_mode)) {
         ::close(fd);
+        failed("it is a directory");
     }
+    // Straight into the string (documents are tens of megabytes, often piped
+    // from another tool); one byte more than the size, so that the loop sees
+    // the end at once.
+    std::string text;
+    text.resize(known_size ? static_cast<size_t>(st.st_size) + 1 : 65536);
+    size_t used = 0;
+    for (;;) {
+        if (used == text.size()) text.resize(text.size() * 2);
+        ssize_t n = ::read(fd, text.data() + used, text.size() - used);
+        if (n == 0) break;
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int err = errno;
+            if (!from_stdin) ::close(fd);
+            failed(std::strerror(err));
+        }
+        used += static_cast<size_t>(n);
+    }
+    text.resize(used);
+    if (!from_stdin) ::close(fd);
     text = without_bom(std::move(text));
     check_text(path == "-" ? "standard input" : path, text);
     return text;
 }
-
 
 }  // namespace pgflux
