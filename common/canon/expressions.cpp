@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
+#include <mutex>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 #include <functional>
 
 #include "canon/parenthesized.h"
@@ -199,11 +201,23 @@ void loose_key(const pq::Msg& raw, std::string& out) {
 }  // namespace
 
 std::string canonical_expression(const pq::Msg& expr) {
+    // Remembered by the tree without its positions: a schema repeats its
+    // defaults and checks (now(), 0, '{}'::jsonb) thousands of times, and a
+    // deparse and a parse back cost ~40 us each time.
+    static std::mutex mutex;
+    static std::unordered_map<std::string, std::string> known;
+    std::string key = pq::tree_fingerprint(expr);
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (auto it = known.find(key); it != known.end()) return it->second;
+    }
     // libpg_query's deparse drops parentheses some constructs need; what does
     // not parse back to the same tree is rendered fully parenthesized.
     std::string text = pq::deparse_expression(expr);
-    if (round_trips(text, expr)) return text;
-    return parenthesized_expression(expr);
+    if (!round_trips(text, expr)) text = parenthesized_expression(expr);
+    std::lock_guard<std::mutex> lock(mutex);
+    known.emplace(std::move(key), text);
+    return text;
 }
 
 std::string canonical_expression_text(const std::string& text) {

@@ -214,9 +214,10 @@ void fingerprint_field(std::string& out, const FieldType& ft, const WireField& f
             fingerprint_into(out, *ft.message, f.payload);
         }
     } else if (f.wire_type == 2) {
+        // Its length first: a name must not read as more of the tree.
+        out += std::to_string(f.payload.size());
         out += '"';
         out += f.payload;
-        out += '"';
     } else if (f.wire_type == 0) {
         out += std::to_string(f.varint);
     } else {

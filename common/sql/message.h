@@ -66,7 +66,8 @@ std::string value_text(const Msg& value);
 // Calls `visit` for `root` and every message below it (Node wrappers unwrapped).
 void visit_tree(const Msg& root, const std::function<void(const Msg&)>& visit);
 
-// A stable text form of a tree without locations, for structural equality.
+// A stable text form of a tree without its positions, for structural equality:
+// strings carry their length, so that no name reads as more of the tree.
 std::string tree_fingerprint(const Msg& m);
 
 // Low-level wire helpers (also used to build trees for deparse).

@@ -1,6 +1,7 @@
 // Unit tests for the libpg_query wrapper: parsing, statement locations,
 // deparse of sub-nodes, keyword classification and error positions.
 #include "sql/parser.h"
+#include "sql/message.h"
 
 #include <gtest/gtest.h>
 
@@ -243,6 +244,16 @@ TEST(Parser, LineColumnOfUnknownOrOutOfRangeOffsets) {
     auto past = line_column("ab\ncd", 100);
     EXPECT_EQ(past.line, 2);
     EXPECT_EQ(past.column, 3);
+}
+
+TEST(TreeFingerprint, NamesCannotImitateTheTreeAroundThem) {
+    // Without lengths, the one column "a"" } fields:String{sval:""b" read as
+    // the two names a.b (the fingerprint keys canonical_expression's memory).
+    auto two = parse_expression("a.b");
+    auto one = parse_expression("\"a\"\" } fields:String{sval:\"\"b\"");
+    EXPECT_NE(tree_fingerprint(two.expr), tree_fingerprint(one.expr));
+    // Positions are not part of it.
+    EXPECT_EQ(tree_fingerprint(parse_expression("a.b").expr), tree_fingerprint(parse_expression("  a . b").expr));
 }
 
 TEST(LongIdentifiers, FindsWhatPostgresTruncatesAndHowFar) {
