@@ -87,6 +87,17 @@ void ParseResult::parse_whole() {
     add_statements(0, 0, sql_);
 }
 
+namespace {
+
+// Nothing but blanks, comments and semicolons in text[from, to).
+bool only_separators(std::string_view text, size_t from, size_t to) {
+    for (size_t i = first_token_offset(text, from); i < to; i = first_token_offset(text, i + 1))
+        if (text[i] != ';') return false;
+    return true;
+}
+
+}  // namespace
+
 bool ParseResult::parse_by_statement() {
     // Below this size the scan costs more than it saves.
     constexpr size_t k_min_size = 4096;
@@ -94,11 +105,17 @@ bool ParseResult::parse_by_statement() {
     PgQuerySplitResult split = pg_query_split_with_scanner(sql_.c_str());
     bool ok = !split.error;
     std::string piece;
+    size_t covered = 0;  // the text up to here is in the pieces so far
     for (int i = 0; ok && i < split.n_stmts; ++i) {
         // The split's pieces are the parser's: from just after the previous
-        // top-level ';' up to the next one (or the end of the text).
+        // top-level ';' up to the next one (or the end of the text). But the
+        // split leaves out a piece that does not start with a keyword
+        // ("oops;", "42;"): text between pieces must be separators only.
         int offset = split.stmts[i]->stmt_location;
+        ok = only_separators(sql_, covered, static_cast<size_t>(offset));
+        if (!ok) break;
         piece.assign(sql_, offset, split.stmts[i]->stmt_len);
+        covered = offset + piece.size();
         PgQueryProtobufParseResult res = pg_query_parse_protobuf(piece.c_str());
         ok = !res.error;
         if (ok) {
@@ -108,7 +125,7 @@ bool ParseResult::parse_by_statement() {
         pg_query_free_protobuf_parse_result(res);
     }
     pg_query_free_split_result(split);
-    return ok;
+    return ok && only_separators(sql_, covered, sql_.size());
 }
 
 void ParseResult::add_statements(size_t index, int offset, std::string_view text) {

@@ -110,6 +110,21 @@ TEST(Parser, LongTextSyntaxErrorCarriesTheOffsetInTheWholeText) {
     }
 }
 
+TEST(Parser, LongTextWithAStatementThatStartsWithNoKeywordIsAnError) {
+    // libpg_query's split leaves such a statement out; the parser rejects it.
+    for (const std::string bad : {"oops;", "42; SELECT 1;", "'text';", "oops", "); SELECT 1"}) {
+        const std::string at_end = long_text(bad), at_start = bad + "\n" + long_text("");
+        for (const auto& [sql, offset] : {std::pair{at_end, at_end.size() - bad.size()}, std::pair{at_start, size_t{0}}}) {
+            try {
+                ParseResult::parse(sql);
+                ADD_FAILURE() << "no error for " << bad;
+            } catch (const SqlSyntaxError& e) {
+                EXPECT_EQ(e.byte_offset, static_cast<int>(offset)) << bad;
+            }
+        }
+    }
+}
+
 TEST(Parser, SyntaxErrorCarriesByteOffsetOfTheOffendingToken) {
     const std::string sql = "CREATE TABEL t (id int);";
     try {
