@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <mutex>
 #include <unordered_map>
 
@@ -323,10 +324,11 @@ std::vector<Comment> comments(const std::string& sql) {
 }
 
 size_t first_token_offset(std::string_view text, size_t i) {
-    // As PostgreSQL's scanner (scan.l): a -- comment ends at a line feed or
-    // a carriage return; /* comments nest.
+    // As PostgreSQL 15's scanner (scan.l): blanks are space, tab, line feed,
+    // carriage return and form feed (not a vertical tab); a -- comment ends
+    // at a line feed or a carriage return; /* comments nest.
     while (i < text.size()) {
-        if (std::isspace(static_cast<unsigned char>(text[i]))) {
+        if (std::strchr(" \t\n\r\f", text[i]) && text[i] != '\0') {
             ++i;
         } else if (text.compare(i, 2, "--") == 0) {
             while (i < text.size() && text[i] != '\n' && text[i] != '\r') ++i;
