@@ -83,9 +83,8 @@ void ParseResult::parse_whole() {
         pg_query_free_protobuf_parse_result(res);
         throw SqlSyntaxError(message, offset);
     }
-    pbufs_.emplace_back(res.parse_tree.data, res.parse_tree.len);
+    add_statements({res.parse_tree.data, res.parse_tree.len}, 0, sql_);
     pg_query_free_protobuf_parse_result(res);
-    add_statements(0, 0, sql_);
 }
 
 namespace {
@@ -119,18 +118,15 @@ bool ParseResult::parse_by_statement() {
         covered = offset + piece.size();
         PgQueryProtobufParseResult res = pg_query_parse_protobuf(piece.c_str());
         ok = !res.error;
-        if (ok) {
-            pbufs_.emplace_back(res.parse_tree.data, res.parse_tree.len);
-            add_statements(pbufs_.size() - 1, offset, std::string_view(sql_).substr(offset, piece.size()));
-        }
+        if (ok) add_statements({res.parse_tree.data, res.parse_tree.len}, offset, std::string_view(sql_).substr(offset, piece.size()));
         pg_query_free_protobuf_parse_result(res);
     }
     pg_query_free_split_result(split);
     return ok && only_separators(sql_, covered, sql_.size());
 }
 
-void ParseResult::add_statements(size_t index, int offset, std::string_view text) {
-    Msg root(&message_type("ParseResult"), pbufs_[index]);
+void ParseResult::add_statements(std::string_view tree, int offset, std::string_view text) {
+    Msg root(&message_type("ParseResult"), pbufs_.emplace_back(tree));
     for (const Msg& raw : root.list("stmts")) {
         Statement st;
         st.node = raw.get("stmt");

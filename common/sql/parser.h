@@ -44,8 +44,9 @@ public:
 private:
     bool parse_by_statement();
     void parse_whole();
-    // Appends the statements of pbuf_[index], parsed from the text at `offset`.
-    void add_statements(size_t index, int offset, std::string_view text);
+    // Keeps `tree` (libpg_query's protobuf parse of `text`, which starts at `offset`)
+    // and appends its statements.
+    void add_statements(std::string_view tree, int offset, std::string_view text);
 
     std::string sql_;
     std::deque<std::string> pbufs_;  // a deque: statements' nodes point into its strings
