@@ -39,7 +39,7 @@ bool generated_statement(const pq::Msg& node) {
     return false;
 }
 
-void check_step(const Step& s, const JsonField& f) {
+std::shared_ptr<const pq::ParseResult> check_step(const Step& s, const JsonField& f) {
     std::shared_ptr<const pq::ParseResult> parsed;
     try {
         parsed = pq::ParseResult::parse(s.sql);
@@ -55,6 +55,7 @@ void check_step(const Step& s, const JsonField& f) {
     if (s.action == "create" && node.is("DropStmt")) f["sql"].fail("a \"create\" step cannot be a DROP");
     if (s.action != "create" && s.action != "drop" && s.action != "alter" && s.action != "comment")
         f["action"].fail("expected create, drop, alter or comment");
+    return parsed;
 }
 
 // A step's optional list of {code, message} with codes from `codes`.
@@ -105,7 +106,7 @@ void check_plan_statements(const Plan& plan) {
     for (size_t i = 0; i < plan.steps.size(); ++i) check_step(plan.steps[i], root["steps"][i]);
 }
 
-Plan plan_from_document(const json& document, const std::string& name) {
+Plan plan_from_document(const json& document, const std::string& name, StepParses* step_parses) {
     JsonField root(document, name);
     Plan plan;
     plan.baseline_hash = root["baseline_hash"].string();
@@ -140,7 +141,8 @@ Plan plan_from_document(const json& document, const std::string& name) {
         if (f.has("partitioned_table")) s.partitioned_table = f["partitioned_table"].boolean();
         s.hazards = hazard_list(f, "hazards", k_hazard_codes, "unknown hazard code");
         s.warnings = hazard_list(f, "warnings", k_warning_codes, "unknown warning code");
-        check_step(s, f);
+        auto parsed = check_step(s, f);
+        if (step_parses) step_parses->push_back(std::move(parsed));
         plan.steps.push_back(std::move(s));
     }
     if (root.has("notes"))

@@ -3,6 +3,7 @@
 // flux-track turns it into a migration file.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,9 @@
 #include "model/model.h"
 
 namespace pgflux {
+namespace pq {
+class ParseResult;
+}
 
 inline constexpr const char* k_phase_transactional = "transactional";
 inline constexpr const char* k_phase_after_commit = "after-commit";
@@ -62,7 +66,10 @@ json plan_to_document(const Plan& plan, const std::string& tool);
 // every step's sql must be exactly one statement of the DDL pg-flux generates
 // (plans are cached and shared: a string from one is pasted into a file that
 // runs). Errors name the document and the field.
-Plan plan_from_document(const json& document, const std::string& name);
+// `step_parses`, when given, receives each step's parse (the check's), so
+// that flux-hazards does not parse every statement again.
+using StepParses = std::vector<std::shared_ptr<const pq::ParseResult>>;
+Plan plan_from_document(const json& document, const std::string& name, StepParses* step_parses = nullptr);
 // The same check of the steps of a plan just generated from model documents:
 // a hostile string in a model that reached SQL is an input error (exit 2).
 void check_plan_statements(const Plan& plan);

@@ -905,8 +905,12 @@ std::string column_list(const std::vector<std::string>& names) {
 // Every statement of the plan is parsed once.
 class Rewriter {
 public:
-    Rewriter(const Plan& plan, const RewriteOptions& options) : options_(options) {
-        for (const Step& step : plan.steps) parsed_.push_back(pq::ParseResult::parse(step.sql));
+    Rewriter(const Plan& plan, const RewriteOptions& options, StepParses step_parses)
+        : options_(options), parsed_(std::move(step_parses)) {
+        if (parsed_.size() != plan.steps.size()) {
+            parsed_.clear();
+            for (const Step& step : plan.steps) parsed_.push_back(pq::ParseResult::parse(step.sql));
+        }
         for (size_t i = 0; i < parsed_.size(); ++i)
             for (const pq::Statement& st : parsed_[i]->statements()) {
                 if (!st.node.is("AlterTableStmt")) continue;
@@ -1180,8 +1184,8 @@ private:
 
 }  // namespace
 
-void rewrite_and_classify(Plan& plan, const RewriteOptions& options) {
-    Rewriter rewriter(plan, options);
+void rewrite_and_classify(Plan& plan, const RewriteOptions& options, StepParses step_parses) {
+    Rewriter rewriter(plan, options, std::move(step_parses));
     std::vector<Step> out = rewriter.run(plan);
     // The statements the rewrites left as they were are not parsed again.
     classify_parsed(out, rewriter.parses(), plan.live_object_count, plan.live);

@@ -74,7 +74,9 @@ struct RewriteOptions {
     bool concurrent_indexes = true;   // CREATE INDEX, ADD PRIMARY KEY/UNIQUE on existing tables: concurrently after commit
 };
 // Applies the safe rewrites to a generated plan, then classifies it.
-void rewrite_and_classify(Plan& plan, const RewriteOptions& options);
+// `step_parses`: the steps' parses from plan_from_document (else each step
+// is parsed here).
+void rewrite_and_classify(Plan& plan, const RewriteOptions& options, StepParses step_parses = {});
 
 // Statements PostgreSQL refuses inside a transaction block (CREATE/DROP
 // INDEX CONCURRENTLY, REINDEX CONCURRENTLY, VACUUM).

@@ -49,11 +49,13 @@ int main(int argc, char** argv) {
             classify_migration(plan.steps, file, plan.live_object_count);
             plan.classified = true;
         } else {
-            plan = plan_from_document(read_document(input, k_format_plan), input == "-" ? "standard input" : input);
+            StepParses step_parses;
+            plan = plan_from_document(read_document(input, k_format_plan), input == "-" ? "standard input" : input,
+                                      &step_parses);
             RewriteOptions rewrite;
             rewrite.auto_not_valid = !args.count("no-auto-not-valid");
             rewrite.concurrent_indexes = !args.count("no-concurrent-indexes");
-            rewrite_and_classify(plan, rewrite);
+            rewrite_and_classify(plan, rewrite, std::move(step_parses));
         }
         if (args.count("check")) {
             auto blocked = blocking_hazards(plan.steps, allowed);
