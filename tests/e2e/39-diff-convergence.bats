@@ -86,6 +86,10 @@ setup() { roundtrip_setup; }
   assert_equal "$(col_default "$FWD" t i)" "<none>"
   assert_equal "$(col_default "$FWD" t n)" "NULL::numeric"
   assert_equal "$(col_default "$BACK" t v)" "<none>"
+}
+
+# bats test_tags=long
+@test "column: DEFAULT NULL on varchar(16) in a new table, and set by ALTER COLUMN" {
   roundtrip_both nulldefault_new "" \
     "create table t (v varchar(16) default null);
      create table u (v varchar(16)); alter table u alter column v set default null;"
@@ -111,7 +115,10 @@ setup() { roundtrip_setup; }
   file_lacks "$FWD_FILE" '^ALTER EXTENSION'
   assert_equal "$(q "$FWD" "select extnamespace::regnamespace from pg_extension where extname = 'xml2'")" "b"
   assert_equal "$(q "$BACK" "select extnamespace::regnamespace from pg_extension where extname = 'xml2'")" "a"
-  # A relocatable one still moves in place.
+}
+
+# bats test_tags=long
+@test "extension: a relocatable one moves schema in place (ALTER EXTENSION SET SCHEMA)" {
   roundtrip_both citextmove \
     "create schema a; create schema b; create extension citext with schema a;" \
     "create schema a; create schema b; create extension citext with schema b;"

@@ -49,6 +49,7 @@ drift_advice='Re-run `pg-flux migrate generate` to rebase the migration, or pass
   assert_output "no pending migrations in migrations"
 }
 
+# bats test_tags=long
 @test "a file applied by hand is reported as recorded in the JSON result, among applied files" {
   users_v1
   run -0 pg-flux migrate generate --db "$DB" --label init

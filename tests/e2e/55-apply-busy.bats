@@ -85,6 +85,7 @@ apply_waiting() {
 }
 apply_not_waiting() { ! apply_waiting; }
 
+# bats test_tags=long
 @test "a lock timeout is retried: a blocker that finishes between attempts lets the apply through" {
   seed_accounts
   write_schema app.sql <<'SQL'

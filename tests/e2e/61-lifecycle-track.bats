@@ -66,6 +66,7 @@ SQL
   C=$(basename "$(latest_migration)")
 }
 
+# bats test_tags=long
 @test "status: NAME applied YYYY-MM-DD HH:MM:SS (UTC) and NAME pending, one space apart" {
   one_pending
   run -0 pg-flux migrate status --db "$DB"

@@ -102,6 +102,7 @@ check_rebased() {
   check_rebased
 }
 
+# bats test_tags=long
 @test "rebase: a pending file that starts from the current state is left alone" {
   two_clones
   b_adds_name "$DB"

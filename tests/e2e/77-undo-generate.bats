@@ -84,6 +84,7 @@ SQL
   assert_equal "$(sql_value "$DB" "select coalesce(nickname, 'NULL') from users")" NULL
 }
 
+# bats test_tags=long
 @test "generate --generate-undo --format json names both files; nothing to do writes neither" {
   write_schema app.sql <<'SQL'
 create table users (id bigint primary key, nickname text);
