@@ -11,6 +11,7 @@
 
 #include "model/model_json.h"
 #include "pgflux/version.h"
+#include "source/source_reader.h"
 #include "util/cli.h"
 #include "util/document.h"
 #include "util/error.h"
@@ -84,14 +85,7 @@ ResultCache::Entry model_entry(const Model& model, const std::string& tool) {
 }
 
 std::vector<std::string> model_cache_inputs(const std::vector<std::string>& files, const std::string& shadow) {
-    std::vector<std::string> inputs = {"shadow", shadow};
-    for (const auto& file : files) {
-        // The schema files' own reader: an unreadable or malformed file is
-        // the error the parse would give.
-        inputs.push_back(file);
-        inputs.push_back(sha256_hex(pgflux::read_file(file)));
-    }
-    return inputs;
+    return {"shadow", shadow, "source", source_files_hash(files)};
 }
 
 ResultCache::ResultCache(std::string dir, std::string kind, std::string tool)

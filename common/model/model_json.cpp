@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "kinds/kinds.h"
+#include "pgflux/version.h"
 #include "model/attribute_checks.h"
 #include "model/attributes.h"
 #include "privileges/privileges.h"
@@ -11,6 +12,7 @@
 #include "sql/quote.h"
 #include "util/document.h"
 #include "util/error.h"
+#include "util/files.h"
 #include "util/text.h"
 
 namespace pgflux {
@@ -195,8 +197,12 @@ void write_model_document(const Model& model, const std::string& tool, std::ostr
 // throw; other fields are not read.
 static void check_source(const JsonField& s) {
     s.object();
-    for (const char* key : {"type", "database", "role", "canonical", "shadow"})
+    for (const char* key : {"type", "database", "role", "canonical", "shadow", "source_hash"})
         if (s.has(key)) s[key].string();
+    if (s.has("source_hash") && !is_state_hash(s["source_hash"].string()))
+        s["source_hash"].fail("not a digest (sha256: and 64 hex digits)");
+    if (s.has("server_version") && s["server_version"].integer() < 0)
+        s["server_version"].fail("expected a server version number, 0 or more");
     if (s.has("canonical")) check_one_of(s["canonical"], {"parsed", "shadow"});
     auto is_string = [](const JsonField& v) { v.string(); };
     // Each value of an object field (check_each walks arrays).
@@ -288,6 +294,24 @@ Model model_from_document(json document, const std::string& name) {
         model.add(std::move(object));
     }
     return model;
+}
+
+ReusedModel read_reused_model(const std::string& path, const std::string& tool) {
+    ReusedModel reused;
+    reused.text = read_file(path);
+    json document = parse_document(reused.text, path, k_format_model);
+    JsonField root(document, path);
+    std::string writer = root["generator"]["tool"].string();
+    std::string version = root["generator"]["version"].string();
+    if (writer != tool)
+        usage_error(path + ": written by " + one_line(writer).substr(0, 40) + ", not by " + tool + " (" +
+                    (tool == "flux-snapshot" ? "a snapshot of a database" : "a model of schema files") + ")");
+    if (version != PGFLUX_VERSION)
+        usage_error(path + ": written by " + tool + " " + one_line(version).substr(0, 40) + ", not by this version (" +
+                    PGFLUX_VERSION + "): its canonical forms and fields may differ; write it again with " + tool);
+    if (root.has("source")) reused.source = root["source"].value();
+    model_from_document(std::move(document), path);
+    return reused;
 }
 
 }  // namespace pgflux

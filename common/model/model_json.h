@@ -22,4 +22,15 @@ Model model_from_document(json document, const std::string& name);
 // An object identity ({"kind", "schema", "name", "table", "signature"}), checked.
 ObjectId id_from_json(const JsonField& field);
 
+// A model document kept from an earlier run (CI caches them: pg-flux --model
+// and --snapshot, flux-parse and flux-snapshot --from), read to be used
+// instead of being made again. It must be a valid pgflux.model written by
+// `tool` of this pg-flux version (another version's canonical forms and
+// fields may differ); anything else is an input error naming the file.
+struct ReusedModel {
+    std::string text;  // the document as it is, to be written out unchanged
+    json source;       // its "source" object
+};
+ReusedModel read_reused_model(const std::string& path, const std::string& tool);
+
 }  // namespace pgflux

@@ -392,6 +392,9 @@ Model apply_shadow(Model parsed, const ShadowChoice& choice, const std::string& 
         out = overlay(std::move(parsed), shadow, tool);
         out->source["canonical"] = "shadow";
         out->source["shadow"] = label;
+        // Canonical forms are the shadow server's: compared with a database of
+        // another major version they may differ (flux-diff refuses that).
+        out->source["server_version"] = conn.server_version();
     });
     if (used) return std::move(*out);
     if (choice.mode == "auto")

@@ -17,6 +17,7 @@
 #include "util/cli.h"
 #include "util/error.h"
 #include "util/files.h"
+#include "util/sha256.h"
 
 namespace fs = std::filesystem;
 
@@ -689,12 +690,27 @@ std::vector<std::string> source_files(const std::vector<std::string>& paths) {
     return out;
 }
 
+void SourceHash::add(const std::string& path, std::string_view text) {
+    fields_ += std::to_string(path.size()) + ":" + path + sha256_hex(text);
+}
+
+std::string SourceHash::finish() const { return "sha256:" + sha256_hex(fields_); }
+
+std::string source_files_hash(const std::vector<std::string>& files) {
+    SourceHash hash;
+    // The schema files' own reader: an unreadable file is the error a parse would give.
+    for (const auto& file : files) hash.add(file, read_file(file));
+    return hash.finish();
+}
+
 Model read_source(const std::vector<std::string>& paths) {
     std::vector<source::SourceFile> files;
+    SourceHash source_hash;
     for (const auto& path : source_files(paths)) {
         source::SourceFile file;
         file.path = path;
         std::string text = read_file(path);
+        source_hash.add(path, text);
         try {
             file.parsed = pq::ParseResult::parse(text);
             file.lines = std::make_shared<pq::LineIndex>(file.parsed->sql());
@@ -717,7 +733,7 @@ Model read_source(const std::vector<std::string>& paths) {
     Model model = source::Reader(std::move(files)).run();
     json file_list = json::array();
     for (const auto& path : source_files(paths)) file_list.push_back(path);
-    model.source = {{"type", "files"}, {"paths", paths}, {"files", file_list}};
+    model.source = {{"type", "files"}, {"paths", paths}, {"files", file_list}, {"source_hash", source_hash.finish()}};
     return model;
 }
 

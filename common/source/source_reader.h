@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/model.h"
@@ -17,5 +18,19 @@ Model read_source(const std::vector<std::string>& paths);
 
 // The *.sql files read_source would read, in reading order.
 std::vector<std::string> source_files(const std::vector<std::string>& paths);
+
+// The digest of schema files: their paths and bytes, in reading order
+// ("sha256:" and 64 hex digits). read_source writes it as the model's
+// source.source_hash; the model cache keys on it; a model reused for the
+// files (flux-parse --reuse) must carry the digest of the files as they are.
+class SourceHash {
+public:
+    void add(const std::string& path, std::string_view text);
+    std::string finish() const;
+
+private:
+    std::string fields_;
+};
+std::string source_files_hash(const std::vector<std::string>& files);
 
 }  // namespace pgflux

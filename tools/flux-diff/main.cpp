@@ -54,6 +54,24 @@ void ask_renames(const Model& live, Model& desired) {
 
 }  // namespace
 
+// Canonical forms (a snapshot's, or a model's made in a shadow database)
+// are a server's: two documents read from servers of different major
+// versions may spell one definition differently, so they are not compared.
+// (A cached document from another server is the way this happens: pg-flux
+// --snapshot and --model.)
+static void check_same_major_version(const Model& live, const std::string& live_name, const Model& desired,
+                                     const std::string& desired_name) {
+    auto major = [](const Model& m) -> long long {
+        auto it = m.source.find("server_version");
+        return it != m.source.end() && it->is_number_integer() ? it->get<long long>() / 10000 : 0;
+    };
+    long long a = major(live), b = major(desired);
+    if (a != 0 && b != 0 && a != b)
+        usage_error(live_name + " comes from PostgreSQL " + std::to_string(a) + " and " + desired_name +
+                    " from PostgreSQL " + std::to_string(b) +
+                    ": canonical forms differ between major versions; make both on servers of the same major version");
+}
+
 int main(int argc, char** argv) {
     return run_tool("flux-diff", [&] {
         cxxopts::Options options("flux-diff",
@@ -141,6 +159,7 @@ int main(int argc, char** argv) {
         };
         Model& live = model_of(0);
         Model& desired = model_of(1);
+        check_same_major_version(live, models[0], desired, models[1]);
         if (renames == "prompt" && !diff_options.verify) ask_renames(live, desired);
         Plan& plan = keep_until_exit(reverse ? diff_models_reverse(live, desired, diff_options)
                                              : diff_models(live, std::move(desired), diff_options));

@@ -4,6 +4,7 @@
 #include "cache/result_cache.h"
 #include "catalog/connection.h"
 #include "model/model_json.h"
+#include "util/json.h"
 #include "shadow/shadow.h"
 #include "source/source_reader.h"
 #include "util/cli.h"
@@ -11,6 +12,33 @@
 #include "util/error.h"
 
 using namespace pgflux;
+
+namespace {
+
+// flux-parse --from FILE: FILE's text, once it is known to be the model of
+// the schema files at `paths` as they are now.
+std::string reused_model(const std::string& file, const std::vector<std::string>& paths, const std::string& shadow_db) {
+    ReusedModel reused = read_reused_model(file, "flux-parse");
+    const json& source = reused.source;
+    auto field = [&](const char* key) {
+        auto it = source.find(key);
+        return it != source.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    if (field("source_hash").empty())
+        usage_error(file + ": no source hash (an older flux-parse wrote it): write it again with flux-parse");
+    if (field("source_hash") != source_files_hash(source_files(paths)))
+        usage_error(file + ": stale: the schema files changed since it was written (or it was written for other "
+                           "paths); write it again with flux-parse");
+    // A model made without a shadow compares expressions as parsed: not what
+    // a run that asks for a shadow would compare.
+    if (shadow_db != "none" && field("canonical") != "shadow")
+        usage_error(file + ": made without a shadow database, and this run asks for one (--shadow-db " + shadow_db +
+                    "): write it again with a shadow, or run with --shadow-db none");
+    note("flux-parse", "using " + file + ": the model of these schema files");
+    return reused.text;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     return run_tool("flux-parse", [&] {
@@ -27,6 +55,10 @@ int main(int argc, char** argv) {
             ("cache-dir", "Keep models in DIR and reuse one when the files, the shadow server and pg-flux are "
                           "unchanged (default: no cache)",
              cxxopts::value<std::string>()->default_value(""))
+            ("from", "Write FILE, a model flux-parse wrote earlier for the same schema files, instead of parsing "
+                     "them (CI keeps it between steps): refused unless this version wrote it, the files are "
+                     "unchanged and, when --shadow-db asks for a shadow, it was made with one",
+             cxxopts::value<std::string>()->default_value(""))
             ("paths", "Schema files or directories (default: schema/)", cxxopts::value<std::vector<std::string>>());
         options.parse_positional({"paths"});
         auto args = parse_options(options, argc, argv);
@@ -37,6 +69,10 @@ int main(int argc, char** argv) {
         if (!args["db"].as<std::string>().empty()) check_conninfo(args["db"].as<std::string>());
         ShadowChoice shadow = shadow_choice(shadow_db, resolve_conninfo(args["db"].as<std::string>()));
         std::string cache_dir = args["cache-dir"].as<std::string>();
+        if (std::string from = args["from"].as<std::string>(); !from.empty()) {
+            write_stdout(reused_model(from, paths, shadow_db));
+            return 0;
+        }
         // Reading the files holds nothing to clean up: a signal ends it at once.
         // From the shadow on, SIGINT, SIGTERM and SIGHUP cancel the shadow's
         // running statement and remove the shadow database or cluster before

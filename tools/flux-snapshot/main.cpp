@@ -41,8 +41,19 @@ int main(int argc, char** argv) {
             ("cache-min-relations", "With --cache-dir: use the cache only for a database with at least N "
                                     "relations of its own; below that, reading the catalog costs no more than "
                                     "the digest that keys the cache",
-             cxxopts::value<long long>()->default_value(std::to_string(k_cache_min_relations)));
+             cxxopts::value<long long>()->default_value(std::to_string(k_cache_min_relations)))
+            ("from", "Write FILE, a snapshot flux-snapshot wrote earlier, instead of reading a database (CI "
+                     "keeps it between steps): refused unless this version wrote it; no database is read",
+             cxxopts::value<std::string>()->default_value(""));
         auto args = parse_options(options, argc, argv);
+        if (std::string from = args["from"].as<std::string>(); !from.empty()) {
+            only_with(args, "db", false, "without --from (--from reads no database)");
+            only_with(args, "cache-dir", false, "without --from (--from reads no database)");
+            ReusedModel reused = read_reused_model(from, "flux-snapshot");
+            note("flux-snapshot", "using " + from + " (a snapshot made earlier), not the database");
+            write_stdout(reused.text);
+            return 0;
+        }
         Connection conn(resolve_conninfo(args["db"].as<std::string>()));
         note("flux-snapshot", "reading " + conn.describe());
         std::string cache_dir = args["cache-dir"].as<std::string>();
