@@ -271,6 +271,7 @@ SQL
   assert_output --regexp "^applied $name "
 }
 
+# bats test_tags=long
 @test "migrate undo refuses a drifted database unless --force-after-drift, and reports JSON" {
   users_v1
   run -0 pg-flux migrate generate --db "$DB" --label init

@@ -231,6 +231,7 @@ INVALID INDEX public.t_v_idx on public.t: being built by backend $pid (a concurr
   sql "$DB" "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()" >/dev/null
 }
 
+# bats test_tags=long
 @test "migrate baseline FILE records the named files only; a file not in the directory or an undo file is exit 2" {
   two_pending
   before=$(sql_value "$DB" "select count(*) from _pgflux.migrations")

@@ -92,6 +92,7 @@ check_rebased() {
   assert_output "nothing to rebase: no pending migrations in migrations"
 }
 
+# bats test_tags=long
 @test "two developers: migrate generate, as the refusal advises, rebases the stale file" {
   two_clones
   teammate_first

@@ -166,6 +166,7 @@ SQL
   assert_equal "$(value strict.json .strict)" true
 }
 
+# bats test_tags=long
 @test "the new schemas reject a wrong format and bad shapes" {
   users_schema
   run --separate-stderr -0 pg-flux migrate generate --format json --db "$DB"

@@ -107,6 +107,7 @@ SQL
   assert_file_exists "$(undo_of "$file")"
 }
 
+# bats test_tags=long
 @test "the undo of added enum values recreates the type and is marked IRREVERSIBLE" {
   write_schema app.sql <<'SQL'
 create type mood as enum ('ok');

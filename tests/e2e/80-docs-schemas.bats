@@ -149,7 +149,7 @@ sys.exit(0 if h == m['state_hash'] else 'state_hash ' + m['state_hash'] + ' but 
 }
 
 @test "the schemas are valid draft 2020-12 schemas, one per format" {
-  for format in pgflux.model pgflux.plan pgflux.apply-result pgflux.status pgflux.generate-result pgflux.drift; do
+  for format in pgflux.model pgflux.plan pgflux.apply-result pgflux.status pgflux.generate-result pgflux.drift pgflux.fleet-result; do
     run "$PY" -c "import json, sys, jsonschema
 s = json.load(open(sys.argv[1]))
 jsonschema.Draft202012Validator.check_schema(s)
@@ -159,7 +159,7 @@ assert {'format', 'version', 'generator'} <= set(s['required']), 'envelope'" "$S
     assert_success
   done
   run ls "$SCHEMAS"
-  assert_equal "$(ls "$SCHEMAS" | wc -l)" 6
+  assert_equal "$(ls "$SCHEMAS" | wc -l)" 7
 }
 
 @test "flux-parse output validates, without and with a shadow database" {

@@ -55,6 +55,7 @@ package_path() { printf '%s' "$PKG_ROOT/usr/bin:$PGFLUX_PG_BINDIR:/usr/sbin:/usr
   assert_output --partial "libpq5"
   assert_output --partial "libpg-query"
   assert_output --partial "postgresql-client-15"
+  assert_output --partial "jq"
   # The binaries are stripped, and so an order of magnitude smaller than the build's.
   run file "$PKG_ROOT/usr/bin/flux-diff"
   assert_output --partial ", stripped"
