@@ -18,6 +18,7 @@
 #include "util/error.h"
 #include "util/files.h"
 #include "util/sha256.h"
+#include "util/text.h"
 
 namespace fs = std::filesystem;
 
@@ -105,6 +106,14 @@ std::optional<std::vector<std::string>> search_path_setting(const Reader& r, con
 }
 
 }  // namespace
+
+// An ALTER TABLE whose every command is OWNER TO.
+static bool changes_owner_only(const pq::Msg& alter) {
+    auto cmds = alter.list("cmds");
+    return !cmds.empty() && std::all_of(cmds.begin(), cmds.end(), [](const pq::Msg& cmd) {
+        return cmd.enumeration("subtype") == "AT_ChangeOwner";
+    });
+}
 
 std::string statement_kind(const Stmt& s) {
     std::string_view text = s.statement->text;
@@ -317,6 +326,16 @@ void Reader::parse_files() {
                 if (auto path = search_path_setting(*this, *stmt)) search_path = *path;
                 stmt->done = true;
             }
+            // A dump kept as the schema (Rails' structure.sql) may fill a
+            // table: skipped, said.
+            if (type == "InsertStmt" || type == "UpdateStmt" || type == "DeleteStmt" || type == "MergeStmt") {
+                pq::Msg rv = st.node.get("relation");
+                std::string schema = rv.str("schemaname");
+                notice("flux-parse", location(*stmt).text() + ": " + statement_kind(*stmt) + " " +
+                                         one_line(qualified_name(schema, rv.str("relname"))) +
+                                         " skipped: it changes data, not the schema");
+                stmt->done = true;
+            }
             stmts_.push_back(std::move(stmt));
         }
     }
@@ -402,6 +421,17 @@ void Reader::declare(Stmt& s) {
             return;
         }
         if (objtype == "OBJECT_SEQUENCE") return;  // OWNER TO: see alter_sequence_owner
+        // pg_dump writes a sequence's owner as ALTER TABLE seq OWNER TO role
+        // (PostgreSQL accepts it): a relation the files do not declare, named
+        // only to change its owner, is a sequence (alter_sequence_owner).
+        if (objtype == "OBJECT_TABLE" && changes_owner_only(node)) {
+            pq::Msg rv = node.get("relation");
+            std::string schema = rv.str("schemaname");
+            bool declared = false;
+            for (const auto& candidate : schema.empty() ? s.search_path : std::vector<std::string>{schema})
+                declared = declared || declared_relation(candidate, rv.str("relname"));
+            if (!declared) return;
+        }
         if (objtype != "OBJECT_TABLE" && objtype != "OBJECT_VIEW" && objtype != "OBJECT_MATVIEW" &&
             objtype != "OBJECT_FOREIGN_TABLE")
             fail(s, statement_kind(s) + " is not supported by pg-flux yet");
@@ -494,6 +524,11 @@ void Reader::run_statement_kind(Stmt& s) {
     else if (type == "CreateStmt") create_table(s);
     else if (type == "ViewStmt") create_view(s);
     else if (type == "CreateTableAsStmt") create_materialized_view(s);
+    else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_TABLE" && !s.table)
+        alter_sequence_owner(s);  // ALTER TABLE seq OWNER TO, as pg_dump writes it
+    else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_TABLE" &&
+             (s.table->kind == Kind::view || s.table->kind == Kind::materialized_view))
+        alter_view(s);  // ALTER TABLE on a view (PostgreSQL accepts it; pg_dump writes it)
     else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_TABLE") alter_table(s);
     else if (type == "AlterTableStmt" && s.node().enumeration("objtype") == "OBJECT_INDEX" && attaches_partition(s.node()))
         attach_index(s);
@@ -711,6 +746,16 @@ Model read_source(const std::vector<std::string>& paths) {
         file.path = path;
         std::string text = read_file(path);
         source_hash.add(path, text);
+        // pg_dump output holds psql meta-commands (\restrict): not SQL, skipped
+        // (blanked: positions and lines stay those of the file).
+        for (const pq::MetaCommand& m : pq::psql_meta_commands(text)) {
+            auto lc = pq::line_column(text, static_cast<int>(m.start));
+            std::string command = text.substr(m.start, text.find_first_of(" \t\r", m.start) - m.start);
+            if (command.size() > m.end - m.start) command = text.substr(m.start, m.end - m.start);
+            notice("flux-parse", path + ":" + std::to_string(lc.line) + ": psql meta-command " + one_line(command) +
+                                     " skipped (it is not SQL)");
+            std::fill(text.begin() + static_cast<long>(m.start), text.begin() + static_cast<long>(m.end), ' ');
+        }
         try {
             file.parsed = pq::ParseResult::parse(text);
             file.lines = std::make_shared<pq::LineIndex>(file.parsed->sql());

@@ -301,6 +301,77 @@ std::vector<LongIdentifier> long_identifiers(const std::string& sql) {
     return out;
 }
 
+std::vector<MetaCommand> psql_meta_commands(const std::string& sql) {
+    std::vector<MetaCommand> out;
+    // Only a text with a backslash at the start of a line can hold one.
+    if (sql.empty() || (sql[0] != '\\' && sql.find("\n\\") == std::string::npos)) return out;
+    // Not libpg_query's scanner: it refuses what psql would not send (pg_dump's
+    // random \restrict key may start "9m": "trailing junk after numeric
+    // literal"). Only statement boundaries matter here: strings, quoted
+    // names, dollar quotes and comments are stepped over as PostgreSQL's
+    // scanner does (standard_conforming_strings on; E'' strings escape).
+    auto ident_char = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' || (c & 0x80);
+    };
+    const size_t n = sql.size();
+    size_t i = 0;
+    bool statement_start = true;
+    while (i < n) {
+        if (statement_start) {
+            i = first_token_offset(sql, i);
+            if (i >= n) break;
+            if (sql[i] == '\\' && (i == 0 || sql[i - 1] == '\n')) {
+                // psql reads a meta-command's arguments to the end of the line.
+                size_t end = sql.find('\n', i);
+                if (end == std::string::npos) end = n;
+                out.push_back({i, end});
+                i = end;
+                continue;
+            }
+            statement_start = false;
+        }
+        char c = sql[i];
+        if (c == ';') {
+            statement_start = true;
+            ++i;
+        } else if (c == '\'') {
+            bool escapes = i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') && (i < 2 || !ident_char(sql[i - 2]));
+            for (++i; i < n; ++i) {
+                if (escapes && sql[i] == '\\') {
+                    ++i;
+                } else if (sql[i] == '\'') {
+                    if (i + 1 < n && sql[i + 1] == '\'') ++i;
+                    else break;
+                }
+            }
+            ++i;
+        } else if (c == '"') {
+            for (++i; i < n; ++i)
+                if (sql[i] == '"') {
+                    if (i + 1 < n && sql[i + 1] == '"') ++i;
+                    else break;
+                }
+            ++i;
+        } else if (c == '$' && (i == 0 || !ident_char(sql[i - 1]))) {
+            // $tag$ ... $tag$ (a tag does not start with a digit: $1 is a parameter).
+            size_t j = i + 1;
+            while (j < n && ident_char(sql[j]) && sql[j] != '$') ++j;
+            if (j < n && sql[j] == '$' && !(j > i + 1 && std::isdigit(static_cast<unsigned char>(sql[i + 1])))) {
+                std::string tag = sql.substr(i, j - i + 1);
+                size_t close = sql.find(tag, j + 1);
+                i = close == std::string::npos ? n : close + tag.size();
+            } else {
+                i = j;
+            }
+        } else if (sql.compare(i, 2, "--") == 0 || sql.compare(i, 2, "/*") == 0) {
+            i = first_token_offset(sql, i);
+        } else {
+            ++i;
+        }
+    }
+    return out;
+}
+
 std::vector<Comment> comments(const std::string& sql) {
     std::vector<Comment> out;
     PgQueryScanResult res = pg_query_scan(sql.c_str());

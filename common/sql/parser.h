@@ -88,6 +88,14 @@ struct LongIdentifier {
 // Every identifier token of `sql` that is longer than 63 bytes, in order.
 std::vector<LongIdentifier> long_identifiers(const std::string& sql);
 
+// psql meta-commands, as pg_dump writes them ("\\restrict KEY", "\\connect"):
+// a backslash at the start of a line where a statement would start, to the
+// end of that line (psql reads its arguments so). Their byte ranges, in order.
+struct MetaCommand {
+    size_t start, end;
+};
+std::vector<MetaCommand> psql_meta_commands(const std::string& sql);
+
 // A comment of a SQL text (-- to the end of the line, or /* ... */), as
 // PostgreSQL's scanner sees it (not inside strings or dollar quotes).
 struct Comment {

@@ -311,5 +311,27 @@ TEST(LongIdentifiers, QuotedOnesOfShortWordsAreFoundToo) {
     EXPECT_TRUE(long_identifiers("CREATE TABLE \"" + words.substr(0, 60) + "\" (\"a\"\"b\" int); -- \"").empty());
 }
 
+TEST(PsqlMetaCommands, ALineStartingWithABackslashWhereAStatementWouldStart) {
+    std::string sql = "\\restrict abc\n-- c\nSET x = 1;\n\\connect -reuse-previous=on \"dbname='x'\"\r\n"
+                      "CREATE TABLE t (v text DEFAULT E'\\n\\\\a');\n"
+                      "CREATE FUNCTION f() RETURNS int AS $$\n\\no meta here\n$$ LANGUAGE sql;\n"
+                      "SELECT 1\n\\unrestrict abc\n;\n\\unrestrict abc";
+    auto found = psql_meta_commands(sql);
+    std::vector<std::string> texts;
+    for (const auto& m : found) texts.push_back(sql.substr(m.start, m.end - m.start));
+    // Not inside a dollar quote or a string, not in the middle of a statement.
+    EXPECT_EQ(texts, (std::vector<std::string>{"\\restrict abc", "\\connect -reuse-previous=on \"dbname='x'\"\r",
+                                               "\\unrestrict abc"}));
+    EXPECT_EQ(found.back().end, sql.size());
+    EXPECT_TRUE(psql_meta_commands("SELECT 1; -- a \\ b\n").empty());
+    // pg_dump's random key may be what libpg_query's scanner refuses (a digit, then letters).
+    auto dump = psql_meta_commands("--\n\\restrict 9mJY867h3\nSET x = 1;\n/* a; \n\\no */ SELECT $q$;\n\\x$q$, $1, a$b;\n"
+                                   "SELECT 'it''s;\n\\no', E'\\';\n\\no', \"a;\n\\\";\n\\unrestrict 9mJY867h3\n");
+    ASSERT_EQ(dump.size(), 2u);
+    EXPECT_EQ(dump[0].start, 3u);
+    EXPECT_EQ(dump[0].end, 3u + 19u);
+    EXPECT_TRUE(psql_meta_commands("").empty());
+}
+
 }  // namespace
 }  // namespace pgflux::pq

@@ -27,12 +27,17 @@ namespace {
 std::string g_warning_lines;
 }
 
-void warn(const std::string& tool, const std::string& message) {
+namespace {
+void say(const std::string& line) {
     clear_progress();
-    std::string line = tool + ": warning: " + message + "\n";
     std::cerr << line;
     g_warning_lines += line;
 }
+}  // namespace
+
+void warn(const std::string& tool, const std::string& message) { say(tool + ": warning: " + message + "\n"); }
+
+void notice(const std::string& tool, const std::string& message) { say(tool + ": note: " + message + "\n"); }
 
 const std::string& warning_lines() { return g_warning_lines; }
 

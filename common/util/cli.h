@@ -44,6 +44,9 @@ void set_verbose(bool on);
 // A progress line on stderr, shown with -v only.
 void note(const std::string& tool, const std::string& message);
 void warn(const std::string& tool, const std::string& message);
+// "TOOL: note: message" on stderr, always (what was skipped on purpose);
+// kept with the warnings (warning_lines) so that a cached run repeats it.
+void notice(const std::string& tool, const std::string& message);
 // The lines warn() printed so far (a cache entry keeps them to print again).
 const std::string& warning_lines();
 

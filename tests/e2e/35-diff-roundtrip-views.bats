@@ -50,6 +50,7 @@ TABLE="create table emp (id integer primary key, name text not null, salary nume
   assert_equal "$(view_def "$BACK" names)" "SELECT emp.id, emp.name FROM emp;"
 }
 
+# bats test_tags=long
 @test "view: WITH LOCAL / CASCADED CHECK OPTION and security_invoker, changed with the view" {
   roundtrip_both checkopt \
     "$TABLE

@@ -189,6 +189,7 @@ type_attributes() { q "$1" "select string_agg(attname || ' ' || format_type(attt
   assert_equal "$(q "$BACK" "select count(*) from pg_type where typname like 'pt%' and typtype = 'c'")" "1"
 }
 
+# bats test_tags=long
 @test "composite type: an attribute retyped in place when no column uses it" {
   roundtrip_both composite_retype \
     "create type pt as (x integer, y integer);" \

@@ -10,6 +10,7 @@ setup_file() { pgflux_setup_file; }
 teardown_file() { pgflux_teardown_file; }
 setup() { roundtrip_setup; }
 
+# bats test_tags=long
 @test "sequence: new bounds together with a new start (MINVALUE raised, MAXVALUE lowered below the old start)" {
   roundtrip_both seqbounds \
     "create sequence up; create sequence down start 100;" \
@@ -37,6 +38,7 @@ setup() { roundtrip_setup; }
   assert_equal "$(seq_params "$BACK" u_id_seq)" "100,1,1,2147483647,1,f"
 }
 
+# bats test_tags=long
 @test "identity: widening a column a generated column reads; widening with a MAXVALUE beyond the old type" {
   roundtrip_both widen \
     "create table g (id integer generated always as identity, twice integer generated always as (id * 2) stored,

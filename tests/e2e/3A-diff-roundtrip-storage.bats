@@ -68,6 +68,7 @@ agree_none() {
   assert_equal "$(storage "$BACK" t)" "v:e:-1"
 }
 
+# bats test_tags=long
 @test "ALTER INDEX ... ALTER COLUMN n SET STATISTICS changes in place" {
   roundtrip_both idxstats \
     "create table t (id integer, name text); create index t_lower on t (lower(name), id);" \

@@ -19,6 +19,7 @@ parents_of() { q "$1" "select coalesce(string_agg(inhparent::regclass::text, ','
 RANGE_BASE="create table m (id integer not null, day date not null, v integer default 0) partition by range (day);
      create table m_2024 partition of m for values from ('2024-01-01') to ('2025-01-01');"
 
+# bats test_tags=long
 @test "range partitioning: a partitioned table with partitions, created / dropped" {
   roundtrip_both range "create table keep (id integer);" \
     "create table keep (id integer);

@@ -98,6 +98,7 @@ false"
   assert_output "no pending migrations in migrations"
 }
 
+# bats test_tags=long
 @test "--out-of-order keeps the drift check of a generated file; --force-after-drift then applies it" {
   users_v1
   run -0 pg-flux migrate generate --db "$DB" --label init

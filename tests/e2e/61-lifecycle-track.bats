@@ -88,6 +88,7 @@ SQL
   assert_line --index 1 "$NAME pending false false false false"
 }
 
+# bats test_tags=long
 @test "status: a pending file run by hand with psql -f is APPLIED BY HAND; generate says to run migrate apply" {
   one_pending
   run -0 psql -X -q -v ON_ERROR_STOP=1 "$DB" -f "migrations/$NAME"

@@ -66,6 +66,7 @@ check_rebased() {
   refute_output --partial pending
 }
 
+# bats test_tags=long
 @test "two developers: B's apply refuses, migrate rebase regenerates B's file on top of A's; apply and drift are clean" {
   two_clones
   teammate_first

@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# pg_dump --schema-only output as the schema files (the way many teams keep
+# their schema, e.g. Rails' db/structure.sql): its psql meta-commands
+# (\restrict), session settings and statements that change data are skipped
+# with a note; what it creates is read as any schema file is.
+load helpers
+setup_file() { pgflux_setup_file; }
+teardown_file() { pgflux_teardown_file; }
+setup() { pgflux_setup; }
+
+@test "a pg_dump of the example database, as the only schema file: drift finds nothing" {
+  local f
+  for f in "$PGFLUX_SOURCE"/examples/schema/*.sql; do psql -X -q -v ON_ERROR_STOP=1 "$DB" -f "$f" > /dev/null; done
+  pg_dump --schema-only "$DB" > schema/structure.sql
+  grep -q '^\\restrict ' schema/structure.sql   # PostgreSQL 15.14 and later write it
+  run pg-flux drift --db "$DB"
+  assert_success
+  assert_output --regexp "flux-parse: note: schema/structure.sql:[0-9]+: psql meta-command \\\\restrict skipped \(it is not SQL\)"
+  assert_output --regexp "flux-parse: note: schema/structure.sql:[0-9]+: psql meta-command \\\\unrestrict skipped"
+  assert_line "no drift: the database matches schema"
+  # And generate has nothing to write.
+  run pg-flux migrate generate --db "$DB" --label nothing
+  assert_success
+  assert_output --partial "nothing to do"
+  [ -z "$(ls migrations 2>/dev/null)" ]
+}
+
+@test "statements that change data are skipped with a note naming them; meta-commands only where a statement starts" {
+  cat > schema/structure.sql <<'SQL'
+\restrict k3y
+SET statement_timeout = 0;
+SELECT pg_catalog.set_config('search_path', '', false);
+CREATE TABLE public.schema_migrations (version character varying NOT NULL PRIMARY KEY);
+COMMENT ON TABLE public.schema_migrations IS $$applied
+\not a meta-command
+$$;
+INSERT INTO "schema_migrations" (version) VALUES
+('20240101000000'),
+('20240202000000');
+\unrestrict k3y
+SQL
+  run flux-parse --shadow-db none
+  assert_success
+  assert_line --partial "flux-parse: note: schema/structure.sql:1: psql meta-command \\restrict skipped (it is not SQL)"
+  assert_line "flux-parse: note: schema/structure.sql:8:1: INSERT INTO schema_migrations skipped: it changes data, not the schema"
+  assert_line --partial "flux-parse: note: schema/structure.sql:11: psql meta-command \\unrestrict skipped (it is not SQL)"
+  # The comment, dollar-quoted, keeps its backslash line.
+  run bash -c "flux-parse --shadow-db none 2>/dev/null | jq -r '.objects[] | select(.name == \"schema_migrations\") | .attributes.comment'"
+  assert_output --partial '\not a meta-command'
+  # A backslash line inside a statement is not a meta-command: a syntax error at it.
+  printf 'CREATE TABLE t (id integer\n\\x\n);\n' > schema/structure.sql
+  run flux-parse --shadow-db none
+  assert_failure 2
+  assert_output --partial "schema/structure.sql:2:1: syntax error"
+}
+
+@test "ALTER TABLE on a sequence or a view, as pg_dump writes their owner and a view column's default" {
+  cat > schema/app.sql <<'SQL'
+CREATE SEQUENCE public.counter_seq;
+ALTER TABLE public.counter_seq OWNER TO postgres;
+CREATE TABLE public.account (id integer, email text);
+CREATE VIEW public.recent AS SELECT id, email FROM public.account;
+ALTER TABLE public.recent OWNER TO postgres;
+ALTER TABLE ONLY public.recent ALTER COLUMN email SET DEFAULT 'x@y'::text;
+SQL
+  run flux-parse --shadow-db none
+  assert_success
+  assert_equal "$(flux-parse --shadow-db none | jq -c '.objects[] | select(.name == "recent") | .attributes.column_defaults')" '{"email":"'"'"'x@y'"'"'::text"}'
+  assert_equal "$(flux-parse --shadow-db none | jq -r '.objects[] | select(.name == "counter_seq") | .attributes.owner')" postgres
+  # What a view cannot have through ALTER TABLE is an error naming it (was an internal error).
+  printf 'CREATE TABLE t (id integer);\nCREATE VIEW v AS SELECT id FROM t;\nALTER TABLE v ALTER COLUMN id SET NOT NULL;\n' > schema/app.sql
+  run flux-parse --shadow-db none
+  assert_failure 2
+  assert_output "flux-parse: error: schema/app.sql:3:1: ALTER TABLE SetNotNull is not supported in schema files"
+  # Any other change through ALTER TABLE on a sequence is refused, as before.
+  printf 'CREATE SEQUENCE s;\nALTER TABLE s ADD COLUMN x integer;\n' > schema/app.sql
+  run flux-parse --shadow-db none
+  assert_failure 2
+  assert_output --partial "schema/app.sql:2:1:"
+}
