@@ -424,14 +424,9 @@ void Reader::declare(Stmt& s) {
         // pg_dump writes a sequence's owner as ALTER TABLE seq OWNER TO role
         // (PostgreSQL accepts it): a relation the files do not declare, named
         // only to change its owner, is a sequence (alter_sequence_owner).
-        if (objtype == "OBJECT_TABLE" && changes_owner_only(node)) {
-            pq::Msg rv = node.get("relation");
-            std::string schema = rv.str("schemaname");
-            bool declared = false;
-            for (const auto& candidate : schema.empty() ? s.search_path : std::vector<std::string>{schema})
-                declared = declared || declared_relation(candidate, rv.str("relname"));
-            if (!declared) return;
-        }
+        if (objtype == "OBJECT_TABLE" && changes_owner_only(node) &&
+            !declared_relations_.count(resolve_relation(s, node.get("relation"))))
+            return;
         if (objtype != "OBJECT_TABLE" && objtype != "OBJECT_VIEW" && objtype != "OBJECT_MATVIEW" &&
             objtype != "OBJECT_FOREIGN_TABLE")
             fail(s, statement_kind(s) + " is not supported by pg-flux yet");

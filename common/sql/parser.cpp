@@ -242,6 +242,12 @@ KeywordKind keyword_kind(std::string_view word) {
 
 namespace {
 
+// A byte an unquoted identifier may hold (scan.l's ident_cont, UTF-8 bytes included).
+bool identifier_byte(char ch) {
+    auto c = static_cast<unsigned char>(ch);
+    return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+}
+
 // Whether `sql` may hold an identifier token of more than `max_bytes` bytes,
 // found without the scanner (a scan of a 10,000-table schema costs ~0.8 s):
 // a longer run of bytes an unquoted identifier is made of, or a longer span
@@ -249,9 +255,7 @@ namespace {
 bool may_have_long_identifier(std::string_view sql, size_t max_bytes) {
     size_t run = 0;
     for (char ch : sql) {
-        auto c = static_cast<unsigned char>(ch);
-        bool identifier_byte = std::isalnum(c) || c == '_' || c == '$' || c >= 0x80;
-        run = identifier_byte ? run + 1 : 0;
+        run = identifier_byte(ch) ? run + 1 : 0;
         if (run > max_bytes) return true;
     }
     size_t open = std::string_view::npos;
@@ -310,9 +314,6 @@ std::vector<MetaCommand> psql_meta_commands(const std::string& sql) {
     // literal"). Only statement boundaries matter here: strings, quoted
     // names, dollar quotes and comments are stepped over as PostgreSQL's
     // scanner does (standard_conforming_strings on; E'' strings escape).
-    auto ident_char = [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' || (c & 0x80);
-    };
     const size_t n = sql.size();
     size_t i = 0;
     bool statement_start = true;
@@ -335,7 +336,7 @@ std::vector<MetaCommand> psql_meta_commands(const std::string& sql) {
             statement_start = true;
             ++i;
         } else if (c == '\'') {
-            bool escapes = i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') && (i < 2 || !ident_char(sql[i - 2]));
+            bool escapes = i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') && (i < 2 || !identifier_byte(sql[i - 2]));
             for (++i; i < n; ++i) {
                 if (escapes && sql[i] == '\\') {
                     ++i;
@@ -352,10 +353,10 @@ std::vector<MetaCommand> psql_meta_commands(const std::string& sql) {
                     else break;
                 }
             ++i;
-        } else if (c == '$' && (i == 0 || !ident_char(sql[i - 1]))) {
+        } else if (c == '$' && (i == 0 || !identifier_byte(sql[i - 1]))) {
             // $tag$ ... $tag$ (a tag does not start with a digit: $1 is a parameter).
             size_t j = i + 1;
-            while (j < n && ident_char(sql[j]) && sql[j] != '$') ++j;
+            while (j < n && identifier_byte(sql[j]) && sql[j] != '$') ++j;
             if (j < n && sql[j] == '$' && !(j > i + 1 && std::isdigit(static_cast<unsigned char>(sql[i + 1])))) {
                 std::string tag = sql.substr(i, j - i + 1);
                 size_t close = sql.find(tag, j + 1);
