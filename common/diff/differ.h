@@ -22,6 +22,10 @@ struct DiffOptions {
     // Owners are left as they are: OWNER TO in the source is ignored and
     // every object keeps its live owner.
     bool owners_unmanaged = false;
+    // The plan is written as schema files (a dump, flux-diff --from-nothing):
+    // the default owner's default privileges are declared without FOR ROLE,
+    // as schema files declare the applying role's.
+    bool as_schema_files = false;
 };
 
 Plan diff_models(const Model& live, Model desired, const DiffOptions& options = {});

@@ -81,9 +81,12 @@ std::string owner_of(const Object& o) { return o.attrs.value("owner", ""); }
 
 // --- default privileges -------------------------------------------------------
 
-std::vector<std::string> default_privilege_statements(const ObjectId& id, const Acl& from, const Acl& to, bool verify) {
+// `d`'s options decide whether the default owner's own are written FOR ROLE
+// (migrations) or without it (a dump, as schema files declare them).
+std::vector<std::string> default_privilege_statements(const Differ& d, const ObjectId& id, const Acl& from,
+                                                      const Acl& to, bool verify) {
     std::string prefix = "ALTER DEFAULT PRIVILEGES " + id.sql_name() + " ";
-    if (id.name.empty()) prefix = "ALTER DEFAULT PRIVILEGES " +
+    if (id.name.empty() || (d.options().as_schema_files && id.name == d.options().default_owner)) prefix = "ALTER DEFAULT PRIVILEGES " +
                                   (id.schema.empty() ? "" : "IN SCHEMA " + quote_ident(id.schema) + " ");
     return acl_statements(from, to, default_privilege_class(id.signature), prefix, upper(id.signature), id.name, "",
                           verify);
@@ -91,7 +94,7 @@ std::vector<std::string> default_privilege_statements(const ObjectId& id, const 
 
 void create_default_privilege(Differ& d, const Object& o) {
     bool first = true;
-    for (const std::string& sql : default_privilege_statements(o.id, default_privileges_baseline(o.id), object_acl(o), false)) {
+    for (const std::string& sql : default_privilege_statements(d, o.id, default_privileges_baseline(o.id), object_acl(o), false)) {
         if (first) d.create(o, sql, without_semicolon(sql));
         else d.alter(o.id, sql, without_semicolon(sql));
         first = false;
@@ -99,12 +102,12 @@ void create_default_privilege(Differ& d, const Object& o) {
 }
 
 void alter_default_privilege(Differ& d, const Object& l, const Object& o) {
-    for (const std::string& sql : default_privilege_statements(o.id, object_acl(l), object_acl(o), d.verify()))
+    for (const std::string& sql : default_privilege_statements(d, o.id, object_acl(l), object_acl(o), d.verify()))
         d.alter(o.id, sql, without_semicolon(sql));
 }
 
 void drop_default_privilege(Differ& d, const Object& l) {
-    for (const std::string& sql : default_privilege_statements(l.id, object_acl(l), default_privileges_baseline(l.id), false))
+    for (const std::string& sql : default_privilege_statements(d, l.id, object_acl(l), default_privileges_baseline(l.id), false))
         d.drop(l, sql, without_semicolon(sql));
 }
 

@@ -64,6 +64,7 @@ _pg_flux_complete() {
       --shadow-db) COMPREPLY=($(compgen -W "auto none local" -- "$cur")) ;;
       --renames) COMPREPLY=($(compgen -W "declared prompt" -- "$cur")) ;;
       --owners) COMPREPLY=($(compgen -W "managed unmanaged" -- "$cur")) ;;
+      --layout) COMPREPLY=($(compgen -W "per-schema flat per-kind" -- "$cur")) ;;
       --db) COMPREPLY=($(compgen -W "embedded" -- "$cur")) ;;
       --allow-hazards)
         # The codes are those the help lists, in parentheses, and all.

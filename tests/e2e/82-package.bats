@@ -93,7 +93,7 @@ complete_bash() {
 
 @test "bash completion: commands, subcommands, every option of --help, and option values" {
   run complete_bash pg-flux ""
-  assert_output "$(printf '%s\n' drift embedded help migrate plan verify)"
+  assert_output "$(printf '%s\n' drift dump embedded help migrate plan verify)"
   run complete_bash pg-flux --db "$DB" migrate ""
   assert_output "$(printf '%s\n' apply baseline generate rebase repair status undo)"
   run complete_bash pg-flux embedded st
@@ -112,6 +112,8 @@ complete_bash() {
   assert_output "DATA_LOSS,MASS_DROP"
   run complete_bash pg-flux --shadow-db ""
   assert_output "$(printf '%s\n' auto none local)"
+  run complete_bash pg-flux dump --layout per-
+  assert_output "$(printf '%s\n' per-schema per-kind)"
   # A tool: its options from its own --help.
   run complete_bash flux-diff --ex
   assert_output "--exit-code"
@@ -132,7 +134,7 @@ c pg-flux migrate undo ""
 ZSH
   run env PATH="$(package_path)" PKG_ROOT="$PKG_ROOT" zsh -f zcomp.zsh
   assert_success
-  assert_line "drift embedded help migrate plan verify"
+  assert_line "drift dump embedded help migrate plan verify"
   assert_line "apply baseline generate rebase repair status undo"
   assert_line "auto none local"
   assert_line "FILES -g *.sql"

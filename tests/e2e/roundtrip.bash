@@ -17,6 +17,7 @@
 #                                                 (--no-verify unless PGFLUX_TEST_FULL=1)
 #     pg-flux migrate apply --allow-hazards=all   exit 0
 #     pg-flux drift                               exit 0
+#     pg-flux dump; drift --schema-dir dump       exit 0 (PGFLUX_TEST_FULL=1 only)
 #   (drift and a second generate compare the same two models with the same
 #   differ: drift's "no drift" is generate's "nothing to do". The second
 #   generate is left to the suites of the porcelain, 70-78: run once per
@@ -114,6 +115,13 @@ _rt_run() {
   echo "--- drift (exit $rc, $(_rt_el))"; echo "$out"
   if [ $rc -ne 0 ]; then echo "FAIL: drift exited $rc after apply"; return 1; fi
   if [[ $out != *"no drift"* ]]; then echo "FAIL: drift did not say \"no drift\""; return 1; fi
+  # The full run also dumps every database it reached: the dump must read
+  # back as that database (pg-flux dump; suite 7A runs a selection by default).
+  if [ "${PGFLUX_TEST_FULL:-0}" = 1 ]; then
+    t0=$(_rt_now); out=$(pg-flux dump --db "$db" --out dump 2>&1 && pg-flux drift --db "$db" --schema-dir dump "${shadow[@]}" 2>&1); rc=$?
+    echo "--- dump, then drift against the dump (exit $rc, $(_rt_el))"; echo "$out"
+    if [ $rc -ne 0 ]; then (cd dump 2>/dev/null && tail -n +1 ./*.sql); echo "FAIL: the dump does not read back as the database"; return 1; fi
+  fi
   echo "=== case $name: ok"
   return 0
 }

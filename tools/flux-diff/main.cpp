@@ -10,6 +10,7 @@
 #include "cache/result_cache.h"
 #include "diff/differ.h"
 #include "diff/renames.h"
+#include "migrations/dump.h"
 #include "model/model_json.h"
 #include "util/cli.h"
 #include "util/document.h"
@@ -72,12 +73,34 @@ static void check_same_major_version(const Model& live, const std::string& live_
                     ": canonical forms differ between major versions; make both on servers of the same major version");
 }
 
+// The live side of --from-nothing: an empty database on the model's server,
+// seen by the model's role (what the model names no other owner for belongs
+// to it; objects of other roles get OWNER TO). The plan then writes the
+// model as a dump: secrets become references, and what the model could not
+// represent is named.
+static Model empty_model_for(Model& desired) {
+    for (const std::string& m : reference_secrets(desired)) warn("flux-diff", m);
+    const json& unmodeled = desired.source.value("unmodeled", json::object());
+    if (unmodeled.is_object() && !unmodeled.empty()) {
+        std::string list;
+        for (auto it = unmodeled.begin(); it != unmodeled.end(); ++it)
+            list += (list.empty() ? "" : ", ") + it.value().dump() + " " + it.key() + (it.value() == 1 ? "" : "s");
+        warn("flux-diff", "left out (pg-flux does not model these yet): " + list);
+    }
+    Model empty;
+    for (const char* key : {"type", "role", "roles", "server_version"})
+        if (desired.source.contains(key)) empty.source[key] = desired.source[key];
+    return empty;
+}
+
 int main(int argc, char** argv) {
     return run_tool("flux-diff", [&] {
         cxxopts::Options options("flux-diff",
                                  "Compare the live model (CURRENT) with the desired model (DESIRED) and write a "
-                                 "pgflux.plan on stdout. Either may be - for stdin.");
-        options.positional_help("CURRENT DESIRED");
+                                 "pgflux.plan on stdout. Either may be - for stdin.\n"
+                                 "With --from-nothing, one model (MODEL): the plan that creates it in an empty "
+                                 "database (pg-flux dump writes it as schema files).");
+        options.positional_help("CURRENT DESIRED | --from-nothing MODEL");
         add_standard_options(options);
         options.add_options()
             ("format", "Output: plan (JSON document), summary (one line per difference) or drift (a "
@@ -87,6 +110,8 @@ int main(int argc, char** argv) {
             ("strict", "With --exit-code/summary: also count notes (column order, loose comparisons)")
             ("reverse", "Plan from DESIRED back to CURRENT (the undo of the forward plan; owners resolved "
                         "as the forward plan resolves them)")
+            ("from-nothing", "Plan from an empty database to the one model given (a dump); secret options "
+                             "of user mappings, which a snapshot never has, are written as '${VARIABLE}' references")
             ("verify", "Only report what the live side lacks or has differently; extra live objects are fine")
             ("owners", "managed (objects the source names no owner for belong to the default owner) or "
                        "unmanaged (owners are never compared or changed)",
@@ -104,7 +129,18 @@ int main(int argc, char** argv) {
         options.parse_positional({"models"});
         auto args = parse_options(options, argc, argv);
         auto models = args.count("models") ? args["models"].as<std::vector<std::string>>() : std::vector<std::string>{};
-        if (models.size() != 2) usage_error("expected two models: CURRENT DESIRED (use - for stdin)");
+        bool from_nothing = args.count("from-nothing") > 0;
+        if (from_nothing) {
+            if (models.size() != 1) usage_error("--from-nothing takes one model: MODEL (use - for stdin)");
+            only_with(args, "reverse", false, "without --from-nothing");
+            only_with(args, "verify", false, "without --from-nothing");
+            only_with(args, "cache-dir", false, "without --from-nothing");
+            only_with(args, "format", args["format"].as<std::string>() == "plan", "without --from-nothing");
+            // The model goes in as the desired side, after an empty live one.
+            models.insert(models.begin(), "");
+        } else if (models.size() != 2) {
+            usage_error("expected two models: CURRENT DESIRED (use - for stdin)");
+        }
         if (models[0] == "-" && models[1] == "-") usage_error("only one of CURRENT and DESIRED can be stdin");
         std::string format = args["format"].as<std::string>();
         if (format != "plan" && format != "summary" && format != "drift")
@@ -119,6 +155,7 @@ int main(int argc, char** argv) {
         if (owners != "managed" && owners != "unmanaged") usage_error("--owners must be managed or unmanaged");
         diff_options.owners_unmanaged = owners == "unmanaged";
         diff_options.default_owner = args["default-owner"].as<std::string>();
+        diff_options.as_schema_files = from_nothing;
         std::string renames = args["renames"].as<std::string>();
         if (renames != "declared" && renames != "prompt") usage_error("--renames must be declared or prompt");
         bool strict = args.count("strict") > 0, exit_code = args.count("exit-code") > 0,
@@ -157,8 +194,9 @@ int main(int argc, char** argv) {
             std::string text = held[i] ? std::move(texts[i]) : read_file(models[i]);
             return keep_until_exit(model_from_document(parse_document(text, models[i], k_format_model), models[i]));
         };
-        Model& live = model_of(0);
+        Model* read_live = from_nothing ? nullptr : &model_of(0);
         Model& desired = model_of(1);
+        Model& live = read_live ? *read_live : keep_until_exit(empty_model_for(desired));
         check_same_major_version(live, models[0], desired, models[1]);
         if (renames == "prompt" && !diff_options.verify) ask_renames(live, desired);
         Plan& plan = keep_until_exit(reverse ? diff_models_reverse(live, desired, diff_options)

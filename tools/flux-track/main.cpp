@@ -11,10 +11,13 @@
 #include <optional>
 #include <set>
 
+#include <unistd.h>
+
 #include "catalog/catalog.h"
 #include "catalog/connection.h"
 #include "config/config.h"
 #include "diff/plan.h"
+#include "migrations/dump.h"
 #include "migrations/migration_file.h"
 #include "migrations/plan_text.h"
 #include "migrations/undo.h"
@@ -358,6 +361,62 @@ int show_plan(const std::string& input) {
     return 0;
 }
 
+// flux-track dump: the plan that creates a database's model from nothing
+// (flux-diff --from-nothing) written as schema files in `out` (a new or empty
+// directory; "-" writes the flat layout on stdout). The files are written in
+// a scratch directory beside `out` and moved into place at the end, so a
+// failure leaves nothing behind.
+int write_dump(const std::string& input, const std::string& layout_name, const std::string& out) {
+    DumpLayout layout = dump_layout(layout_name);
+    std::string name = input == "-" ? "standard input" : input;
+    Plan plan = plan_from_document(read_document(input, k_format_plan), name);
+    if (plan.baseline_hash != Model().state_hash())
+        usage_error(name + ": not a plan from an empty database; a dump is made by flux-diff --from-nothing MODEL");
+    for (const auto& n : plan.notes) std::cerr << "flux-track: note: " << one_line(n) << "\n";
+    std::map<std::string, std::string> files = dump_files(plan, layout);
+    if (out == "-") {
+        if (layout != DumpLayout::flat) usage_error("--out - (standard output) needs --layout flat");
+        if (!files.empty()) std::cout << files.begin()->second;
+        return 0;
+    }
+    if (files.empty()) {
+        std::cout << "nothing to dump: the database has no objects pg-flux manages; nothing written\n";
+        return 0;
+    }
+    fs::path target(out);
+    std::error_code ec;
+    if (fs::exists(target, ec)) {
+        if (!fs::is_directory(target, ec)) usage_error("\"" + out + "\" exists and is not a directory");
+        if (!fs::is_empty(target, ec))
+            usage_error("\"" + out + "\" is not empty: pg-flux dump writes into a new or empty directory (move the "
+                        "files there away, or choose another with --out DIR)");
+    }
+    fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    fs::create_directories(parent, ec);
+    if (ec) usage_error("cannot create \"" + parent.string() + "\": " + ec.message());
+    fs::path scratch = parent / (".pgflux-dump-" + std::to_string(getpid()));
+    fs::remove_all(scratch, ec);
+    size_t statements = plan.steps.size();
+    try {
+        for (const auto& [path, text] : files) {
+            fs::path file = scratch / path;
+            fs::create_directories(file.parent_path(), ec);
+            if (ec) fail(k_exit_database, "cannot create \"" + file.parent_path().string() + "\": " + ec.message());
+            write_file(file.string(), text);
+        }
+        if (fs::exists(target, ec)) fs::remove(target, ec);  // empty (checked above)
+        fs::rename(scratch, target, ec);
+        if (ec) fail(k_exit_database, "cannot move the dump into \"" + out + "\": " + ec.message());
+    } catch (...) {
+        fs::remove_all(scratch, ec);
+        throw;
+    }
+    std::cout << "wrote " << files.size() << (files.size() == 1 ? " file" : " files") << " (" << statements
+              << (statements == 1 ? " statement" : " statements") << ", layout " << layout_name << ") to "
+              << one_line(out) << "\n";
+    return 0;
+}
+
 // The config file's settings as KEY NUL VALUE NUL pairs, for the porcelain
 // (which reads them as data; nothing is evaluated).
 int show_config(const std::string& path) {
@@ -524,6 +583,8 @@ int main(int argc, char** argv) {
                                  "  flux-track config    print the settings of a pgflux.toml (KEY NUL VALUE NUL ...)\n"
                                  "  flux-track baseline  record pending files (or the named FILEs) as applied without running them\n"
                                  "  flux-track repair    accept edits of applied files that change only comments or formatting\n"
+                                 "  flux-track dump      write a plan from nothing (flux-diff --from-nothing; stdin or FILE)\n"
+                                 "                       as schema files (--layout, --out)\n"
                                  "  flux-track pending   list pending files as \"stale NAME\", \"current NAME\" or \"incomplete NAME\"\n"
                                  "                       (stale: its baseline is not the state reached before it; needs --live)");
         options.positional_help("COMMAND [FILE...]");
@@ -538,13 +599,17 @@ int main(int argc, char** argv) {
              cxxopts::value<std::string>()->default_value(""))
             ("format", "status: json (pgflux.status, the default) or text; new: text (the default) or json "
                        "(pgflux.generate-result)", cxxopts::value<std::string>()->default_value(""))
+            ("layout", "dump: flat (one file, schema.sql), per-schema (a file per schema; the default) or per-kind "
+                       "(a directory per schema, a file per kind)", cxxopts::value<std::string>()->default_value("per-schema"))
+            ("out", "dump: the directory to write, new or empty (- : standard output, with --layout flat)",
+             cxxopts::value<std::string>()->default_value("schema"))
             ("live", "pending: the live model (pgflux.model from flux-snapshot; - for stdin)",
              cxxopts::value<std::string>()->default_value(""))
             ("args", "", cxxopts::value<std::vector<std::string>>());
         options.parse_positional({"args"});
         auto args = parse_options(options, argc, argv);
         auto positional = args.count("args") ? args["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
-        if (positional.empty()) usage_error("missing COMMAND (status, new, plan, config, baseline, repair or pending)");
+        if (positional.empty()) usage_error("missing COMMAND (status, new, plan, dump, config, baseline, repair or pending)");
         std::string command = positional[0];
         std::string dir = args["migrations-dir"].as<std::string>();
         std::string db = args["db"].as<std::string>();
@@ -552,6 +617,8 @@ int main(int argc, char** argv) {
         only_with(args, "offline", command == "new", "to flux-track new");
         only_with(args, "undo", command == "new", "to flux-track new");
         only_with(args, "live", command == "pending", "to flux-track pending");
+        only_with(args, "layout", command == "dump", "to flux-track dump");
+        only_with(args, "out", command == "dump", "to flux-track dump");
         only_with(args, "format", command == "status" || command == "new", "to flux-track status and new");
         std::string format = args["format"].as<std::string>();
         if (format.empty()) format = command == "status" ? "json" : "text";
@@ -561,6 +628,11 @@ int main(int argc, char** argv) {
             usage_error("--label is " + std::to_string(label.size()) + " bytes long; at most " +
                         std::to_string(k_max_label) + " (it becomes part of the file name)");
         if (command == "new" && positional.size() > 2) usage_error("unexpected argument \"" + positional[2] + "\"");
+        if (command == "dump") {
+            if (positional.size() > 2) usage_error("unexpected argument \"" + positional[2] + "\"");
+            return write_dump(positional.size() > 1 ? positional[1] : "-", args["layout"].as<std::string>(),
+                              args["out"].as<std::string>());
+        }
         if (command == "new") return write_new(positional.size() > 1 ? positional[1] : "-", dir, label, db,
                                                args.count("offline") > 0, format, args["undo"].as<std::string>());
         if (command == "plan" || command == "config") {
@@ -572,7 +644,7 @@ int main(int argc, char** argv) {
         if (command != "baseline" && positional.size() > 1)
             usage_error("unexpected argument \"" + positional[1] + "\"");
         if (command != "status" && command != "baseline" && command != "repair" && command != "pending")
-            usage_error("unknown command \"" + command + "\" (status, new, plan, config, baseline, repair or pending)");
+            usage_error("unknown command \"" + command + "\" (status, new, plan, dump, config, baseline, repair or pending)");
         std::string live_path = args["live"].as<std::string>();
         if (command == "pending" && live_path.empty()) usage_error("flux-track pending needs --live MODEL");
         Connection conn(resolve_conninfo(db));
