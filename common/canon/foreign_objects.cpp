@@ -26,6 +26,21 @@ json generic_options(const std::vector<pq::Msg>& def_elems) {
     return out;
 }
 
+void change_generic_options(json& options, const std::vector<pq::Msg>& def_elems) {
+    for (const pq::Msg& d : def_elems) {
+        std::string name = d.str("defname"), action = d.enumeration("defaction");
+        bool present = options.contains(name);
+        if (action == "DEFELEM_DROP" || action == "DEFELEM_SET") {
+            if (!present) usage_error("option \"" + name + "\" not found");
+            if (action == "DEFELEM_DROP") options.erase(name);
+            else options[name] = option_value(d);
+        } else {
+            if (present) usage_error("option \"" + name + "\" provided more than once");
+            options[name] = option_value(d);
+        }
+    }
+}
+
 json foreign_data_wrapper_attributes(const pq::Msg& create, const NameScope& scope) {
     json a = {{"options", generic_options(create.list("options"))}};
     for (const pq::Msg& f : create.list("func_options")) {

@@ -15,6 +15,10 @@ namespace pgflux {
 
 // OPTIONS (a 'x', b 'y') as {"a": "x", "b": "y"}.
 json generic_options(const std::vector<pq::Msg>& def_elems);
+// OPTIONS (ADD a 'x', SET b 'y', DROP c) applied to `options` as PostgreSQL
+// applies it: ADD (or no word) of an option that is there, or SET or DROP of
+// one that is not, is an error.
+void change_generic_options(json& options, const std::vector<pq::Msg>& def_elems);
 
 // CREATE FOREIGN DATA WRAPPER: {handler?, validator?, options}.
 json foreign_data_wrapper_attributes(const pq::Msg& create_fdw, const NameScope& scope);

@@ -7,7 +7,7 @@ namespace pgflux::catalog {
 
 void read_sequences(Snapshot& s) {
     QueryResult r = s.conn.query(
-        "SELECT c.oid, n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL) AS data_type, "
+        "SELECT c.oid, n.nspname, c.relname, c.relpersistence, pg_catalog.format_type(s.seqtypid, NULL) AS data_type, "
         "s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, "
         "pg_catalog.obj_description(c.oid, 'pg_class') AS comment, "
         "(SELECT pg_catalog.json_build_object('table', t.relname, 'column', a.attname) "
@@ -24,7 +24,7 @@ void read_sequences(Snapshot& s) {
     int oid = r.column("oid"), schema = r.column("nspname"), name = r.column("relname"), type = r.column("data_type"),
         start = r.column("seqstart"), increment = r.column("seqincrement"), min = r.column("seqmin"),
         max = r.column("seqmax"), cache = r.column("seqcache"), cycle = r.column("seqcycle"),
-        comment = r.column("comment"), owned_by = r.column("owned_by");
+        comment = r.column("comment"), owned_by = r.column("owned_by"), persistence = r.column("relpersistence");
     for (int i = 0; i < r.rows(); ++i) {
         json attrs = {{"data_type", canonical_type_text(r.text(i, type), nullptr)},
                       {"start", std::stoll(r.text(i, start))},
@@ -33,6 +33,7 @@ void read_sequences(Snapshot& s) {
                       {"max_value", std::stoll(r.text(i, max))},
                       {"cache", std::stoll(r.text(i, cache))},
                       {"cycle", r.text(i, cycle) == "t"}};
+        if (r.text(i, persistence) == "u") attrs["unlogged"] = true;  // absent when logged
         if (auto o = r.optional_text(i, owned_by)) attrs["owned_by"] = json::parse(*o);
         if (auto c = r.optional_text(i, comment)) attrs["comment"] = *c;
         s.add(Object(ObjectId{Kind::sequence, r.text(i, schema), r.text(i, name), ""}, attrs), "pg_class",

@@ -196,7 +196,8 @@ std::string create_sequence(const Object& o) {
     // Only what differs from PostgreSQL's defaults for the data type.
     const json& a = ddl_attributes(o);
     std::string type = a["data_type"];
-    std::string out = "CREATE SEQUENCE " + o.id.sql_name();
+    std::string out = std::string(a.value("unlogged", false) ? "CREATE UNLOGGED SEQUENCE " : "CREATE SEQUENCE ") +
+                      o.id.sql_name();
     if (type != "bigint") out += " AS " + type;
     return out + sequence_option_changes(default_sequence_options(type).to_json(), a, false) + ";";
 }

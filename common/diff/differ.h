@@ -24,7 +24,8 @@ struct DiffOptions {
     bool owners_unmanaged = false;
     // The plan is written as schema files (a dump, flux-diff --from-nothing):
     // the default owner's default privileges are declared without FOR ROLE,
-    // as schema files declare the applying role's.
+    // and its own privileges granted to CURRENT_USER, as schema files
+    // declare the applying role's.
     bool as_schema_files = false;
 };
 

@@ -86,10 +86,10 @@ std::string owner_of(const Object& o) { return o.attrs.value("owner", ""); }
 std::vector<std::string> default_privilege_statements(const Differ& d, const ObjectId& id, const Acl& from,
                                                       const Acl& to, bool verify) {
     std::string prefix = "ALTER DEFAULT PRIVILEGES " + id.sql_name() + " ";
-    if (id.name.empty() || (d.options().as_schema_files && id.name == d.options().default_owner)) prefix = "ALTER DEFAULT PRIVILEGES " +
-                                  (id.schema.empty() ? "" : "IN SCHEMA " + quote_ident(id.schema) + " ");
-    return acl_statements(from, to, default_privilege_class(id.signature), prefix, upper(id.signature), id.name, "",
-                          verify);
+    bool own = id.name.empty() || (d.options().as_schema_files && id.name == d.options().default_owner);
+    if (own) prefix = "ALTER DEFAULT PRIVILEGES " + (id.schema.empty() ? "" : "IN SCHEMA " + quote_ident(id.schema) + " ");
+    return acl_statements(from, to, default_privilege_class(id.signature), prefix, upper(id.signature),
+                          own ? "" : id.name, "", verify);
 }
 
 void create_default_privilege(Differ& d, const Object& o) {
@@ -136,7 +136,10 @@ void emit_privileges(Differ& d, const Object* live, const Object& desired) {
     // A new object starts with the default privileges of the role creating it.
     Acl from = live ? object_acl(*live) : initial_acl(d.desired(), desired.id.kind, desired.id.schema, creator);
     std::string on = grant_target(desired.id);
-    for (const std::string& sql : acl_statements(from, object_acl(desired), *c, "", on, owner, "", d.verify()))
+    // A dump names the applying role's own privileges as schema files do:
+    // CURRENT_USER (its name is not known when the files are read).
+    std::string grantee_owner = d.options().as_schema_files && owner == creator ? "" : owner;
+    for (const std::string& sql : acl_statements(from, object_acl(desired), *c, "", on, grantee_owner, "", d.verify()))
         d.alter(desired.id, sql, without_semicolon(sql));
     json no_columns = json::object();
     const json& live_columns = live && live->attrs.contains("column_acl") ? live->attrs["column_acl"] : no_columns;
@@ -151,7 +154,7 @@ void emit_privileges(Differ& d, const Object* live, const Object& desired) {
         Acl before = live_columns.contains(column) ? acl_from_json(live_columns[column]) : Acl{};
         Acl after = columns.contains(column) ? acl_from_json(columns[column]) : Acl{};
         for (const std::string& sql :
-             acl_statements(before, after, AclClass::column, "", on, owner, " (" + quote_ident(column) + ")", d.verify()))
+             acl_statements(before, after, AclClass::column, "", on, grantee_owner, " (" + quote_ident(column) + ")", d.verify()))
             d.alter(desired.id, sql, without_semicolon(sql));
     }
 }

@@ -67,6 +67,12 @@ void alter_sequence(Differ& d, const Object& l, const Object& o) {
                 "ALTER SEQUENCE " + display(o.id) + " OWNED BY NONE", Stage::detach)
             .releases.push_back(owner_table(o.id, l.attrs["owned_by"]));
     }
+    // Persistence: also changed by ALTER TABLE SET [UN]LOGGED of the owning
+    // table, which the table's differ emits; this statement is then a no-op.
+    bool unlogged = o.attrs.value("unlogged", false);
+    if (unlogged != l.attrs.value("unlogged", false))
+        d.alter(o.id, "ALTER SEQUENCE " + o.id.sql_name() + (unlogged ? " SET UNLOGGED;" : " SET LOGGED;"),
+                "ALTER SEQUENCE " + display(o.id) + (unlogged ? " SET UNLOGGED" : " SET LOGGED"));
     std::string changes = ddl::sequence_option_changes(l.attrs, o.attrs);
     // PostgreSQL checks the current value against new bounds: one outside
     // them (at the old start, as far as the plan knows) restarts at the new

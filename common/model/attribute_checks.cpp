@@ -354,7 +354,9 @@ void check_composite_type(const JsonField& a) {
 }
 
 void check_sequence(const JsonField& a) {
-    check_fields(a, {{"data_type", FieldType::string, true}, {"owned_by", FieldType::object, false}});
+    check_fields(a, {{"data_type", FieldType::string, true}, {"owned_by", FieldType::object, false},
+                     {"unlogged", FieldType::boolean, false}});
+    if (a.has("unlogged") && !a["unlogged"].boolean()) a["unlogged"].fail("is absent when the sequence is logged");
     check_fields(a, k_sequence_options);
     check_one_of(a["data_type"], {"smallint", "integer", "bigint"});
     if (a.has("owned_by"))

@@ -58,14 +58,35 @@ void Reader::create_foreign_table(const Stmt& s) {
     add_object(s, Object(id, attrs));
 }
 
-// ALTER FOREIGN TABLE: owner and OPTIONS.
+// ALTER FOREIGN TABLE: owner, the table's OPTIONS and a column's (pg_dump
+// writes a column's options this way).
 void Reader::alter_foreign_table(const Stmt& s) {
     Object& table = finished_table(s, *s.table);
     if (table.id.kind != Kind::foreign_table) fail(s, table.id.describe() + " is not a foreign table");
     for (const pq::Msg& cmd : s.node().list("cmds")) {
         std::string type = cmd.enumeration("subtype");
-        if (type == "AT_ChangeOwner") set_owner(s, table, cmd.get("newowner"));
-        else fail(s, "ALTER FOREIGN TABLE " + type.substr(3) + " is not supported in schema files (write it in CREATE FOREIGN TABLE)");
+        auto options_of = [&](const pq::Msg& def) { return def ? def.list("items") : std::vector<pq::Msg>{}; };
+        if (type == "AT_ChangeOwner") {
+            set_owner(s, table, cmd.get("newowner"));
+        } else if (type == "AT_GenericOptions") {
+            try {
+                change_generic_options(table.attrs["options"], options_of(cmd.get("def")));
+            } catch (const Error& e) {
+                fail(s, table.id.describe() + ": " + e.what());
+            }
+        } else if (type == "AT_AlterColumnGenericOptions") {
+            json* column = nullptr;
+            for (json& c : table.attrs["columns"])
+                if (c["name"] == cmd.str("name")) column = &c;
+            if (!column) fail(s, table.id.describe() + " has no column " + quote_ident(cmd.str("name")));
+            try {
+                change_generic_options((*column)["options"], options_of(cmd.get("def")));
+            } catch (const Error& e) {
+                fail(s, table.id.describe() + ", column " + quote_ident(cmd.str("name")) + ": " + e.what());
+            }
+        } else {
+            fail(s, "ALTER FOREIGN TABLE " + type.substr(3) + " is not supported in schema files (write it in CREATE FOREIGN TABLE)");
+        }
     }
 }
 

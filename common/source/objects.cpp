@@ -125,12 +125,12 @@ void Reader::create_collation(const Stmt& s) {
 void Reader::create_sequence(const Stmt& s) {
     const pq::Msg& node = s.node();
     pq::Msg rv = node.get("sequence");
-    if (rv.str("relpersistence") == "u") fail(s, "UNLOGGED sequences are not supported yet");
     std::string schema = rv.str("schemaname");
     if (schema.empty()) schema = creation_schema(s);
     require_schema(s, schema);
     SequenceOptions options = sequence_options(node.list("options"), "bigint");
     json attrs = options.to_json();
+    if (rv.str("relpersistence") == "u") attrs["unlogged"] = true;
     Object& seq = add_object(s, Object{ObjectId{Kind::sequence, schema, rv.str("relname"), ""}, attrs});
     if (options.owned_by && options.owned_by->size() >= 2) {
         auto names = *options.owned_by;

@@ -123,9 +123,11 @@ void Reader::alter_sequence_owner(const Stmt& s) {
     std::string schema = scope(s).resolve(Kind::sequence, rv.str("schemaname"), rv.str("relname"));
     Object& sequence = require(s, ObjectId{Kind::sequence, schema, rv.str("relname")});
     for (const pq::Msg& cmd : s.node().list("cmds")) {
-        if (cmd.enumeration("subtype") != "AT_ChangeOwner")
-            fail(s, "ALTER TABLE on sequence " + sequence.id.sql_name() + " may only change its owner here (use ALTER SEQUENCE)");
-        set_owner(s, sequence, cmd.get("newowner"));
+        std::string type = cmd.enumeration("subtype");
+        if (type == "AT_SetLogged") sequence.attrs.erase("unlogged");
+        else if (type == "AT_SetUnLogged") sequence.attrs["unlogged"] = true;
+        else if (type == "AT_ChangeOwner") set_owner(s, sequence, cmd.get("newowner"));
+        else fail(s, "ALTER TABLE on sequence " + sequence.id.sql_name() + " may only change its owner or SET LOGGED/UNLOGGED here (use ALTER SEQUENCE)");
     }
 }
 

@@ -312,10 +312,36 @@ void Reader::find_renames(const SourceFile& file) {
     }
 }
 
+namespace {
+
+// A statement of the preamble of a pg_dump --clean dump: it drops what the
+// dump then creates (DROP ..., ALTER TABLE ... DROP CONSTRAINT or ALTER
+// COLUMN ... DROP DEFAULT) or empties a view so that it can be dropped
+// (CREATE OR REPLACE VIEW with a placeholder query).
+bool clean_preamble_statement(const pq::Msg& node) {
+    const std::string& type = node.type();
+    if (type == "DropStmt" || type == "DropUserMappingStmt") return true;
+    if (type == "ViewStmt") return node.flag("replace");
+    if (type != "AlterTableStmt") return false;
+    for (const pq::Msg& cmd : node.list("cmds")) {
+        std::string sub = cmd.enumeration("subtype");
+        if (sub != "AT_DropConstraint" && !(sub == "AT_ColumnDefault" && !cmd.get("def"))) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 void Reader::parse_files() {
     for (const SourceFile& file : files_) {
         find_renames(file);
         std::vector<std::string> search_path = {"public"};
+        // Statements that drop, before the file's first one that declares
+        // something: a --clean dump's preamble, skipped (loaded into an empty
+        // database, they would drop nothing).
+        bool in_preamble = true;
+        int preamble_statements = 0;
+        std::optional<SourceLocation> preamble_start;
         for (const pq::Statement& st : file.parsed->statements()) {
             auto stmt = std::make_unique<Stmt>();
             stmt->file = &file;
@@ -336,8 +362,22 @@ void Reader::parse_files() {
                                          " skipped: it changes data, not the schema");
                 stmt->done = true;
             }
+            if (!stmt->done) {
+                if (in_preamble && clean_preamble_statement(st.node)) {
+                    if (!preamble_start) preamble_start = location(*stmt);
+                    ++preamble_statements;
+                    stmt->done = true;
+                } else {
+                    in_preamble = false;
+                }
+            }
             stmts_.push_back(std::move(stmt));
         }
+        if (preamble_statements > 0)
+            notice("flux-parse", preamble_start->text() + ": " + std::to_string(preamble_statements) +
+                                     (preamble_statements == 1 ? " statement" : " statements") +
+                                     " that drop before the file's first CREATE skipped (a pg_dump --clean "
+                                     "preamble): schema files declare what exists");
     }
 }
 
@@ -378,7 +418,16 @@ void Reader::declare(Stmt& s) {
     if (type == "CreateStmt") {
         declare_relation(s, Kind::table, node.get("relation"));
     } else if (type == "ViewStmt") {
-        declare_relation(s, Kind::view, node.get("view"));
+        pq::Msg rv = node.get("view");
+        std::string schema = rv.str("schemaname");
+        ObjectId id{Kind::view, schema.empty() ? creation_schema(s) : schema, rv.str("relname")};
+        auto earlier = declared_relation(id.schema, id.name);
+        if (node.flag("replace") && earlier && earlier->kind == Kind::view) {
+            s.table = *earlier;
+            s.replaces_view = true;
+        } else {
+            declare_relation(s, Kind::view, rv);
+        }
     } else if (type == "CreateForeignTableStmt") {
         declare_relation(s, Kind::foreign_table, node.get("base_stmt").get("relation"));
     } else if (type == "CreateTableAsStmt") {
@@ -456,6 +505,10 @@ void Reader::declare(Stmt& s) {
         else if (type == "DoStmt")
             fail(s, "DO blocks are not supported in schema files (a schema file declares objects; the one DO block "
                     "accepted is the idiom that creates a role when it is missing, which is skipped)");
+    } else if (type == "DropStmt" || type == "DropUserMappingStmt") {
+        fail(s, statement_kind(s) + " in a schema file: the files declare what exists, and pg-flux writes the DROP when "
+                "something is no longer declared; remove it (DROP statements before a file's first CREATE, a "
+                "pg_dump --clean preamble, are skipped)");
     } else if (type == "GrantRoleStmt" || type == "AlterRoleStmt" || type == "AlterRoleSetStmt" ||
                type == "DropRoleStmt") {
         fail(s, statement_kind(s) + " is not supported in schema files: roles are cluster-wide and are managed "

@@ -45,6 +45,10 @@ struct Stmt {
     std::vector<std::string> search_path;
     std::optional<ObjectId> table;  // the relation the statement is aimed at, if any
     bool done = false;
+    // CREATE OR REPLACE VIEW of a view declared before it (pg_dump creates a
+    // placeholder first when views and functions depend on each other, and
+    // completes it so): the view's definition becomes this one.
+    bool replaces_view = false;
     const pq::Msg& node() const { return statement->node; }
 };
 
@@ -148,7 +152,7 @@ public:
     void set_owner(const Stmt& s, Object& object, const pq::Msg& role_spec);
     Object& owned_object(const Stmt& s, const std::string& objtype, const pq::Msg& object);
     void alter_owner(const Stmt& s);
-    void alter_sequence_owner(const Stmt& s);
+    void alter_sequence_owner(const Stmt& s);  // ALTER TABLE/SEQUENCE seq OWNER TO, SET [UN]LOGGED
     std::vector<Object*> grant_targets(const Stmt& s);
     void grant(const Stmt& s);
     void alter_default_privileges(const Stmt& s);

@@ -262,6 +262,8 @@ json Reader::serial_column_default(const Stmt& s, const ObjectId& table, const s
     claim_relation_name(table.schema, name);
     json attrs = default_sequence_options(type).to_json();
     attrs["owned_by"] = {{"table", table.name}, {"column", column}};
+    // PostgreSQL makes an unlogged table's serial sequences unlogged too.
+    if (const Object* t = model.find(table); t && t->attrs.value("unlogged", false)) attrs["unlogged"] = true;
     add_object(s, Object{ObjectId{Kind::sequence, table.schema, name, ""}, attrs});
     return canonical_expression_text("nextval(" + quote_literal(qualified_name(table.schema, name)) +
                                      "::regclass)");
@@ -693,6 +695,14 @@ void Reader::alter_table(const Stmt& s) {
             }
         } else if (type == "AT_SetLogged" || type == "AT_SetUnLogged") {
             table.attrs["unlogged"] = type == "AT_SetUnLogged";
+            // PostgreSQL changes the sequences the table owns with it.
+            for (auto& [id, object] : model.objects) {
+                if (id.kind != Kind::sequence || id.schema != table.id.schema) continue;
+                const json& owner = object.attrs.value("owned_by", json());
+                if (!owner.is_object() || owner.value("table", "") != table.id.name) continue;
+                if (type == "AT_SetUnLogged") object.attrs["unlogged"] = true;
+                else object.attrs.erase("unlogged");
+            }
         } else if (type == "AT_EnableRowSecurity" || type == "AT_ForceRowSecurity") {
             table.attrs[type == "AT_EnableRowSecurity" ? "row_security" : "force_row_security"] = true;
         } else if (type == "AT_DisableRowSecurity" || type == "AT_NoForceRowSecurity") {

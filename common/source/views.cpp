@@ -31,6 +31,16 @@ void Reader::create_view(const Stmt& s) {
         std::string value = check == "LOCAL_CHECK_OPTION" ? "local" : "cascaded";
         merge_relation_options(attrs["options"], json::array({"check_option=" + value}), json::array());
     }
+    if (s.replaces_view) {
+        // As PostgreSQL replaces it: the query, the column names and the
+        // options; comments, owner, grants and column defaults stay.
+        Object& view = finished_table(s, id);
+        view.attrs.erase("columns");
+        for (auto it = attrs.begin(); it != attrs.end(); ++it) view.attrs[it.key()] = it.value();
+        view.location = location(s);
+        add_references(view, node.get("query"), s.search_path);
+        return;
+    }
     Object& view = add_object(s, Object{id, attrs});
     add_references(view, node.get("query"), s.search_path);
 }

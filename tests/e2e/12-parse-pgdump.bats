@@ -4,7 +4,11 @@
 # (\restrict), session settings and statements that change data are skipped
 # with a note; what it creates is read as any schema file is.
 load helpers
-setup_file() { pgflux_setup_file; }
+load every_kind
+setup_file() {
+  pgflux_setup_file
+  psql -X -q -v ON_ERROR_STOP=1 "$PGFLUX_ADMIN_URL" -c "CREATE ROLE docs_reader; CREATE ROLE docs_owner;"
+}
 teardown_file() { pgflux_teardown_file; }
 setup() { pgflux_setup; }
 
@@ -77,4 +81,55 @@ SQL
   run flux-parse --shadow-db none
   assert_failure 2
   assert_output --partial "schema/app.sql:2:1:"
+}
+
+@test "pg_dump of every kind of object, plain and --clean: drift finds nothing (unlogged sequences, a foreign column's OPTIONS, the DROP preamble)" {
+  write_every_kind
+  load_schema "$DB" 2>/dev/null
+  rm -r schema && mkdir schema
+  export DOCS_PASSWORD=secret
+  pg_dump --schema-only "$DB" > schema/structure.sql
+  grep -q '^CREATE UNLOGGED SEQUENCE app.events_id_seq' schema/structure.sql
+  grep -q '^ALTER FOREIGN TABLE app.remote_things ALTER COLUMN id OPTIONS' schema/structure.sql
+  run pg-flux drift --db "$DB"
+  assert_success
+  assert_line "no drift: the database matches schema"
+  pg_dump --schema-only --clean --if-exists "$DB" > schema/structure.sql
+  run pg-flux drift --db "$DB"
+  assert_success
+  assert_line --regexp '^flux-parse: note: schema/structure.sql:[0-9]+:1: 58 statements that drop before the file.s first CREATE skipped \(a pg_dump --clean preamble\): schema files declare what exists$'
+  assert_line "no drift: the database matches schema"
+  pg_dump --schema-only --clean "$DB" > schema/structure.sql
+  run pg-flux migrate generate --db "$DB"
+  assert_success
+  assert_output --partial "nothing to do"
+}
+
+@test "a placeholder view completed by CREATE OR REPLACE VIEW is one view; a DROP after the first CREATE is an error" {
+  cat > schema/structure.sql <<'SQL'
+DROP VIEW IF EXISTS public.totals;
+CREATE OR REPLACE VIEW public.totals AS SELECT NULL::integer AS id, NULL::bigint AS n;
+CREATE TABLE public.t (id integer, v integer);
+CREATE VIEW public.totals AS SELECT NULL::integer AS id, NULL::bigint AS n;
+COMMENT ON VIEW public.totals IS 'kept';
+CREATE OR REPLACE VIEW public.totals WITH (security_barrier) AS SELECT id, count(*) AS n FROM public.t GROUP BY id;
+SQL
+  run flux-parse --shadow-db none
+  assert_success
+  assert_line "flux-parse: note: schema/structure.sql:1:1: 2 statements that drop before the file's first CREATE skipped (a pg_dump --clean preamble): schema files declare what exists"
+  run bash -c "flux-parse --shadow-db none 2>/dev/null | jq -c '[.objects[] | select(.kind == \"view\")] | map({name, q: .attributes.query, c: .attributes.comment, o: .attributes.options})'"
+  assert_output '[{"name":"totals","q":"SELECT id, count(*) AS n FROM public.t GROUP BY id","c":"kept","o":["security_barrier=true"]}]'
+  run pg-flux migrate generate --db "$DB"
+  assert_success
+  grep -q 'CREATE VIEW public.totals' "$(latest_migration)"
+  run pg-flux migrate apply --db "$DB"
+  assert_success
+  assert_equal "$(sql_value "$DB" "select obj_description('public.totals'::regclass)")" kept
+  run pg-flux drift --db "$DB"
+  assert_success
+  # After the first statement that declares something, a DROP is not a preamble.
+  printf 'CREATE TABLE public.t (id integer);\nDROP TABLE IF EXISTS public.old;\n' > schema/structure.sql
+  run flux-parse --shadow-db none
+  assert_failure 2
+  assert_output "flux-parse: error: schema/structure.sql:2:1: DROP TABLE IF EXISTS in a schema file: the files declare what exists, and pg-flux writes the DROP when something is no longer declared; remove it (DROP statements before a file's first CREATE, a pg_dump --clean preamble, are skipped)"
 }

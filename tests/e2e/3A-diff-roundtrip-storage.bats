@@ -227,3 +227,18 @@ create statistics o.s on a, b from t;' \
 create table b (like a including all);' \
     'schema/a.sql:2:1: LIKE ... INCLUDING STATISTICS of a table with extended statistics is not supported by pg-flux yet'
 }
+
+# persistence URL RELATION...: relpersistence of each, comma separated.
+persistence() { local r out=""; for r in "${@:2}"; do out+="$(q "$1" "select relpersistence from pg_class where oid = \$t\$$r\$t\$::regclass"),"; done; printf '%s' "${out%,}"; }
+
+@test "unlogged sequences: an unlogged table's serial is one, as PostgreSQL makes it; SET LOGGED changes both" {
+  roundtrip_both unlogged_seq \
+    "create table t (id serial, n int); create sequence counter;" \
+    "create unlogged table t (id serial, n int); create unlogged sequence counter;"
+  assert_equal "$(persistence "$FWD" t t_id_seq counter)" "u,u,u"
+  assert_equal "$(persistence "$BACK" t t_id_seq counter)" "p,p,p"
+  tx_has "$FWD_FILE" '^ALTER SEQUENCE public.counter SET UNLOGGED;$'
+  # A new unlogged table's serial sequence is created unlogged.
+  roundtrip new_unlogged "" "create unlogged table u (id bigserial); alter table u set logged; create table l (id serial); alter table l set unlogged;"
+  assert_equal "$(persistence "$RT_DB" u u_id_seq l l_id_seq)" "p,p,u,u"
+}

@@ -379,10 +379,6 @@ int write_dump(const std::string& input, const std::string& layout_name, const s
         if (!files.empty()) std::cout << files.begin()->second;
         return 0;
     }
-    if (files.empty()) {
-        std::cout << "nothing to dump: the database has no objects pg-flux manages; nothing written\n";
-        return 0;
-    }
     fs::path target(out);
     std::error_code ec;
     if (fs::exists(target, ec)) {
@@ -398,6 +394,8 @@ int write_dump(const std::string& input, const std::string& layout_name, const s
     fs::remove_all(scratch, ec);
     size_t statements = plan.steps.size();
     try {
+        fs::create_directories(scratch, ec);  // a database with nothing to dump gives an empty directory
+        if (ec) fail(k_exit_database, "cannot create \"" + scratch.string() + "\": " + ec.message());
         for (const auto& [path, text] : files) {
             fs::path file = scratch / path;
             fs::create_directories(file.parent_path(), ec);
@@ -410,6 +408,10 @@ int write_dump(const std::string& input, const std::string& layout_name, const s
     } catch (...) {
         fs::remove_all(scratch, ec);
         throw;
+    }
+    if (files.empty()) {
+        std::cout << "nothing to dump: the database has no objects pg-flux manages; " << one_line(out) << " is empty\n";
+        return 0;
     }
     std::cout << "wrote " << files.size() << (files.size() == 1 ? " file" : " files") << " (" << statements
               << (statements == 1 ? " statement" : " statements") << ", layout " << layout_name << ") to "
