@@ -436,14 +436,13 @@ void check_drift(const std::string& hash, const MigrationFile& file, const Apply
     }
     if (!forward.empty())
         throw ApplyError(k_exit_refused, failure("drift", file.name),
-                         "refusing to undo " + forward + " with " + file.path + ": " + drifted +
-                             "\nThe database changed after " + forward +
+                         "refusing to undo " + forward + " with " + file.path + ": " + drifted,
+                         "the database changed after " + forward +
                              " was applied. Check that the undo file still fits, then pass --force-after-drift to run "
                              "it anyway.");
-    throw ApplyError(k_exit_refused, failure("drift", file.name),
-                     "refusing to apply " + file.path + ": " + drifted +
-                         "\nRe-run `pg-flux migrate generate` to rebase the migration, or pass --force-after-drift to "
-                         "apply anyway.");
+    throw ApplyError(k_exit_refused, failure("drift", file.name), "refusing to apply " + file.path + ": " + drifted,
+                     "Re-run `pg-flux migrate generate` to rebase the migration, or pass --force-after-drift to "
+                     "apply anyway.");
 }
 
 void check_hazards(const MigrationFile& file, int live_objects, const LiveFacts& facts, const ApplyOptions& options) {
@@ -1004,7 +1003,7 @@ json apply_result_document(const ApplyRun& run, const std::string& tool, const E
     doc["applied"] = files;
     if (error) {
         ApplyFailure f = run.failure ? *run.failure : failure(reason_of(error->code), "");
-        json e = {{"exit_code", static_cast<int>(error->code)}, {"reason", f.reason}, {"message", error->what()},
+        json e = {{"exit_code", static_cast<int>(error->code)}, {"reason", f.reason}, {"message", error->hint.empty() ? std::string(error->what()) : error->what() + std::string("\n") + error->hint},
                   {"file", f.file.empty() ? json(nullptr) : json(f.file)}};
         if (!f.location.empty()) e["location"] = f.location;
         if (f.reason == "hazards") e["hazards"] = f.hazards;

@@ -78,8 +78,8 @@ struct ApplyFailure {
 // An error of the apply engine that knows its reason.
 class ApplyError : public Error {
 public:
-    ApplyError(ExitCode code, ApplyFailure failure, const std::string& message)
-        : Error(code, message), failure(std::move(failure)) {}
+    ApplyError(ExitCode code, ApplyFailure failure, const std::string& message, const std::string& hint = "")
+        : Error(code, message, hint), failure(std::move(failure)) {}
     ApplyFailure failure;
 };
 

@@ -4,6 +4,7 @@
 #include <map>
 #include <sstream>
 
+#include "util/style.h"
 #include "util/text.h"
 
 namespace pgflux {
@@ -20,7 +21,10 @@ void write_sql(std::ostringstream& out, const std::string& sql) {
 
 }  // namespace
 
-std::string render_plan_text(const Plan& plan) {
+std::string render_plan_text(const Plan& plan, bool color) {
+    auto styled = [&](Paint p, const std::string& text) {
+        return color ? paint(Stream::out, p, text) : text;
+    };
     std::ostringstream out;
     if (plan.steps.empty()) {
         out << "nothing to do: the database already matches the schema\n";
@@ -40,21 +44,22 @@ std::string render_plan_text(const Plan& plan) {
     bool in_after = false;
     for (size_t i = 0; i < plan.steps.size(); ++i) {
         const Step& s = plan.steps[i];
-        if (i == 0 && s.phase != k_phase_after_commit) out << "\nIn one transaction:\n";
+        if (i == 0 && s.phase != k_phase_after_commit) out << "\n" << styled(Paint::heading, "In one transaction:") << "\n";
         if (s.phase == k_phase_after_commit && !in_after) {
-            out << "\nAfter the commit, one statement at a time:\n";
+            out << "\n" << styled(Paint::heading, "After the commit, one statement at a time:") << "\n";
             in_after = true;
         }
         out << "\n" << (i + 1 < 10 ? "  " : i + 1 < 100 ? " " : "") << i + 1 << ". " << one_line(s.summary) << "\n";
         write_sql(out, s.sql);
         if (!s.lock.empty()) out << "     lock: " << one_line(s.lock) << "\n";
-        for (const Hazard& h : s.hazards) out << "     hazard " << one_line(h.code) << ": " << one_line(h.message) << "\n";
+        for (const Hazard& h : s.hazards)
+            out << "     " << styled(Paint::hazard, "hazard " + one_line(h.code) + ":") << " " << one_line(h.message) << "\n";
     }
     out << "\nhazards: ";
-    if (codes.empty()) out << "none";
+    if (codes.empty()) out << styled(Paint::good, "none");
     bool first = true;
     for (const auto& [code, n] : codes) {
-        out << (first ? "" : ", ") << one_line(code) << " (" << statements(n) << ")";
+        out << (first ? "" : ", ") << styled(Paint::hazard, one_line(code)) << " (" << statements(n) << ")";
         first = false;
     }
     out << "\n";

@@ -8,6 +8,7 @@
 #include "pgflux/version.h"
 #include "util/error.h"
 #include "util/progress.h"
+#include "util/style.h"
 
 namespace pgflux {
 namespace {
@@ -28,18 +29,37 @@ std::string g_warning_lines;
 }
 
 namespace {
-void say(const std::string& line) {
+
+// Prints `tool: LABEL message` (the label coloured on a terminal) and keeps
+// the line, uncoloured, for warning_lines().
+void say(const std::string& tool, Paint label_paint, const std::string& label, const std::string& message) {
     clear_progress();
-    std::cerr << line;
-    g_warning_lines += line;
+    std::cerr << tool << ": " << paint(Stream::err, label_paint, label) << " " << message << "\n";
+    g_warning_lines += tool + ": " + label + " " + message + "\n";
 }
 }  // namespace
 
-void warn(const std::string& tool, const std::string& message) { say(tool + ": warning: " + message + "\n"); }
+void warn(const std::string& tool, const std::string& message) { say(tool, Paint::warning, "warning:", message); }
 
-void notice(const std::string& tool, const std::string& message) { say(tool + ": note: " + message + "\n"); }
+void notice(const std::string& tool, const std::string& message) {
+    if (quiet()) return;
+    say(tool, Paint::hint, "note:", message);
+}
 
 const std::string& warning_lines() { return g_warning_lines; }
+
+void replay_messages(const std::string& lines) {
+    size_t start = 0;
+    while (start < lines.size()) {
+        size_t end = lines.find('\n', start);
+        end = end == std::string::npos ? lines.size() : end + 1;
+        std::string line = lines.substr(start, end - start);
+        size_t colon = line.find(": note: ");
+        bool is_note = colon != std::string::npos && line.find(' ') > colon;  // "TOOL: note: ..."
+        if (!(is_note && quiet())) std::cerr << line;
+        start = end;
+    }
+}
 
 int run_tool(const std::string& tool, const std::function<int()>& body) {
     try {
@@ -48,20 +68,21 @@ int run_tool(const std::string& tool, const std::function<int()>& body) {
         return status;
     } catch (const Error& e) {
         clear_progress();
-        std::cerr << tool << ": error: " << e.what() << "\n";
+        std::cerr << tool << ": " << paint(Stream::err, Paint::error, "error:") << " " << e.what() << "\n";
+        if (!e.hint.empty()) std::cerr << tool << ": " << paint(Stream::err, Paint::hint, "hint:") << " " << e.hint << "\n";
         return e.code;
     } catch (const cxxopts::exceptions::exception& e) {
         clear_progress();
-        std::cerr << tool << ": error: " << e.what() << "\n"
+        std::cerr << tool << ": " << paint(Stream::err, Paint::error, "error:") << " " << e.what() << "\n"
                   << "Try '" << tool << " --help' for more information.\n";
         return k_exit_usage;
     } catch (const nlohmann::json::exception& e) {
         clear_progress();
-        std::cerr << tool << ": error: malformed input document: " << e.what() << "\n";
+        std::cerr << tool << ": " << paint(Stream::err, Paint::error, "error:") << " malformed input document: " << e.what() << "\n";
         return k_exit_usage;
     } catch (const std::exception& e) {
         clear_progress();
-        std::cerr << tool << ": error: internal error: " << e.what() << "\n";
+        std::cerr << tool << ": " << paint(Stream::err, Paint::error, "error:") << " internal error: " << e.what() << "\n";
         return k_exit_internal;
     }
 }

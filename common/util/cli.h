@@ -49,5 +49,7 @@ void warn(const std::string& tool, const std::string& message);
 void notice(const std::string& tool, const std::string& message);
 // The lines warn() printed so far (a cache entry keeps them to print again).
 const std::string& warning_lines();
+// Prints such lines again (a cached result's), without the notes when quiet.
+void replay_messages(const std::string& lines);
 
 }  // namespace pgflux

@@ -1,5 +1,6 @@
 // The error every tool raises: a message and the exit status it maps to.
-// One catch in each tool's main prints "flux-<tool>: error: <message>".
+// One catch in each tool's main prints "flux-<tool>: error: <message>", and
+// the advice, when there is one, on a line of its own: "flux-<tool>: hint: ...".
 #pragma once
 
 #include <stdexcept>
@@ -19,11 +20,15 @@ enum ExitCode : int {
 
 class Error : public std::runtime_error {
 public:
-    Error(ExitCode code, const std::string& message) : std::runtime_error(message), code(code) {}
+    Error(ExitCode code, const std::string& message, std::string hint = "")
+        : std::runtime_error(message), code(code), hint(std::move(hint)) {}
     ExitCode code;
+    std::string hint;  // what to do about it ("" when the message says it all)
 };
 
-[[noreturn]] inline void fail(ExitCode code, const std::string& message) { throw Error(code, message); }
+[[noreturn]] inline void fail(ExitCode code, const std::string& message, const std::string& hint = "") {
+    throw Error(code, message, hint);
+}
 [[noreturn]] inline void usage_error(const std::string& message) { fail(k_exit_usage, message); }
 
 }  // namespace pgflux

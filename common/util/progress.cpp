@@ -8,6 +8,8 @@
 #include <cstring>
 #include <iostream>
 
+#include "util/style.h"
+
 namespace pgflux {
 
 namespace {
@@ -52,7 +54,7 @@ std::string fitted(const std::string& line, size_t width) {
 }  // namespace
 
 void show_progress(const std::string& line, bool force) {
-    if (!on_terminal()) return;
+    if (!on_terminal() || quiet()) return;
     auto now = Clock::now();
     if (!force && g_drawn && now - g_last_draw < std::chrono::milliseconds(100)) return;
     std::cerr << "\r\033[K" << fitted(line, terminal_width()) << std::flush;

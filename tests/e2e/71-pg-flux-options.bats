@@ -209,3 +209,43 @@ SQL
   assert_output --regexp '^wrote migrations/'
   [ -n "$stderr" ]
 }
+
+@test "--color, NO_COLOR, --quiet and hint lines" {
+  write_schema app.sql <<'SQL'
+create table users (id bigint primary key);
+insert into users values (1);
+SQL
+  local esc=$'\e'
+  # Not a terminal: no colour unless asked; --color=always colours headings,
+  # hazards and the error label; NO_COLOR wins.
+  run -0 pg-flux plan --db "$DB"
+  refute_output --partial "$esc"
+  run -0 pg-flux plan --db "$DB" --color=always
+  assert_line "${esc}[1mIn one transaction:${esc}[0m"
+  assert_line "hazards: ${esc}[32mnone${esc}[0m"
+  run -0 pg-flux plan --db "$DB" --color always
+  assert_line --partial "${esc}[1m"
+  run -0 env NO_COLOR=1 pg-flux plan --db "$DB" --color
+  refute_output --partial "$esc"
+  run -4 pg-flux drift --db "postgresql://nobody@/none?host=/nonexistent" --color=always
+  assert_output --partial "flux-snapshot: ${esc}[1;31merror:${esc}[0m cannot connect"
+  run -2 pg-flux drift --color=sometimes
+  assert_output "pg-flux: error: --color must be always, never or auto"
+  # --quiet: the note about the INSERT and the confirmation go; the result stays.
+  run --separate-stderr -1 pg-flux drift --db "$DB"
+  assert_output "CREATE TABLE users"
+  assert_equal "$stderr" "flux-parse: note: schema/app.sql:2:1: INSERT INTO users skipped: it changes data, not the schema"
+  run --separate-stderr -1 pg-flux drift --db "$DB" -q
+  assert_output "CREATE TABLE users"
+  assert_equal "$stderr" ""
+  run -0 pg-flux migrate generate --db "$DB" --quiet
+  assert_output --regexp '^wrote migrations/.*_migration\.sql \(1 statement; hazards: none\)$'
+  run -0 pg-flux migrate apply --db "$DB" --quiet
+  run --separate-stderr -0 pg-flux drift --db "$DB" --quiet
+  assert_output ""
+  assert_equal "$stderr" ""
+  # Advice is a hint line of its own, after the one-line error.
+  run -4 env -u DATABASE_URL pg-flux drift < /dev/null
+  assert_line --index 0 "pg-flux: error: no database given, and not on a terminal, so the embedded local cluster is not used implicitly"
+  assert_line --index 1 --partial "pg-flux: hint: choose one: --db URL, the DATABASE_URL environment variable"
+}

@@ -181,7 +181,7 @@ int main(int argc, char** argv) {
                               "current", sha256_hex(texts[0]), "desired", sha256_hex(texts[1])});
             if (auto entry = cache->get(key)) {
                 note("flux-diff", "the result is cached (" + cache_dir + "): both documents are unchanged");
-                std::cerr << entry->messages;
+                replay_messages(entry->messages);
                 write_stdout(entry->output);
                 return entry->status;
             }

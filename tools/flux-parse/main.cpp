@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
         std::optional<ResultCache::Entry> entry = cache.get(key);
         if (entry) {
             note("flux-parse", "the model is cached (" + cache_dir + "): nothing changed since it was made");
-            std::cerr << entry->messages;
+            replay_messages(entry->messages);
         } else {
             entry = model_entry(keep_until_exit(parse()), "flux-parse");
             cache.put(key, *entry);

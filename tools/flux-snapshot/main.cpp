@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
         if (entry) {
             conn.exec("COMMIT");
             note("flux-snapshot", "the snapshot is cached (" + cache_dir + "): the catalog did not change since it was made");
-            std::cerr << entry->messages;
+            replay_messages(entry->messages);
         } else {
             Model& model = keep_until_exit(read_catalog_in_transaction(conn));
             conn.exec("COMMIT");

@@ -29,6 +29,7 @@
 #include "util/cli.h"
 #include "util/document.h"
 #include "util/error.h"
+#include "util/style.h"
 #include "util/text.h"
 
 using namespace pgflux;
@@ -337,7 +338,8 @@ int write_new(const std::string& input, const std::string& dir, const std::strin
     }
     std::cout << "wrote " << path << " (" << plan.steps.size() << (plan.steps.size() == 1 ? " statement" : " statements")
               << "; hazards: "
-              << (hazards.empty() ? "none" : hazards) << ")\n";
+              << (hazards.empty() ? paint(Stream::out, Paint::good, "none") : paint(Stream::out, Paint::hazard, hazards))
+              << ")\n";
     if (undo) {
         std::set<std::string> undo_codes;
         for (const Step& s : undo->steps)
@@ -347,7 +349,8 @@ int write_new(const std::string& input, const std::string& dir, const std::strin
         for (const auto& c : undo_codes) list += (list.empty() ? "" : ", ") + c;
         std::cout << "wrote " << undo_path << " (the undo: " << undo->steps.size()
                   << (undo->steps.size() == 1 ? " statement" : " statements") << "; hazards: "
-                  << (list.empty() ? "none" : list) << ")\n";
+                  << (list.empty() ? paint(Stream::out, Paint::good, "none") : paint(Stream::out, Paint::hazard, list))
+                  << ")\n";
     }
     return 0;
 }
@@ -357,7 +360,7 @@ int show_plan(const std::string& input) {
     Plan plan = plan_from_document(read_document(input, k_format_plan), input == "-" ? "standard input" : input);
     if (!plan.classified) usage_error("the plan has not been classified; pipe it through flux-hazards first");
     for (const auto& n : plan.notes) std::cerr << "flux-track: note: " << n << "\n";
-    std::cout << render_plan_text(plan);
+    std::cout << render_plan_text(plan, colored(Stream::out));
     return 0;
 }
 
