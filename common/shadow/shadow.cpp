@@ -23,6 +23,7 @@
 #include "sql/quote.h"
 #include "util/cli.h"
 #include "util/error.h"
+#include "util/text.h"
 #include "util/progress.h"
 #include "util/process.h"
 
@@ -91,19 +92,35 @@ void remove_stale_databases(Connection& admin, const std::string& tool) {
     }
 }
 
+// How CREATE DATABASE copies the template for a scratch database. WAL_LOG
+// (PostgreSQL 15's default) writes it through the WAL; FILE_COPY copies its
+// files after a forced checkpoint: about five times faster on a small, idle
+// server (24 ms against 120 ms a shadow here), but a checkpoint forced on a
+// busy production server is an I/O burst. So FILE_COPY on a throwaway local
+// cluster, or when PGFLUX_SHADOW_STRATEGY=file_copy says the server is a CI
+// or development one; WAL_LOG otherwise.
+std::string create_strategy(bool throwaway_cluster) {
+    const char* env = std::getenv("PGFLUX_SHADOW_STRATEGY");
+    std::string chosen = env ? env : "";
+    if (!chosen.empty() && chosen != "wal_log" && chosen != "file_copy")
+        usage_error("PGFLUX_SHADOW_STRATEGY must be wal_log or file_copy (got \"" + one_line(chosen) + "\")");
+    return throwaway_cluster || chosen == "file_copy" ? "FILE_COPY" : "WAL_LOG";
+}
+
 // A temporary database on a server; dropped when this goes out of scope.
 class ScratchDatabase {
 public:
     // The scratch database copies the encoding and locale of the database
     // `server_conninfo` names, so collations and encodings behave the same.
-    ScratchDatabase(const std::string& server_conninfo, const std::string& tool) : admin_(server_conninfo) {
+    ScratchDatabase(const std::string& server_conninfo, const std::string& tool, bool throwaway_cluster)
+        : admin_(server_conninfo) {
         admin_.cancel_on_signal(false);  // its statements are short, and the DROP must run
         remove_stale_databases(admin_, tool);
         name_ = "pgflux_shadow_" + host_tag() + "_" + std::to_string(getpid()) + "_" + random_suffix();
         QueryResult r = admin_.query(
             "SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, datctype, datlocprovider, daticulocale "
             "FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()");
-        std::string sql = "CREATE DATABASE " + name_ + " TEMPLATE template0";
+        std::string sql = "CREATE DATABASE " + name_ + " TEMPLATE template0 STRATEGY " + create_strategy(throwaway_cluster);
         if (r.rows() == 1) {
             sql += " ENCODING " + quote_literal(r.text(0, 0)) + " LC_COLLATE " + quote_literal(r.text(0, 1)) +
                    " LC_CTYPE " + quote_literal(r.text(0, 2));
@@ -315,7 +332,7 @@ bool scratch_session(const ShadowChoice& choice, const std::string& tool,
     try {
         return on_shadow_server(choice, tool, [&](const std::string& server, const std::string& label, bool throwaway) {
             throw_if_interrupted();
-            ScratchDatabase scratch(server, tool);
+            ScratchDatabase scratch(server, tool, throwaway);
             Connection conn(scratch.conninfo());
             // Should this process die (kill -9), its backend stops within a second.
             conn.try_exec("SET client_connection_check_interval = 1000");
