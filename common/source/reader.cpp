@@ -314,14 +314,27 @@ void Reader::find_renames(const SourceFile& file) {
 
 namespace {
 
+// CREATE OR REPLACE VIEW v AS SELECT NULL::t AS a, ...: the placeholder
+// pg_dump writes for a view that is part of a dependency cycle.
+bool placeholder_view(const pq::Msg& node) {
+    if (!node.flag("replace")) return false;
+    pq::Msg query = node.get("query");
+    if (!query.is("SelectStmt") || !query.list("from_clause").empty() || query.list("target_list").empty()) return false;
+    for (const pq::Msg& target : query.list("target_list")) {
+        pq::Msg value = target.get("val");
+        if (!value.is("TypeCast") || !value.get("arg").is("A_Const") || !value.get("arg").flag("isnull")) return false;
+    }
+    return true;
+}
+
 // A statement of the preamble of a pg_dump --clean dump: it drops what the
 // dump then creates (DROP ..., ALTER TABLE ... DROP CONSTRAINT or ALTER
-// COLUMN ... DROP DEFAULT) or empties a view so that it can be dropped
-// (CREATE OR REPLACE VIEW with a placeholder query).
+// COLUMN ... DROP DEFAULT) or empties a view so that it can be dropped (a
+// placeholder view).
 bool clean_preamble_statement(const pq::Msg& node) {
     const std::string& type = node.type();
     if (type == "DropStmt" || type == "DropUserMappingStmt") return true;
-    if (type == "ViewStmt") return node.flag("replace");
+    if (type == "ViewStmt") return placeholder_view(node);
     if (type != "AlterTableStmt") return false;
     for (const pq::Msg& cmd : node.list("cmds")) {
         std::string sub = cmd.enumeration("subtype");

@@ -177,7 +177,7 @@ SQL
 create table t (id int);
 drop table t;
 SQL
-  parse_error 'schema/a.sql:2:1: DROP TABLE is not supported by pg-flux yet (DropStmt)'
+  parse_error 'schema/a.sql:2:1: DROP TABLE in a schema file: the files declare what exists, and pg-flux writes the DROP when something is no longer declared; remove it (DROP statements before a file'"'"'s first CREATE, a pg_dump --clean preamble, are skipped)'
 }
 
 @test "INSERT is skipped with a note naming its location, also on the same line as another statement" {

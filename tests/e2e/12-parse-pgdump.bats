@@ -133,3 +133,11 @@ SQL
   assert_failure 2
   assert_output "flux-parse: error: schema/structure.sql:2:1: DROP TABLE IF EXISTS in a schema file: the files declare what exists, and pg-flux writes the DROP when something is no longer declared; remove it (DROP statements before a file's first CREATE, a pg_dump --clean preamble, are skipped)"
 }
+
+@test "a file that starts with CREATE OR REPLACE VIEW is read, not taken for a --clean preamble" {
+  printf 'CREATE OR REPLACE VIEW public.one AS SELECT 1 AS n;\n' > schema/views.sql
+  run flux-parse --shadow-db none
+  assert_success
+  refute_output --partial "preamble"
+  assert_equal "$(flux-parse --shadow-db none | jq -r '.objects[] | select(.kind == "view") | .name')" one
+}

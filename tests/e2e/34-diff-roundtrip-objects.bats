@@ -322,6 +322,7 @@ ten_tables() {
   done
 }
 
+# bats test_tags=long
 @test "mass change: from nothing to ten tables, and back to nothing (refused without --allow-hazards)" {
   roundtrip ten_up "" "$(ten_tables)"
   assert_equal "$(q "$RT_DB" "select count(*) from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r'")" "10"

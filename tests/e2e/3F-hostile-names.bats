@@ -151,6 +151,7 @@ $(all_classes 2 $CLASSES_B)" "$SEED"
   run_checks "$BACK"
 }
 
+# bats test_tags=long
 @test "hostile names: flux-parse with and without the shadow, flux-snapshot and flux-diff agree on every class" {
   local db
   db=$(new_db "t${BATS_TEST_NUMBER}_agree")

@@ -218,14 +218,15 @@ SQL
   local esc=$'\e'
   # Not a terminal: no colour unless asked; --color=always colours headings,
   # hazards and the error label; NO_COLOR wins.
-  run -0 pg-flux plan --db "$DB"
+  # (The plans need no shadow database: --shadow-db none.)
+  run -0 pg-flux plan --db "$DB" --shadow-db none
   refute_output --partial "$esc"
-  run -0 pg-flux plan --db "$DB" --color=always
+  run -0 pg-flux plan --db "$DB" --shadow-db none --color=always
   assert_line "${esc}[1mIn one transaction:${esc}[0m"
   assert_line "hazards: ${esc}[32mnone${esc}[0m"
-  run -0 pg-flux plan --db "$DB" --color always
+  run -0 pg-flux plan --db "$DB" --shadow-db none --color always
   assert_line --partial "${esc}[1m"
-  run -0 env NO_COLOR=1 pg-flux plan --db "$DB" --color
+  run -0 env NO_COLOR=1 pg-flux plan --db "$DB" --shadow-db none --color
   refute_output --partial "$esc"
   run -4 pg-flux drift --db "postgresql://nobody@/none?host=/nonexistent" --color=always
   assert_output --partial "flux-snapshot: ${esc}[1;31merror:${esc}[0m cannot connect"

@@ -375,7 +375,7 @@ int write_dump(const std::string& input, const std::string& layout_name, const s
     Plan plan = plan_from_document(read_document(input, k_format_plan), name);
     if (plan.baseline_hash != Model().state_hash())
         usage_error(name + ": not a plan from an empty database; a dump is made by flux-diff --from-nothing MODEL");
-    for (const auto& n : plan.notes) std::cerr << "flux-track: note: " << one_line(n) << "\n";
+    for (const auto& n : plan.notes) notice("flux-track", one_line(n));
     std::map<std::string, std::string> files = dump_files(plan, layout);
     if (out == "-") {
         if (layout != DumpLayout::flat) usage_error("--out - (standard output) needs --layout flat");
@@ -385,14 +385,14 @@ int write_dump(const std::string& input, const std::string& layout_name, const s
     fs::path target(out);
     std::error_code ec;
     if (fs::exists(target, ec)) {
-        if (!fs::is_directory(target, ec)) usage_error("\"" + out + "\" exists and is not a directory");
+        if (!fs::is_directory(target, ec)) usage_error("\"" + one_line(out) + "\" exists and is not a directory");
         if (!fs::is_empty(target, ec))
-            usage_error("\"" + out + "\" is not empty: pg-flux dump writes into a new or empty directory (move the "
+            usage_error("\"" + one_line(out) + "\" is not empty: pg-flux dump writes into a new or empty directory (move the "
                         "files there away, or choose another with --out DIR)");
     }
     fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
     fs::create_directories(parent, ec);
-    if (ec) usage_error("cannot create \"" + parent.string() + "\": " + ec.message());
+    if (ec) usage_error("cannot create \"" + one_line(parent.string()) + "\": " + ec.message());
     fs::path scratch = parent / (".pgflux-dump-" + std::to_string(getpid()));
     fs::remove_all(scratch, ec);
     size_t statements = plan.steps.size();
@@ -407,7 +407,7 @@ int write_dump(const std::string& input, const std::string& layout_name, const s
         }
         if (fs::exists(target, ec)) fs::remove(target, ec);  // empty (checked above)
         fs::rename(scratch, target, ec);
-        if (ec) fail(k_exit_database, "cannot move the dump into \"" + out + "\": " + ec.message());
+        if (ec) fail(k_exit_database, "cannot move the dump into \"" + one_line(out) + "\": " + ec.message());
     } catch (...) {
         fs::remove_all(scratch, ec);
         throw;

@@ -70,7 +70,7 @@ t apply-live-without-prove 2 '^flux-apply: error: option --live only applies to 
 t apply-prove-with-undo 2 '^flux-apply: error: option --undo only applies to applying \(not with --prove or --replay\)' "flux-apply --prove $C --live $L --desired $D --undo x.sql"
 
 # flux-track
-t track-no-command 2 '^flux-track: error: missing COMMAND \(status, new, plan, config, baseline, repair or pending\)' 'flux-track --db "$DB"'
+t track-no-command 2 '^flux-track: error: missing COMMAND \(status, new, plan, dump, config, baseline, repair or pending\)' 'flux-track --db "$DB"'
 t track-unknown-command 2 '^flux-track: error: unknown command "apply"' 'flux-track apply --db "$DB"'
 t track-status-extra-argument 2 '^flux-track: error: unexpected argument "extra"' 'flux-track status extra --db "$DB"'
 t track-new-two-files 2 '^flux-track: error: unexpected argument' "flux-track new --offline $C $C"

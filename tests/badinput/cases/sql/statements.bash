@@ -13,8 +13,15 @@ INSERT INTO a VALUES (1);'
 sk skipped-update 'flux-parse: note: schema/a\.sql:1:1: UPDATE victim skipped: it changes data' 'UPDATE victim SET id = 0;'
 sk skipped-delete 'flux-parse: note: schema/a\.sql:1:1: DELETE FROM victim skipped: it changes data' 'DELETE FROM victim;'
 sq unsupported-truncate 'schema/a\.sql:1:1: TRUNCATE is not supported' 'TRUNCATE victim;'
-sq unsupported-drop-table 'schema/a\.sql:1:1: DROP TABLE is not supported' 'DROP TABLE victim;'
-sq unsupported-drop-schema-cascade 'schema/a\.sql:1:1: DROP SCHEMA is not supported' 'DROP SCHEMA app CASCADE;'
+# A DROP after the file's first CREATE is an error; before it (a pg_dump
+# --clean preamble) it is skipped with a note, never run.
+sq unsupported-drop-table 'schema/a\.sql:2:1: DROP TABLE in a schema file: the files declare what exists' 'CREATE TABLE a (id int);
+DROP TABLE victim;'
+sq unsupported-drop-schema-cascade 'schema/a\.sql:2:1: DROP SCHEMA in a schema file' 'CREATE TABLE a (id int);
+DROP SCHEMA app CASCADE;'
+sk skipped-clean-preamble 'flux-parse: note: schema/a\.sql:1:1: 2 statements that drop before the file.s first CREATE skipped \(a pg_dump --clean preamble\)' 'DROP TABLE victim;
+DROP SCHEMA app CASCADE;
+CREATE TABLE a (id int);'
 sq unsupported-do-block 'schema/a\.sql:1:1: DO blocks are not supported' 'DO $$ BEGIN EXECUTE '"'"'DROP TABLE public.victim'"'"'; END $$;'
 sq unsupported-create-table-as 'schema/a\.sql:1:1: CREATE TABLE \.\.\. AS is not supported' 'CREATE TABLE a AS SELECT 1 AS x;'
 sq unsupported-select 'schema/a\.sql:1:1: SELECT is not allowed in schema files' 'SELECT 1;'
