@@ -204,6 +204,7 @@ SQL
   assert_equal "$(q "$BACK" "select name from t")" "Abc"
 }
 
+# bats test_tags=long
 @test "table rename is a drop and a create: refused without --allow-hazards (DATA_LOSS), applied with it" {
   RT_REFUSE=DATA_LOSS RT_ALLOW=DATA_LOSS roundtrip rename \
     "create table t_old (id integer primary key, a text);

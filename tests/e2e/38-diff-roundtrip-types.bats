@@ -22,6 +22,7 @@ type_attributes() { q "$1" "select string_agg(attname || ' ' || format_type(attt
   from pg_attribute where attrelid = (select typrelid from pg_type where oid = \$t\$$2\$t\$::regtype) and attnum > 0 and not attisdropped"; }
 # --- domains ---------------------------------------------------------------------------
 
+# bats test_tags=long
 @test "domain: create one for an existing column and a new one / drop them again" {
   roundtrip_both domain_create \
     "create table person (id integer primary key, email text);" \

@@ -107,6 +107,7 @@ setup() { roundtrip_setup; }
   assert_equal "$(col_default "$BACK" t v)" "<none>"
 }
 
+# bats test_tags=long
 @test "extension: a non-relocatable one moves schema by drop + create, with its hazard" {
   RT_REFUSE="DATA_LOSS" roundtrip_both xml2move \
     "create schema a; create schema b; create extension xml2 with schema a;" \

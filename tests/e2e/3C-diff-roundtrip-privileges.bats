@@ -114,6 +114,7 @@ attacl() { q "$1" "select coalesce(attacl::text, '') from pg_attribute where att
   assert_equal "$(q "$BACK" "select count(*) from pg_default_acl")" "0"
 }
 
+# bats test_tags=long
 @test "drift: a grant, an owner change, a default privilege and a statistics object made by hand are one line each" {
   db=$(new_db drifthand)
   write_schema s.sql <<'SQL'

@@ -154,6 +154,7 @@ SQL
   assert_equal "$(ls migrations | wc -l)" 0
 }
 
+# bats test_tags=long
 @test "a second change: generate, apply, status lists both, drift and verify are clean" {
   write_schema app.sql <<'SQL'
 create table users (id bigint primary key, email text not null);
